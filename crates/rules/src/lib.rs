@@ -1,0 +1,6 @@
+//! Rules as code: pure functions and data, no I/O. Every module calls these
+//! instead of re-deriving a legal or format rule on its own.
+
+pub mod region;
+
+pub use region::{RegionCode, RegionCodeError, RegionLevel};
