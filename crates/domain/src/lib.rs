@@ -1,1 +1,13 @@
+//! Use cases over the store. Functions take the acting user (`&Actor`) and
+//! never see an HTTP request; HTML pages and JSON routes call the same ones.
 
+pub mod accounts;
+pub mod auth;
+pub mod authz;
+pub mod demo;
+mod error;
+pub mod history;
+pub mod org;
+pub mod passwords;
+
+pub use error::{DomainError, DomainResult, ErrorKind};

@@ -1,1 +1,83 @@
+//! HTTP: server-rendered pages and the `/api/v1` JSON API side by side, both
+//! calling the same domain functions.
 
+pub mod api;
+mod cookies;
+mod error;
+mod extract;
+mod metrics;
+mod middleware;
+mod pages;
+
+pub use error::{ApiError, ErrorBody};
+pub use metrics::Metrics;
+
+use axum::extract::DefaultBodyLimit;
+use axum::Router;
+use std::sync::Arc;
+use weijian_domain::auth::AuthPolicy;
+use weijian_store::Store;
+
+/// Largest request body accepted anywhere (uploads will get their own limit).
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
+#[derive(Clone, Debug, Default)]
+pub struct WebConfig {
+    /// Mark the session cookie Secure: set when served over TLS (directly or behind a proxy).
+    pub secure_cookies: bool,
+    /// Take the client IP from the last X-Forwarded-For hop (only behind a trusted proxy).
+    pub trust_proxy: bool,
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub policy: AuthPolicy,
+    pub config: Arc<WebConfig>,
+    pub metrics: Arc<Metrics>,
+}
+
+impl AppState {
+    pub fn new(store: Store, policy: AuthPolicy, config: WebConfig) -> Self {
+        AppState {
+            store,
+            policy,
+            config: Arc::new(config),
+            metrics: Arc::new(Metrics::default()),
+        }
+    }
+}
+
+/// The whole application: pages, API, static files, health and metrics.
+pub fn app(state: AppState) -> Router {
+    let (api_router, openapi) = api::router().split_for_parts();
+    let openapi = Arc::new(openapi);
+    Router::new()
+        .merge(pages::router())
+        .merge(api_router)
+        .merge(api::openapi_route(openapi))
+        .merge(middleware::operational_routes())
+        .fallback(error::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::authenticate,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::request_context,
+        ))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(state)
+}
+
+/// The OpenAPI document, as served at `/api/v1/openapi.json`.
+pub fn openapi_json() -> String {
+    api::router()
+        .into_openapi()
+        .to_pretty_json()
+        .expect("openapi serialises")
+}

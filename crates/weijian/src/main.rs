@@ -1,1 +1,411 @@
-fn main() {}
+//! The weijian binary: one executable runs the product, its demo and its operations.
+
+mod config;
+
+use anyhow::{anyhow, bail, Context, Result};
+use clap::{Args, Parser, Subcommand};
+use config::Settings;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use weijian_domain::accounts::{self, CreateUser};
+use weijian_domain::auth::AuthPolicy;
+use weijian_store::{audit, backup, units, users, Actor, DatabaseUrl, Open, Role, Store};
+use weijian_web::{AppState, WebConfig};
+
+#[derive(Parser)]
+#[command(name = "weijian", version, about = "卫监：医疗卫生行业综合监管平台")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+struct DbArgs {
+    /// Config file (TOML); also WEIJIAN_CONFIG.
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    /// sqlite://PATH (default sqlite://./weijian.db) or postgres://...; also WEIJIAN_DATABASE.
+    #[arg(long, global = true)]
+    database: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create (once) a demo database in DIR with the five source jurisdictions, print the accounts, and serve.
+    Demo {
+        #[arg(long, default_value = "./weijian-demo")]
+        data: PathBuf,
+        #[arg(long, default_value = config::DEFAULT_LISTEN)]
+        listen: String,
+    },
+    /// Serve the web UI and the API (production entry).
+    Serve {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Address to listen on, e.g. 127.0.0.1:8080; also WEIJIAN_LISTEN.
+        #[arg(long)]
+        listen: Option<String>,
+    },
+    /// Apply pending migrations (after a backup) and exit.
+    Migrate {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Accounts and API tokens.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// The audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Write a consistent online backup (database and attachments, with a manifest).
+    Backup {
+        #[arg(long)]
+        to: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Restore a backup into an empty database and attachment directory.
+    Restore {
+        #[arg(long)]
+        from: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create a user; prints a generated password that must be changed at first sign-in.
+    CreateUser {
+        #[arg(long)]
+        username: String,
+        /// The person's name.
+        #[arg(long)]
+        name: String,
+        /// admin, leader, section_chief, inspector, legal_reviewer
+        #[arg(long)]
+        role: String,
+        /// The unit, by name or id.
+        #[arg(long)]
+        unit: String,
+    },
+    /// Issue an API token for a user (printed once; stored hashed).
+    Token {
+        #[arg(long)]
+        user: String,
+        /// A label for the token, e.g. the integration that uses it.
+        #[arg(long, default_value = "cli")]
+        label: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Walk the hash chain; exit 1 at the first altered, removed or inserted event.
+    Verify,
+}
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("WEIJIAN_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let code = match run(Cli::parse()).await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("错误：{e:#}");
+            2
+        }
+    };
+    std::process::exit(code);
+}
+
+async fn open(db: &DbArgs, mode: Open) -> Result<(Settings, DatabaseUrl, Store)> {
+    let settings = Settings::load(db.config.as_deref(), db.database.as_deref(), None)?;
+    let url = DatabaseUrl::parse(&settings.database)?;
+    let store = Store::open(&url, mode)
+        .await
+        .with_context(|| format!("无法打开数据库 {url}"))?;
+    Ok((settings, url, store))
+}
+
+async fn run(cli: Cli) -> Result<i32> {
+    match cli.command {
+        Command::Demo { data, listen } => demo(&data, &listen).await,
+        Command::Serve { db, listen } => {
+            let settings = Settings::load(
+                db.config.as_deref(),
+                db.database.as_deref(),
+                listen.as_deref(),
+            )?;
+            let url = DatabaseUrl::parse(&settings.database)?;
+            let store = Store::open(&url, Open::Existing)
+                .await
+                .with_context(|| format!("无法打开数据库 {url}"))?;
+            let pending = store.pending_migrations().await?;
+            if !pending.is_empty() {
+                bail!(
+                    "数据库有 {} 个未执行的迁移，请先运行 weijian migrate --database {url}",
+                    pending.len()
+                );
+            }
+            serve(store, &settings).await
+        }
+        Command::Migrate { db } => {
+            let (settings, url, store) = open(&db, Open::CreateIfMissing).await?;
+            migrate(&store, &settings, &url).await
+        }
+        Command::Admin { command, db } => {
+            let (_, _, store) = open(&db, Open::Existing).await?;
+            admin(&store, command).await
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+            db,
+        } => {
+            let (_, _, store) = open(&db, Open::Existing).await?;
+            let report = audit::verify_chain(&store).await?;
+            match report.first_break {
+                None => {
+                    println!(
+                        "审计链完整：共 {} 条事件，链头 #{} {}",
+                        report.events, report.head_seq, report.head_hash
+                    );
+                    Ok(0)
+                }
+                Some(b) => {
+                    println!("审计链被破坏：位置 #{}：{}", b.seq, b.message);
+                    Ok(1)
+                }
+            }
+        }
+        Command::Backup { to, db } => {
+            let (settings, url, store) = open(&db, Open::Existing).await?;
+            let dir = settings.attachments(&url);
+            let m = backup::backup(&store, Some(&dir), &to).await?;
+            println!(
+                "备份已写入 {}：{} 张表，{} 条记录，{} 个附件，审计链头 #{}",
+                to.display(),
+                m.tables.len(),
+                m.tables.values().sum::<u64>(),
+                m.attachments.len(),
+                m.audit_head_seq
+            );
+            Ok(0)
+        }
+        Command::Restore { from, db } => {
+            let settings = Settings::load(db.config.as_deref(), db.database.as_deref(), None)?;
+            let url = DatabaseUrl::parse(&settings.database)?;
+            if let Some(parent) = url
+                .sqlite_path()
+                .and_then(Path::parent)
+                .filter(|p| !p.as_os_str().is_empty())
+            {
+                std::fs::create_dir_all(parent)?;
+            }
+            let store = Store::open(&url, Open::CreateIfMissing).await?;
+            let dir = settings.attachments(&url);
+            let m = backup::restore(&store, Some(&dir), &from).await?;
+            println!(
+                "已恢复到 {url}：{} 条记录，{} 个附件，审计链头 #{} {}",
+                m.tables.values().sum::<u64>(),
+                m.attachments.len(),
+                m.audit_head_seq,
+                m.audit_head_hash
+            );
+            Ok(0)
+        }
+    }
+}
+
+async fn migrate(store: &Store, settings: &Settings, url: &DatabaseUrl) -> Result<i32> {
+    let pending = store.pending_migrations().await?;
+    if pending.is_empty() {
+        println!("数据库已是最新，无需迁移。");
+        return Ok(0);
+    }
+    if !store.applied_migrations().await?.is_empty() {
+        let dir = url
+            .sqlite_path()
+            .and_then(Path::parent)
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."));
+        let stamp = chrono::Utc::now().format("%Y%m%d%H%M%S");
+        let file = dir.join(format!("weijian-premigrate-{stamp}.tar.gz"));
+        backup::backup(store, Some(&settings.attachments(url)), &file)
+            .await
+            .context("迁移前备份失败，未执行迁移")?;
+        println!("迁移前已备份到 {}", file.display());
+    }
+    for (v, name) in &pending {
+        println!("待执行迁移：{v}_{name}");
+    }
+    store.migrate().await?;
+    println!("已执行 {} 个迁移。", pending.len());
+    Ok(0)
+}
+
+async fn admin(store: &Store, command: AdminCommand) -> Result<i32> {
+    let system = Actor::system();
+    match command {
+        AdminCommand::CreateUser {
+            username,
+            name,
+            role,
+            unit,
+        } => {
+            let role = Role::parse(&role).ok_or_else(|| anyhow!("未知的角色“{role}”"))?;
+            let all = units::list(store, &system).await?;
+            let unit = all
+                .iter()
+                .find(|u| u.name == unit || u.id.to_string() == unit)
+                .ok_or_else(|| anyhow!("找不到单位“{unit}”"))?;
+            let created = accounts::create(
+                store,
+                &system,
+                CreateUser {
+                    username,
+                    name,
+                    role,
+                    unit_id: Some(unit.id),
+                    entity_id: None,
+                    phone: None,
+                    password: None,
+                },
+            )
+            .await
+            .map_err(|e| anyhow!(e.message))?;
+            println!(
+                "已创建用户 {}（{}，{}）",
+                created.user.username, created.user.name, unit.name
+            );
+            println!("初始密码：{}（首次登录须修改）", created.initial_password);
+            Ok(0)
+        }
+        AdminCommand::Token { user, label } => {
+            let (found, _) = users::credentials(store, &user)
+                .await?
+                .ok_or_else(|| anyhow!("找不到用户“{user}”"))?;
+            let token = weijian_domain::auth::issue_token(store, &system, found.id, &label)
+                .await
+                .map_err(|e| anyhow!(e.message))?;
+            println!("{token}");
+            Ok(0)
+        }
+    }
+}
+
+fn policy(settings: &Settings) -> AuthPolicy {
+    AuthPolicy {
+        idle: chrono::Duration::minutes(settings.session_idle_minutes),
+        absolute: chrono::Duration::hours(settings.session_absolute_hours),
+        ..AuthPolicy::default()
+    }
+}
+
+async fn serve(store: Store, settings: &Settings) -> Result<i32> {
+    let state = AppState::new(
+        store.clone(),
+        policy(settings),
+        WebConfig {
+            secure_cookies: settings.secure_cookies,
+            trust_proxy: settings.trust_proxy,
+        },
+    );
+    let app = weijian_web::app(state);
+    let listener = tokio::net::TcpListener::bind(&settings.listen)
+        .await
+        .with_context(|| format!("无法监听 {}", settings.listen))?;
+    tracing::info!(address = %settings.listen, database = %store.url(), "weijian serving");
+    let purge = store.clone();
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) = weijian_store::sessions::purge_expired(&purge, chrono::Utc::now()).await
+            {
+                tracing::warn!(error = %e, "session purge failed");
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+        }
+    });
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
+    store.close().await;
+    Ok(0)
+}
+
+async fn demo(data: &Path, listen: &str) -> Result<i32> {
+    let db_path = data.join("weijian.db");
+    let accounts_file = data.join("demo-accounts.tsv");
+    let url = DatabaseUrl::Sqlite(db_path.clone());
+    let fresh = !db_path.exists();
+    std::fs::create_dir_all(data).with_context(|| format!("无法创建目录 {}", data.display()))?;
+    let store = Store::open(&url, Open::CreateIfMissing).await?;
+    store.migrate().await?;
+    if fresh {
+        let accounts = weijian_domain::demo::seed(&store)
+            .await
+            .map_err(|e| anyhow!(e.message))?;
+        let mut tsv = String::from("username\tpassword\trole\tregion_code\tunit\n");
+        for a in &accounts {
+            tsv.push_str(&format!(
+                "{}\t{}\t{}\t{}\t{}\n",
+                a.username,
+                a.password,
+                a.role.key(),
+                a.region_code,
+                a.unit
+            ));
+        }
+        std::fs::write(&accounts_file, tsv)?;
+        println!("已创建演示数据库 {}", db_path.display());
+        println!(
+            "演示账号（密码只在此显示一次，也已写入 {}）：",
+            accounts_file.display()
+        );
+        for a in &accounts {
+            println!(
+                "  {:<18} {:<16} {:<8} {} {}",
+                a.username,
+                a.password,
+                a.role.label(),
+                a.region_code,
+                a.unit
+            );
+        }
+    } else {
+        println!(
+            "使用已有的演示数据库 {}（账号见 {}）",
+            db_path.display(),
+            accounts_file.display()
+        );
+    }
+    let settings = Settings {
+        database: url.to_string(),
+        listen: listen.to_string(),
+        attachments_dir: Some(data.join("attachments")),
+        secure_cookies: false,
+        trust_proxy: false,
+        session_idle_minutes: 120,
+        session_absolute_hours: 12,
+    };
+    println!("请在浏览器打开 http://{listen}/");
+    serve(store, &settings).await
+}

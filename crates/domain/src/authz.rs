@@ -1,0 +1,39 @@
+//! What each role may do. Where it may do it is the store's jurisdiction filter.
+
+use crate::error::{DomainError, DomainResult};
+use weijian_store::{Actor, Role};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Permission {
+    ViewOrganisation,
+    ManageOrganisation,
+    ViewUsers,
+    ManageUsers,
+    /// See objects' audit history.
+    ViewAudit,
+}
+
+pub fn role_allows(role: Role, p: Permission) -> bool {
+    use Permission::*;
+    match role {
+        Role::Admin => true,
+        Role::Leader | Role::SectionChief | Role::LegalReviewer => {
+            matches!(p, ViewOrganisation | ViewUsers | ViewAudit)
+        }
+        Role::Inspector => matches!(p, ViewOrganisation | ViewUsers),
+        // Their scope already limits them to their own institution.
+        Role::Institution => matches!(p, ViewUsers),
+    }
+}
+
+pub fn allows(actor: &Actor, p: Permission) -> bool {
+    actor.role().is_none_or(|r| role_allows(r, p))
+}
+
+pub fn require(actor: &Actor, p: Permission) -> DomainResult<()> {
+    if allows(actor, p) {
+        Ok(())
+    } else {
+        Err(DomainError::forbidden("您的角色无权执行此操作"))
+    }
+}

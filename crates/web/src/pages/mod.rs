@@ -1,0 +1,175 @@
+//! Server-rendered pages in Simplified Chinese. They work without JavaScript
+//! and on a phone; they call the same domain functions as the JSON API.
+
+mod account;
+mod org;
+
+use crate::extract::CurrentUser;
+use crate::AppState;
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use weijian_domain::auth::Authenticated;
+use weijian_domain::authz::{allows, Permission};
+use weijian_domain::{DomainError, ErrorKind};
+use weijian_store::{regions, units, Store};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route(
+            "/login",
+            get(account::login_form).post(account::login_submit),
+        )
+        .route("/logout", post(account::logout))
+        .route(
+            "/password",
+            get(account::password_form).post(account::password_submit),
+        )
+        .route("/units", get(org::units))
+        .route("/units/{id}", get(org::unit))
+        .route("/users", get(org::users).post(org::create_user))
+        .route("/users/new", get(org::new_user))
+        .route("/users/{id}", get(org::user))
+        .route("/audit", get(org::history))
+}
+
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub active: bool,
+}
+
+/// What every signed-in page shows around its content.
+pub struct Chrome {
+    pub user_name: String,
+    pub role_label: String,
+    pub region_name: String,
+    pub unit_name: String,
+    pub csrf_token: String,
+    pub nav: Vec<NavItem>,
+}
+
+impl Chrome {
+    pub async fn new(store: &Store, a: &Authenticated, active: &str) -> Chrome {
+        let region_name = regions::get(store, &a.user.region_code)
+            .await
+            .map(|r| r.name)
+            .unwrap_or_default();
+        let unit_name = match a.user.unit_id {
+            Some(id) => units::get(store, &a.actor, id)
+                .await
+                .map(|u| u.name)
+                .unwrap_or_default(),
+            None => String::new(),
+        };
+        // Only modules that exist and that the role may use: no dead links.
+        let mut nav = vec![NavItem {
+            href: "/",
+            label: "首页",
+            active: active == "/",
+        }];
+        if allows(&a.actor, Permission::ViewOrganisation) {
+            nav.push(NavItem {
+                href: "/units",
+                label: "组织机构",
+                active: active == "/units",
+            });
+        }
+        if allows(&a.actor, Permission::ViewUsers) {
+            nav.push(NavItem {
+                href: "/users",
+                label: "用户",
+                active: active == "/users",
+            });
+        }
+        Chrome {
+            user_name: a.user.name.clone(),
+            role_label: a.user.role.label().into(),
+            region_name,
+            unit_name,
+            csrf_token: a
+                .session
+                .as_ref()
+                .map(|s| s.csrf_token.clone())
+                .unwrap_or_default(),
+            nav,
+        }
+    }
+}
+
+pub fn render<T: Template>(status: StatusCode, t: &T) -> Response {
+    match t.render() {
+        Ok(body) => (status, Html(body)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Html("<h1>页面生成失败</h1>".to_string()),
+            )
+                .into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    title: &'a str,
+    message: &'a str,
+}
+
+pub fn error_page(status: StatusCode, title: &str, message: &str) -> Response {
+    render(status, &ErrorPage { title, message })
+}
+
+/// A domain failure shown as a page.
+pub fn domain_error_page(e: DomainError) -> Response {
+    let status = crate::error::status_of(e.kind);
+    let title = match e.kind {
+        ErrorKind::NotFound => "对象不存在",
+        ErrorKind::Forbidden => "无权访问",
+        ErrorKind::Internal => "服务器错误",
+        _ => "操作未完成",
+    };
+    error_page(status, title, &e.message)
+}
+
+/// An anonymous or expired request to a page: 401 with the sign-in form.
+pub fn login_required(next: Option<String>, message: Option<String>) -> Response {
+    account::login_page(
+        StatusCode::UNAUTHORIZED,
+        next,
+        message.or_else(|| Some("请先登录".into())),
+        String::new(),
+    )
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct Home {
+    chrome: Chrome,
+    username: String,
+    region_code: String,
+    must_see_units: bool,
+    must_see_users: bool,
+}
+
+async fn home(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    CurrentUser(a): CurrentUser,
+) -> Response {
+    let chrome = Chrome::new(&state.store, &a, "/").await;
+    render(
+        StatusCode::OK,
+        &Home {
+            username: a.user.username.clone(),
+            region_code: a.user.region_code.clone(),
+            must_see_units: allows(&a.actor, Permission::ViewOrganisation),
+            must_see_users: allows(&a.actor, Permission::ViewUsers),
+            chrome,
+        },
+    )
+}

@@ -1,0 +1,123 @@
+//! Settings, layered: built-in defaults ← config file (TOML) ← environment
+//! variables `WEIJIAN_*` ← command-line flags.
+
+use anyhow::{bail, Context, Result};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct FileSettings {
+    pub database: Option<String>,
+    pub listen: Option<String>,
+    pub attachments_dir: Option<PathBuf>,
+    pub secure_cookies: Option<bool>,
+    pub trust_proxy: Option<bool>,
+    pub session_idle_minutes: Option<i64>,
+    pub session_absolute_hours: Option<i64>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub database: String,
+    pub listen: String,
+    pub attachments_dir: Option<PathBuf>,
+    pub secure_cookies: bool,
+    pub trust_proxy: bool,
+    pub session_idle_minutes: i64,
+    pub session_absolute_hours: i64,
+}
+
+pub const DEFAULT_DATABASE: &str = "sqlite://./weijian.db";
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(format!("WEIJIAN_{name}"))
+        .ok()
+        .filter(|v| !v.is_empty())
+}
+
+fn env_bool(name: &str) -> Result<Option<bool>> {
+    env(name)
+        .map(|v| match v.as_str() {
+            "1" | "true" | "yes" => Ok(true),
+            "0" | "false" | "no" => Ok(false),
+            _ => bail!("环境变量 WEIJIAN_{name} 应为 true 或 false，实际为“{v}”"),
+        })
+        .transpose()
+}
+
+fn env_int(name: &str) -> Result<Option<i64>> {
+    env(name)
+        .map(|v| {
+            v.parse()
+                .with_context(|| format!("环境变量 WEIJIAN_{name} 应为整数，实际为“{v}”"))
+        })
+        .transpose()
+}
+
+impl Settings {
+    /// `config`: the file named by `--config` or `WEIJIAN_CONFIG`; flags are applied after.
+    pub fn load(
+        config: Option<&Path>,
+        database_flag: Option<&str>,
+        listen_flag: Option<&str>,
+    ) -> Result<Settings> {
+        let config = config
+            .map(Path::to_path_buf)
+            .or_else(|| env("CONFIG").map(PathBuf::from));
+        let file = match &config {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("无法读取配置文件 {}", path.display()))?;
+                toml::from_str::<FileSettings>(&text)
+                    .with_context(|| format!("配置文件 {} 格式错误", path.display()))?
+            }
+            None => FileSettings::default(),
+        };
+        let s = Settings {
+            database: database_flag
+                .map(str::to_string)
+                .or_else(|| env("DATABASE"))
+                .or(file.database)
+                .unwrap_or_else(|| DEFAULT_DATABASE.into()),
+            listen: listen_flag
+                .map(str::to_string)
+                .or_else(|| env("LISTEN"))
+                .or(file.listen)
+                .unwrap_or_else(|| DEFAULT_LISTEN.into()),
+            attachments_dir: env("ATTACHMENTS_DIR")
+                .map(PathBuf::from)
+                .or(file.attachments_dir),
+            secure_cookies: env_bool("SECURE_COOKIES")?
+                .or(file.secure_cookies)
+                .unwrap_or(false),
+            trust_proxy: env_bool("TRUST_PROXY")?
+                .or(file.trust_proxy)
+                .unwrap_or(false),
+            session_idle_minutes: env_int("SESSION_IDLE_MINUTES")?
+                .or(file.session_idle_minutes)
+                .unwrap_or(120),
+            session_absolute_hours: env_int("SESSION_ABSOLUTE_HOURS")?
+                .or(file.session_absolute_hours)
+                .unwrap_or(12),
+        };
+        if s.session_idle_minutes <= 0 || s.session_absolute_hours <= 0 {
+            bail!("会话时长必须为正数");
+        }
+        Ok(s)
+    }
+
+    /// Attachments live beside a SQLite database unless configured.
+    pub fn attachments(&self, url: &weijian_store::DatabaseUrl) -> PathBuf {
+        self.attachments_dir
+            .clone()
+            .unwrap_or_else(|| match url.sqlite_path() {
+                Some(p) => p
+                    .parent()
+                    .map(|d| d.join("attachments"))
+                    .unwrap_or_else(|| PathBuf::from("attachments")),
+                None => PathBuf::from("attachments"),
+            })
+    }
+}
