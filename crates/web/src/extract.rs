@@ -122,3 +122,25 @@ fn offending_field(detail: &str) -> Option<String> {
     let (path, _) = detail.split_once(": ")?;
     (!path.contains(' ')).then(|| path.to_string())
 }
+
+/// An id from the path. Anything that does not parse (bad UTF-8 included) is
+/// answered like an id we do not have: 404.
+pub struct PathId<T>(pub T);
+
+impl<S: Send + Sync, T: std::str::FromStr + Send> FromRequestParts<S> for PathId<T> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let parsed = axum::extract::Path::<String>::from_request_parts(parts, state)
+            .await
+            .ok()
+            .and_then(|axum::extract::Path(s)| s.parse::<T>().ok());
+        match parsed {
+            Some(v) => Ok(PathId(v)),
+            None if parts.uri.path().starts_with("/api/") => {
+                Err(ApiError::from(DomainError::not_found()).into_response())
+            }
+            None => Err(crate::pages::domain_error_page(DomainError::not_found())),
+        }
+    }
+}

@@ -5,6 +5,7 @@ use crate::error::ApiError;
 use crate::extract::AuthFailure;
 use crate::AppState;
 use axum::body::Body;
+use axum::extract::connect_info::MockConnectInfo;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
@@ -46,7 +47,13 @@ pub async fn request_context(
     let peer = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string());
+        .map(|c| c.0)
+        .or_else(|| {
+            req.extensions()
+                .get::<MockConnectInfo<SocketAddr>>()
+                .map(|c| c.0)
+        })
+        .map(|a| a.ip().to_string());
     let trust_proxy = state.config.trust_proxy;
     let forwarded = req
         .headers()

@@ -61,14 +61,3 @@ pub fn openapi_route(doc: Arc<utoipa::openapi::OpenApi>) -> Router<AppState> {
         get(move || async move { Json(doc.as_ref().clone()) }),
     )
 }
-
-/// Parses a path id; a malformed one is a 404 like any id we do not have.
-pub(crate) fn parse_id<T: std::str::FromStr>(s: &str) -> Result<T, crate::ApiError> {
-    s.parse().map_err(|_| {
-        crate::ApiError::new(
-            axum::http::StatusCode::NOT_FOUND,
-            "not_found",
-            "对象不存在或不在您的辖区内",
-        )
-    })
-}

@@ -1,8 +1,7 @@
-use super::parse_id;
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::CurrentUser;
+use crate::extract::{CurrentUser, PathId};
 use crate::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -81,9 +80,9 @@ pub async fn list(
 pub async fn get(
     State(state): State<AppState>,
     CurrentUser(a): CurrentUser,
-    Path(id): Path<String>,
+    PathId(id): PathId<weijian_store::ids::UnitId>,
 ) -> Result<Json<UnitDetail>, ApiError> {
-    let (unit, sections) = org::get_unit(&state.store, &a.actor, parse_id(&id)?).await?;
+    let (unit, sections) = org::get_unit(&state.store, &a.actor, id).await?;
     Ok(Json(UnitDetail {
         unit: UnitView::from(&unit),
         sections: sections.iter().map(SectionView::from).collect(),

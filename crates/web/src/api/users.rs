@@ -1,9 +1,8 @@
 use super::auth::UserView;
-use super::parse_id;
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{ApiJson, CurrentUser};
+use crate::extract::{ApiJson, CurrentUser, PathId};
 use crate::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
@@ -31,9 +30,9 @@ pub async fn list(
 pub async fn get(
     State(state): State<AppState>,
     CurrentUser(a): CurrentUser,
-    Path(id): Path<String>,
+    PathId(id): PathId<weijian_store::ids::UserId>,
 ) -> Result<Json<UserView>, ApiError> {
-    let user = accounts::get(&state.store, &a.actor, parse_id(&id)?).await?;
+    let user = accounts::get(&state.store, &a.actor, id).await?;
     Ok(Json(UserView::from(&user)))
 }
 

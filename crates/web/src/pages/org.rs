@@ -1,25 +1,21 @@
 //! Organisation pages: units, users, and an object's audit history.
 
 use super::{domain_error_page, render, Chrome};
-use crate::extract::CurrentUser;
+use crate::extract::{CurrentUser, PathId};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Form;
 use serde::Deserialize;
 use weijian_domain::accounts::{self, CreateUser};
 use weijian_domain::authz::{allows, require, Permission};
-use weijian_domain::{history as hist, org as dorg, DomainError};
+use weijian_domain::{history as hist, org as dorg};
 use weijian_store::audit::AuditEvent;
 use weijian_store::units::{Section, Unit};
 use weijian_store::users::User;
 use weijian_store::{time, Role};
-
-fn not_found() -> Response {
-    domain_error_page(DomainError::not_found())
-}
 
 #[derive(Template)]
 #[template(path = "units.html")]
@@ -53,11 +49,8 @@ struct UnitPage {
 pub async fn unit(
     State(state): State<AppState>,
     CurrentUser(a): CurrentUser,
-    Path(id): Path<String>,
+    PathId(id): PathId<weijian_store::ids::UnitId>,
 ) -> Response {
-    let Ok(id) = id.parse() else {
-        return not_found();
-    };
     match dorg::get_unit(&state.store, &a.actor, id).await {
         Ok((unit, sections)) => render(
             StatusCode::OK,
@@ -106,11 +99,8 @@ struct UserPage {
 pub async fn user(
     State(state): State<AppState>,
     CurrentUser(a): CurrentUser,
-    Path(id): Path<String>,
+    PathId(id): PathId<weijian_store::ids::UserId>,
 ) -> Response {
-    let Ok(id) = id.parse() else {
-        return not_found();
-    };
     match accounts::get(&state.store, &a.actor, id).await {
         Ok(user) => render(
             StatusCode::OK,

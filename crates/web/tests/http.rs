@@ -1,0 +1,512 @@
+//! The HTTP contract, on both backends: auth, CSRF, jurisdiction, bad input,
+//! audit, pages. Requests go through the whole application (all middleware).
+
+use axum::body::Body;
+use axum::extract::connect_info::MockConnectInfo;
+use axum::http::{header, Method, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use tower::ServiceExt;
+use weijian_domain::auth::AuthPolicy;
+use weijian_store::testing::TestDb;
+use weijian_store::{both_backends, Actor};
+use weijian_web::{AppState, WebConfig};
+
+struct App {
+    router: Router,
+    passwords: HashMap<String, String>,
+    store: weijian_store::Store,
+}
+
+struct Resp {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: Vec<u8>,
+}
+
+impl Resp {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|_| panic!("not JSON: {}", self.text()))
+    }
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).to_string()
+    }
+    fn code(&self) -> String {
+        self.json()["code"].as_str().unwrap_or_default().to_string()
+    }
+}
+
+/// A signed-in browser: the session cookie and its CSRF token.
+#[derive(Clone)]
+struct Session {
+    cookie: String,
+    csrf: String,
+}
+
+async fn app_with(db: &TestDb, policy: AuthPolicy) -> App {
+    let accounts = weijian_domain::demo::seed(&db.store).await.unwrap();
+    let state = AppState::new(db.store.clone(), policy, WebConfig::default());
+    let router =
+        weijian_web::app(state).layer(MockConnectInfo(SocketAddr::from(([10, 0, 0, 7], 40000))));
+    App {
+        router,
+        passwords: accounts
+            .into_iter()
+            .map(|a| (a.username, a.password))
+            .collect(),
+        store: db.store.clone(),
+    }
+}
+
+async fn app(db: &TestDb) -> App {
+    app_with(db, AuthPolicy::default()).await
+}
+
+impl App {
+    async fn send(&self, req: Request<Body>) -> Resp {
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+        Resp {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    async fn call(
+        &self,
+        method: Method,
+        uri: &str,
+        session: Option<&Session>,
+        csrf: bool,
+        body: Option<Value>,
+    ) -> Resp {
+        let mut b = Request::builder().method(method).uri(uri);
+        if let Some(s) = session {
+            b = b.header(header::COOKIE, &s.cookie);
+            if csrf {
+                b = b.header("x-csrf-token", &s.csrf);
+            }
+        }
+        let body = match body {
+            Some(v) => {
+                b = b.header(header::CONTENT_TYPE, "application/json");
+                Body::from(v.to_string())
+            }
+            None => Body::empty(),
+        };
+        self.send(b.body(body).unwrap()).await
+    }
+
+    async fn get(&self, uri: &str, s: Option<&Session>) -> Resp {
+        self.call(Method::GET, uri, s, false, None).await
+    }
+
+    async fn login_resp(&self, username: &str, password: &str) -> Resp {
+        self.call(
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            false,
+            Some(json!({"username": username, "password": password})),
+        )
+        .await
+    }
+
+    async fn login(&self, username: &str) -> Session {
+        let r = self.login_resp(username, &self.passwords[username]).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        session_of(&r)
+    }
+
+    async fn id_of_unit(&self, name: &str) -> String {
+        let units = weijian_store::units::list(&self.store, &Actor::system())
+            .await
+            .unwrap();
+        units
+            .into_iter()
+            .find(|u| u.name == name)
+            .unwrap()
+            .id
+            .to_string()
+    }
+
+    async fn id_of_user(&self, username: &str) -> String {
+        weijian_store::users::credentials(&self.store, username)
+            .await
+            .unwrap()
+            .unwrap()
+            .0
+            .id
+            .to_string()
+    }
+}
+
+fn session_of(r: &Resp) -> Session {
+    let set = r
+        .headers
+        .get(header::SET_COOKIE)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    let cookie = set.split(';').next().unwrap().to_string();
+    let csrf = r.json()["csrf_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    Session { cookie, csrf }
+}
+
+both_backends! {
+    async fn login_contract_and_me(db: &TestDb) {
+        let app = app(db).await;
+        let r = app.login_resp("zq_inspector1", &app.passwords["zq_inspector1"]).await;
+        assert_eq!(r.status, StatusCode::OK);
+        let set = r.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap();
+        assert!(set.contains("HttpOnly") && set.contains("SameSite=Lax") && set.contains("Path=/"), "{set}");
+        let body = r.json();
+        assert_eq!(body["user"]["username"], "zq_inspector1");
+        assert_eq!(body["csrf_token"].as_str().unwrap().len(), 64);
+        let s = session_of(&r);
+        let me = app.get("/api/v1/me", Some(&s)).await.json();
+        assert_eq!(me["username"], "zq_inspector1");
+        assert_eq!(me["role"], "inspector");
+        assert_eq!(me["region_code"], "131127");
+        for key in ["id", "name", "unit_id"] {
+            assert!(me.get(key).is_some(), "{key}");
+        }
+        // Logout ends the session.
+        let out = app.call(Method::POST, "/api/v1/auth/logout", Some(&s), true, None).await;
+        assert_eq!(out.status, StatusCode::NO_CONTENT);
+        assert_eq!(app.get("/api/v1/me", Some(&s)).await.status, StatusCode::UNAUTHORIZED);
+    }
+
+    async fn wrong_password_then_throttled(db: &TestDb) {
+        let app = app(db).await;
+        let r = app.login_resp("zq_leader", "wrong-password").await;
+        assert_eq!((r.status, r.code()), (StatusCode::UNAUTHORIZED, "auth.invalid_credentials".to_string()));
+        let unknown = app.login_resp("no_such_user", "whatever").await;
+        assert_eq!(unknown.code(), "auth.invalid_credentials");
+        for _ in 0..4 {
+            app.login_resp("zq_leader", "wrong-password").await;
+        }
+        // Five failures: even the right password is refused for a while.
+        let r = app.login_resp("zq_leader", &app.passwords["zq_leader"]).await;
+        assert_eq!((r.status, r.code()), (StatusCode::TOO_MANY_REQUESTS, "auth.too_many_attempts".to_string()));
+        // Another account from another address is not affected.
+        app.login("zq_chief").await;
+    }
+
+    async fn csrf_is_required_for_cookie_writes(db: &TestDb) {
+        let app = app(db).await;
+        let s = app.login("zq_admin").await;
+        let unit = app.id_of_unit("枣强县卫生监督所").await;
+        let body = json!({"username": "zq_new", "name": "新监督员", "role": "inspector", "unit_id": unit});
+        let r = app.call(Method::POST, "/api/v1/users", Some(&s), false, Some(body.clone())).await;
+        assert_eq!((r.status, r.code()), (StatusCode::FORBIDDEN, "csrf.token_missing".to_string()));
+        let wrong = Session { csrf: "0".repeat(64), ..s.clone() };
+        let r = app.call(Method::POST, "/api/v1/users", Some(&wrong), true, Some(body.clone())).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        assert!(weijian_store::users::credentials(&app.store, "zq_new").await.unwrap().is_none());
+        let r = app.call(Method::POST, "/api/v1/users", Some(&s), true, Some(body)).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        // A form post without the token is refused as well.
+        let req = Request::builder().method(Method::POST).uri("/logout")
+            .header(header::COOKIE, &s.cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from("x=1")).unwrap();
+        assert_eq!(app.send(req).await.status, StatusCode::FORBIDDEN);
+        let req = Request::builder().method(Method::POST).uri("/logout")
+            .header(header::COOKIE, &s.cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(format!("csrf_token={}", s.csrf))).unwrap();
+        assert_eq!(app.send(req).await.status, StatusCode::SEE_OTHER);
+        // Cross-site posts are refused before anything else.
+        let req = Request::builder().method(Method::POST).uri("/api/v1/auth/login")
+            .header(header::HOST, "weijian.example").header(header::ORIGIN, "https://evil.example")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(r#"{"username":"zq_admin","password":"x"}"#)).unwrap();
+        let r = app.send(req).await;
+        assert_eq!((r.status, r.code()), (StatusCode::FORBIDDEN, "csrf.cross_origin".to_string()));
+    }
+
+    async fn bearer_tokens_carry_the_users_rights(db: &TestDb) {
+        let app = app(db).await;
+        let user = app.id_of_user("zq_admin").await;
+        let token = weijian_domain::auth::issue_token(&app.store, &Actor::system(), user.parse().unwrap(), "测试").await.unwrap();
+        let req = |m: Method, uri: &str, body: Option<Value>| {
+            let b = Request::builder().method(m).uri(uri).header(header::AUTHORIZATION, format!("Bearer {token}"));
+            match body {
+                Some(v) => b.header(header::CONTENT_TYPE, "application/json").body(Body::from(v.to_string())).unwrap(),
+                None => b.body(Body::empty()).unwrap(),
+            }
+        };
+        assert_eq!(app.send(req(Method::GET, "/api/v1/me", None)).await.json()["username"], "zq_admin");
+        let unit = app.id_of_unit("枣强县卫生监督所").await;
+        let r = app.send(req(Method::POST, "/api/v1/users", Some(json!({"username": "zq_tok", "name": "令牌", "role": "inspector", "unit_id": unit})))).await;
+        assert_eq!(r.status, StatusCode::CREATED, "no CSRF token needed with a bearer token");
+        let hk = app.id_of_unit("海口市卫生健康委员会").await;
+        assert_eq!(app.send(req(Method::GET, &format!("/api/v1/units/{hk}"), None)).await.status, StatusCode::NOT_FOUND);
+        let bad = Request::builder().uri("/api/v1/me").header(header::AUTHORIZATION, "Bearer wj_nope").body(Body::empty()).unwrap();
+        assert_eq!(app.send(bad).await.code(), "auth.invalid_token");
+    }
+
+    async fn anonymous_and_expired_requests_get_401(db: &TestDb) {
+        let app = app_with(db, AuthPolicy { absolute: chrono::Duration::seconds(1), ..AuthPolicy::default() }).await;
+        let zq = app.id_of_unit("枣强县卫生健康局").await;
+        let paths = ["/api/v1/me", "/api/v1/units", "/api/v1/users", &format!("/api/v1/units/{zq}"), "/api/v1/audit?object_type=unit&object_id=x"];
+        for p in paths {
+            let r = app.get(p, None).await;
+            assert_eq!((r.status, r.code()), (StatusCode::UNAUTHORIZED, "auth.required".to_string()), "{p}");
+        }
+        for p in ["/api/v1/auth/logout", "/api/v1/auth/password", "/api/v1/users"] {
+            assert_eq!(app.call(Method::POST, p, None, false, Some(json!({}))).await.status, StatusCode::UNAUTHORIZED, "{p}");
+        }
+        for p in ["/", "/units", "/users", "/password", "/users/new"] {
+            let r = app.get(p, None).await;
+            assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{p}");
+            assert!(r.text().contains("name=\"password\""), "{p} shows the sign-in form");
+        }
+        let s = app.login("zq_inspector1").await;
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+        let r = app.get("/api/v1/me", Some(&s)).await;
+        assert_eq!((r.status, r.code()), (StatusCode::UNAUTHORIZED, "auth.session_expired".to_string()));
+        assert_eq!(app.get("/units", Some(&s)).await.status, StatusCode::UNAUTHORIZED);
+        // Public routes stay public.
+        assert_eq!(app.get("/login", None).await.status, StatusCode::OK);
+        assert_eq!(app.get("/healthz", None).await.status, StatusCode::OK);
+        assert_eq!(app.get("/api/v1/openapi.json", None).await.status, StatusCode::OK);
+    }
+
+    async fn jurisdiction_denials_through_api_and_ui(db: &TestDb) {
+        let app = app(db).await;
+        let zq = app.login("zq_inspector1").await;
+        let hk_unit = app.id_of_unit("海口市卫生健康委员会").await;
+        let hk_user = app.id_of_user("hk_inspector1").await;
+        let zq_unit = app.id_of_unit("枣强县卫生健康局").await;
+        for p in [format!("/api/v1/units/{hk_unit}"), format!("/api/v1/users/{hk_user}")] {
+            let r = app.get(&p, Some(&zq)).await;
+            assert_eq!((r.status, r.code()), (StatusCode::NOT_FOUND, "not_found".to_string()), "{p}");
+        }
+        for p in [format!("/units/{hk_unit}"), format!("/users/{hk_user}")] {
+            assert_eq!(app.get(&p, Some(&zq)).await.status, StatusCode::NOT_FOUND, "{p}");
+        }
+        let listed = app.get("/api/v1/users", Some(&zq)).await.json();
+        assert!(listed.as_array().unwrap().iter().all(|u| u["region_code"] == "131127"));
+        assert!(!app.get("/units", Some(&zq)).await.text().contains("海口"));
+
+        // The city reads the county below it, not another province.
+        let hs = app.login("hs_leader").await;
+        assert_eq!(app.get(&format!("/api/v1/units/{zq_unit}"), Some(&hs)).await.json()["name"], "枣强县卫生健康局");
+        assert_eq!(app.get(&format!("/units/{zq_unit}"), Some(&hs)).await.status, StatusCode::OK);
+        assert_eq!(app.get(&format!("/api/v1/units/{hk_unit}"), Some(&hs)).await.status, StatusCode::NOT_FOUND);
+
+        // Writes: a county admin cannot create a user in 海口 (the unit is not even visible),
+        // a city leader may read the county but not write there.
+        let zq_admin = app.login("zq_admin").await;
+        let body = |unit: &str| json!({"username": "x_new", "name": "某人", "role": "inspector", "unit_id": unit});
+        let r = app.call(Method::POST, "/api/v1/users", Some(&zq_admin), true, Some(body(&hk_unit))).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        let r = app.call(Method::POST, "/api/v1/users", Some(&hs), true, Some(body(&zq_unit))).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        // A 衡水 admin may create in 枣强 (below), per the admin role's explicit power.
+        let hs_admin = app.login("hs_admin").await;
+        let r = app.call(Method::POST, "/api/v1/users", Some(&hs_admin), true, Some(body(&zq_unit))).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+
+        // An institution user sees only its own records.
+        let inst = app.login("zq_hospital").await;
+        let users = app.get("/api/v1/users", Some(&inst)).await.json();
+        assert_eq!(users.as_array().unwrap().len(), 1);
+        assert_eq!(users[0]["username"], "zq_hospital");
+        let r = app.get("/api/v1/units", Some(&inst)).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let colleague = app.id_of_user("zq_inspector1").await;
+        assert_eq!(app.get(&format!("/api/v1/users/{colleague}"), Some(&inst)).await.status, StatusCode::NOT_FOUND);
+    }
+
+    async fn bad_input_gets_clear_4xx(db: &TestDb) {
+        let app = app(db).await;
+        let s = app.login("zq_admin").await;
+        let raw = |uri: &str, ct: &str, body: Vec<u8>| {
+            Request::builder().method(Method::POST).uri(uri)
+                .header(header::COOKIE, &s.cookie).header("x-csrf-token", &s.csrf)
+                .header(header::CONTENT_TYPE, ct).body(Body::from(body)).unwrap()
+        };
+        for uri in ["/api/v1/auth/login", "/api/v1/auth/password", "/api/v1/users"] {
+            let cases: Vec<(&str, Vec<u8>, StatusCode, &str)> = vec![
+                ("application/json", b"{,}".to_vec(), StatusCode::BAD_REQUEST, "request.malformed_json"),
+                ("application/json", b"{\"na".to_vec(), StatusCode::BAD_REQUEST, "request.malformed_json"),
+                ("application/json", b"{\"\xff\xfe\":1}".to_vec(), StatusCode::BAD_REQUEST, "request.malformed_json"),
+                ("application/json", b"[1,2]".to_vec(), StatusCode::UNPROCESSABLE_ENTITY, "request.invalid_field"),
+                ("application/json", b"{\"username\":1,\"password\":true}".to_vec(), StatusCode::UNPROCESSABLE_ENTITY, "request.invalid_field"),
+                ("application/json", b"{\"nonsense\":1}".to_vec(), StatusCode::UNPROCESSABLE_ENTITY, "request.invalid_field"),
+                ("text/plain", b"{}".to_vec(), StatusCode::UNSUPPORTED_MEDIA_TYPE, "request.content_type"),
+                ("application/json", vec![b' '; 2 * 1024 * 1024], StatusCode::PAYLOAD_TOO_LARGE, "request.too_large"),
+            ];
+            for (ct, body, status, code) in cases {
+                let r = app.send(raw(uri, ct, body)).await;
+                assert_eq!((r.status, r.code()), (status, code.to_string()), "{uri}: {}", r.text());
+                assert!(!r.json()["message"].as_str().unwrap().is_empty());
+            }
+        }
+        // Unknown fields are named.
+        let r = app.send(raw("/api/v1/auth/login", "application/json", br#"{"username":"a","password":"b","extra":1}"#.to_vec())).await;
+        assert_eq!(r.json()["field"], "extra");
+        // Domain validation: field and code.
+        let unit = app.id_of_unit("枣强县卫生监督所").await;
+        let r = app.call(Method::POST, "/api/v1/users", Some(&s), true, Some(json!({"username": "X!", "name": "某", "role": "inspector", "unit_id": unit}))).await;
+        assert_eq!((r.status, r.code(), r.json()["field"].clone()), (StatusCode::UNPROCESSABLE_ENTITY, "user.invalid_username".to_string(), json!("username")));
+        let r = app.call(Method::POST, "/api/v1/users", Some(&s), true, Some(json!({"username": "ok_name", "name": "某", "role": "king", "unit_id": unit}))).await;
+        assert_eq!(r.code(), "user.invalid_role");
+        let r = app.call(Method::POST, "/api/v1/users", Some(&s), true, Some(json!({"username": "ok_name", "name": "某", "role": "inspector", "unit_id": "not-a-uuid"}))).await;
+        assert_eq!(r.code(), "request.invalid_id");
+        let r = app.call(Method::POST, "/api/v1/users", Some(&s), true, Some(json!({"username": "zq_leader", "name": "重名", "role": "inspector", "unit_id": unit}))).await;
+        assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "user.username_taken".to_string()));
+        // Ids in paths and queries.
+        for p in ["/api/v1/units/not-a-uuid", "/api/v1/users/%FF", "/api/v1/users/01a20575-0000-7000-8000-000000000000"] {
+            assert_eq!(app.get(p, Some(&s)).await.status, StatusCode::NOT_FOUND, "{p}");
+        }
+        let r = app.get("/api/v1/audit?object_type=unit", Some(&s)).await;
+        assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "audit.missing_parameter".to_string()));
+        let r = app.get("/api/v1/audit?object_type=spaceship&object_id=1", Some(&s)).await;
+        assert_eq!(r.code(), "audit.unknown_object_type");
+        let r = app.get("/api/v1/nowhere", Some(&s)).await;
+        assert_eq!((r.status, r.code()), (StatusCode::NOT_FOUND, "route.not_found".to_string()));
+        let r = app.call(Method::DELETE, "/api/v1/me", Some(&s), true, None).await;
+        assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
+        // Nothing already saved was lost: the account still signs in.
+        app.login("zq_leader").await;
+    }
+
+    async fn first_login_requires_password_change(db: &TestDb) {
+        let app = app(db).await;
+        let admin = app.login("zq_admin").await;
+        let unit = app.id_of_unit("枣强县卫生监督所").await;
+        let r = app.call(Method::POST, "/api/v1/users", Some(&admin), true, Some(json!({"username": "zq_fresh", "name": "新人", "role": "inspector", "unit_id": unit}))).await;
+        let initial = r.json()["initial_password"].as_str().unwrap().to_string();
+        assert_eq!(r.json()["user"]["must_change_password"], true);
+        let s = session_of(&app.login_resp("zq_fresh", &initial).await);
+        let r = app.get("/api/v1/units", Some(&s)).await;
+        assert_eq!((r.status, r.code()), (StatusCode::FORBIDDEN, "auth.password_change_required".to_string()));
+        let r = app.get("/units", Some(&s)).await;
+        assert_eq!((r.status, r.headers.get(header::LOCATION).unwrap().to_str().unwrap()), (StatusCode::SEE_OTHER, "/password"));
+        let weak = app.call(Method::POST, "/api/v1/auth/password", Some(&s), true, Some(json!({"current_password": initial, "new_password": "short"}))).await;
+        assert_eq!((weak.status, weak.code()), (StatusCode::UNPROCESSABLE_ENTITY, "auth.weak_password".to_string()));
+        let ok = app.call(Method::POST, "/api/v1/auth/password", Some(&s), true, Some(json!({"current_password": initial, "new_password": "Field-Work-2026"}))).await;
+        assert_eq!(ok.status, StatusCode::OK, "{}", ok.text());
+        let renewed = session_of(&ok);
+        assert_eq!(app.get("/api/v1/units", Some(&renewed)).await.status, StatusCode::OK);
+        assert_eq!(app.get("/api/v1/me", Some(&s)).await.status, StatusCode::UNAUTHORIZED, "old session ended");
+    }
+
+    async fn changes_are_audited_with_request_context(db: &TestDb) {
+        let app = app(db).await;
+        let admin = app.login("zq_admin").await;
+        let unit = app.id_of_unit("枣强县卫生监督所").await;
+        let req = Request::builder().method(Method::POST).uri("/api/v1/users")
+            .header(header::COOKIE, &admin.cookie).header("x-csrf-token", &admin.csrf)
+            .header("x-request-id", "req-test-42").header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(json!({"username": "zq_audited", "name": "审计", "role": "inspector", "unit_id": unit}).to_string())).unwrap();
+        let created = app.send(req).await;
+        assert_eq!(created.headers.get("x-request-id").unwrap(), "req-test-42");
+        let id = created.json()["user"]["id"].as_str().unwrap().to_string();
+        let history = app.get(&format!("/api/v1/audit?object_type=user&object_id={id}"), Some(&admin)).await.json();
+        let ev = &history[0];
+        assert_eq!(ev["action"], "user.create");
+        assert_eq!(ev["username"], "zq_admin");
+        assert_eq!(ev["ip"], "10.0.0.7");
+        assert_eq!(ev["request_id"], "req-test-42");
+        assert!(ev["after_digest"].as_str().unwrap().len() == 64);
+        // Inspectors may not read audit history; the page works for the admin.
+        let insp = app.login("zq_inspector1").await;
+        assert_eq!(app.get(&format!("/api/v1/audit?object_type=user&object_id={id}"), Some(&insp)).await.status, StatusCode::FORBIDDEN);
+        assert!(app.get(&format!("/audit?object_type=user&object_id={id}"), Some(&admin)).await.text().contains("新增用户 zq_audited"));
+        assert_eq!(weijian_store::audit::verify_chain(&app.store).await.unwrap().first_break, None);
+    }
+
+    async fn pages_sign_in_and_show_home(db: &TestDb) {
+        let app = app(db).await;
+        let form = format!("username=zq_inspector1&password={}&next=%2Funits", app.passwords["zq_inspector1"]);
+        let req = Request::builder().method(Method::POST).uri("/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from(form)).unwrap();
+        let r = app.send(req).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert_eq!(r.headers.get(header::LOCATION).unwrap(), "/units");
+        let cookie = r.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap().split(';').next().unwrap().to_string();
+        let s = Session { cookie, csrf: String::new() };
+        let home = app.get("/", Some(&s)).await;
+        let html = home.text();
+        assert!(html.contains("枣强县") && html.contains("监督员") && html.contains("张卫东"), "{html}");
+        assert!(html.contains("href=\"/units\""));
+        assert!(!html.contains("<script"), "no inline script");
+        let r = app.get("/units", Some(&s)).await;
+        assert!(r.text().contains("枣强县卫生监督所"));
+        // A wrong password shows the form again, with the reason, as 401.
+        let req = Request::builder().method(Method::POST).uri("/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from("username=zq_inspector1&password=nope")).unwrap();
+        let r = app.send(req).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        assert!(r.text().contains("用户名或密码错误"));
+        // An open redirect through `next` is refused.
+        let form = format!("username=zq_chief&password={}&next=%2F%2Fevil.example", app.passwords["zq_chief"]);
+        let req = Request::builder().method(Method::POST).uri("/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from(form)).unwrap();
+        assert_eq!(app.send(req).await.headers.get(header::LOCATION).unwrap(), "/");
+    }
+
+    async fn headers_health_and_metrics(db: &TestDb) {
+        let app = app(db).await;
+        let r = app.get("/login", None).await;
+        let csp = r.headers.get(header::CONTENT_SECURITY_POLICY).unwrap().to_str().unwrap();
+        assert!(csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"));
+        assert_eq!(r.headers.get(header::X_CONTENT_TYPE_OPTIONS).unwrap(), "nosniff");
+        assert!(r.headers.get(header::REFERRER_POLICY).is_some());
+        assert!(r.headers.get("x-request-id").is_some());
+        assert_eq!(app.get("/healthz", None).await.json()["database"], "ok");
+        let s = app.login("zq_chief").await;
+        app.get("/api/v1/units", Some(&s)).await;
+        let m = app.get("/metrics", None).await.text();
+        assert!(m.contains("weijian_http_requests_total{method=\"GET\",route=\"/api/v1/units\",status=\"200\"} 1"), "{m}");
+        assert!(m.contains("weijian_http_request_duration_seconds_bucket{method=\"POST\",route=\"/api/v1/auth/login\",le=\"+Inf\"} 1"));
+        assert!(m.contains("weijian_db_pool_connections{pool=\"write\"}"));
+    }
+}
+
+#[test]
+fn openapi_document_covers_every_route_and_matches_snapshot() {
+    let doc = weijian_web::openapi_json();
+    let v: Value = serde_json::from_str(&doc).unwrap();
+    assert_eq!(v["openapi"].as_str().unwrap().chars().next(), Some('3'));
+    let paths: Vec<&String> = v["paths"].as_object().unwrap().keys().collect();
+    for p in [
+        "/api/v1/auth/login",
+        "/api/v1/auth/logout",
+        "/api/v1/auth/password",
+        "/api/v1/me",
+        "/api/v1/units",
+        "/api/v1/units/{id}",
+        "/api/v1/users",
+        "/api/v1/users/{id}",
+        "/api/v1/audit",
+    ] {
+        assert!(paths.iter().any(|x| *x == p), "{p} missing");
+    }
+    let snapshot = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots/openapi.json");
+    if std::env::var("UPDATE_SNAPSHOTS").is_ok() {
+        std::fs::create_dir_all(std::path::Path::new(snapshot).parent().unwrap()).unwrap();
+        std::fs::write(snapshot, &doc).unwrap();
+    }
+    let expected = std::fs::read_to_string(snapshot)
+        .expect("snapshot exists (UPDATE_SNAPSHOTS=1 to write it)");
+    assert_eq!(
+        doc, expected,
+        "the API changed: review it, then UPDATE_SNAPSHOTS=1 cargo test"
+    );
+}
