@@ -258,7 +258,7 @@ async fn restore_from(
         });
     }
     if let Some(dir) = attachments_dir {
-        if files_under(dir)?.first().is_some() {
+        if !files_under(dir)?.is_empty() {
             return Err(StoreError::Conflict {
                 code: "restore.target_not_empty",
                 message: "目标附件目录不是空的，拒绝恢复".into(),

@@ -121,3 +121,54 @@ impl Settings {
             })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // The only test in this binary that touches WEIJIAN_* variables.
+    #[test]
+    fn flags_win_over_env_and_env_over_file() {
+        let dir = std::env::temp_dir().join(format!("weijian-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("weijian.toml");
+        std::fs::write(
+            &file,
+            "database = \"sqlite://file.db\"\nlisten = \"127.0.0.1:1000\"\nsecure_cookies = true\n",
+        )
+        .unwrap();
+        std::env::remove_var("WEIJIAN_DATABASE");
+        std::env::remove_var("WEIJIAN_LISTEN");
+        let s = Settings::load(Some(&file), None, None).unwrap();
+        assert_eq!(
+            (s.database.as_str(), s.listen.as_str(), s.secure_cookies),
+            ("sqlite://file.db", "127.0.0.1:1000", true)
+        );
+        std::env::set_var("WEIJIAN_DATABASE", "sqlite://env.db");
+        let s = Settings::load(Some(&file), None, None).unwrap();
+        assert_eq!(
+            (s.database.as_str(), s.listen.as_str()),
+            ("sqlite://env.db", "127.0.0.1:1000")
+        );
+        let s = Settings::load(Some(&file), Some("sqlite://flag.db"), Some("0.0.0.0:9")).unwrap();
+        assert_eq!(
+            (s.database.as_str(), s.listen.as_str()),
+            ("sqlite://flag.db", "0.0.0.0:9")
+        );
+        std::env::set_var("WEIJIAN_SECURE_COOKIES", "maybe");
+        assert!(
+            Settings::load(Some(&file), None, None).is_err(),
+            "a malformed variable is an error, not a default"
+        );
+        std::env::remove_var("WEIJIAN_SECURE_COOKIES");
+        std::env::remove_var("WEIJIAN_DATABASE");
+        std::fs::write(&file, "databse = \"typo\"\n").unwrap();
+        assert!(
+            Settings::load(Some(&file), None, None).is_err(),
+            "unknown keys are refused"
+        );
+        let s = Settings::load(None, None, None).unwrap();
+        assert_eq!(s.database, DEFAULT_DATABASE);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,131 @@
+//! The binary's commands, run as a person would run them.
+
+use std::process::{Command, Output};
+use weijian_store::testing::TestDb;
+use weijian_store::{both_backends, Backend};
+
+fn weijian(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_weijian"))
+        .args(args)
+        .env_remove("WEIJIAN_DATABASE")
+        .env_remove("WEIJIAN_CONFIG")
+        .output()
+        .expect("runs")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn url_of(db: &TestDb) -> String {
+    match db.url() {
+        weijian_store::DatabaseUrl::Sqlite(p) => format!("sqlite://{}", p.display()),
+        weijian_store::DatabaseUrl::Postgres(u) => u.clone(),
+    }
+}
+
+#[test]
+fn every_command_has_help() {
+    for args in [
+        vec!["--help"],
+        vec!["demo", "--help"],
+        vec!["serve", "--help"],
+        vec!["migrate", "--help"],
+        vec!["admin", "create-user", "--help"],
+        vec!["admin", "token", "--help"],
+        vec!["audit", "verify", "--help"],
+        vec!["backup", "--help"],
+        vec!["restore", "--help"],
+    ] {
+        let o = weijian(&args);
+        assert!(o.status.success(), "{args:?}: {}", text(&o));
+    }
+}
+
+#[test]
+fn bad_database_urls_are_fatal_and_create_nothing() {
+    let dir = std::env::temp_dir().join(format!("weijian-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let o = weijian(&["migrate", "--database", "mysql://localhost/weijian"]);
+    assert!(!o.status.success());
+    assert!(text(&o).contains("不支持的数据库地址"), "{}", text(&o));
+    let missing = dir.join("typo.db");
+    let url = format!("sqlite://{}", missing.display());
+    for args in [
+        vec!["serve", "--database", &url],
+        vec!["audit", "verify", "--database", &url],
+    ] {
+        let o = weijian(&args);
+        assert!(!o.status.success(), "{args:?}");
+        assert!(text(&o).contains("数据库文件不存在"), "{}", text(&o));
+    }
+    assert!(!missing.exists(), "no empty database was created");
+    let o = weijian(&[
+        "migrate",
+        "--database",
+        &format!("sqlite://{}/no/such/dir/x.db", dir.display()),
+    ]);
+    assert!(!o.status.success());
+    // migrate creates a new database, and a second run has nothing to do.
+    let o = weijian(&["migrate", "--database", &url]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = weijian(&["migrate", "--database", &url]);
+    assert!(text(&o).contains("已是最新"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+both_backends! {
+    async fn audit_verify_names_the_tampered_position(db: &TestDb) {
+        weijian_domain::demo::seed(&db.store).await.unwrap();
+        let url = url_of(db);
+        let o = weijian(&["audit", "verify", "--database", &url]);
+        assert!(o.status.success(), "{}", text(&o));
+        assert!(text(&o).contains("审计链完整"));
+        let s = &db.store;
+        match s.backend() {
+            Backend::Sqlite => { sqlx::query("DROP TRIGGER audit_events_no_update").execute(s.reader()).await.unwrap(); }
+            Backend::Postgres => { sqlx::query("ALTER TABLE audit_events DISABLE TRIGGER USER").execute(s.reader()).await.unwrap(); }
+        }
+        sqlx::query("UPDATE audit_events SET summary = '改过' WHERE seq = 5").execute(s.reader()).await.unwrap();
+        let o = weijian(&["audit", "verify", "--database", &url]);
+        assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+        assert!(text(&o).contains("#5"), "{}", text(&o));
+    }
+
+    async fn admin_creates_users_and_tokens(db: &TestDb) {
+        weijian_domain::demo::seed(&db.store).await.unwrap();
+        let url = url_of(db);
+        let o = weijian(&["admin", "create-user", "--database", &url, "--username", "zq_cli", "--name", "命令行", "--role", "inspector", "--unit", "枣强县卫生监督所"]);
+        assert!(o.status.success(), "{}", text(&o));
+        assert!(text(&o).contains("初始密码"));
+        let (user, _) = weijian_store::users::credentials(&db.store, "zq_cli").await.unwrap().unwrap();
+        assert!(user.must_change_password);
+        assert_eq!(user.region_code, "131127");
+        let o = weijian(&["admin", "create-user", "--database", &url, "--username", "zq_cli2", "--name", "某", "--role", "emperor", "--unit", "枣强县卫生监督所"]);
+        assert!(!o.status.success());
+        let o = weijian(&["admin", "token", "--database", &url, "--user", "zq_cli"]);
+        assert!(o.status.success(), "{}", text(&o));
+        assert!(String::from_utf8_lossy(&o.stdout).trim().starts_with("wj_"));
+    }
+
+    async fn backup_and_restore_commands_round_trip(db: &TestDb) {
+        weijian_domain::demo::seed(&db.store).await.unwrap();
+        let url = url_of(db);
+        let file = db.dir.join("b.tar.gz");
+        let o = weijian(&["backup", "--database", &url, "--to", file.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", text(&o));
+        let target = db.sibling().await.unwrap();
+        let o = weijian(&["restore", "--database", &url_of(&target), "--from", file.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", text(&o));
+        assert_eq!(
+            weijian_store::backup::row_counts(&target.store).await.unwrap(),
+            weijian_store::backup::row_counts(&db.store).await.unwrap()
+        );
+        assert_eq!(weijian_store::audit::chain_head(&target.store).await.unwrap(), weijian_store::audit::chain_head(&db.store).await.unwrap());
+        target.finish().await;
+    }
+}
