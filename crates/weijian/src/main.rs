@@ -83,6 +83,28 @@ enum Command {
 
 #[derive(Subcommand)]
 enum AdminCommand {
+    /// Add a region (GB/T 2260) under its parent; the first one of a deployment has none.
+    AddRegion {
+        /// Six-digit code, e.g. 131127.
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        name: String,
+        /// The parent region's code.
+        #[arg(long)]
+        parent: Option<String>,
+    },
+    /// Add a unit (bureau, supervision institute, CDC ...) in a region.
+    AddUnit {
+        /// The region's code.
+        #[arg(long)]
+        region: String,
+        #[arg(long)]
+        name: String,
+        /// bureau, supervision_institute, cdc, other
+        #[arg(long, default_value = "bureau")]
+        kind: String,
+    },
     /// Create a user; prints a generated password that must be changed at first sign-in.
     CreateUser {
         #[arg(long)]
@@ -260,6 +282,39 @@ async fn migrate(store: &Store, settings: &Settings, url: &DatabaseUrl) -> Resul
 async fn admin(store: &Store, command: AdminCommand) -> Result<i32> {
     let system = Actor::system();
     match command {
+        AdminCommand::AddRegion { code, name, parent } => {
+            let code = weijian_rules::RegionCode::parse(&code).map_err(|e| anyhow!("{e}"))?;
+            let parent = parent
+                .map(|p| weijian_rules::RegionCode::parse(&p))
+                .transpose()
+                .map_err(|e| anyhow!("上级：{e}"))?;
+            let r = weijian_store::regions::insert(store, &system, &code, &name, parent.as_ref())
+                .await?;
+            println!("已添加行政区划 {} {}", r.code, r.name);
+            Ok(0)
+        }
+        AdminCommand::AddUnit { region, name, kind } => {
+            let kind =
+                units::UnitKind::parse(&kind).ok_or_else(|| anyhow!("未知的单位类型“{kind}”"))?;
+            weijian_store::regions::get(store, &region)
+                .await
+                .map_err(|_| anyhow!("行政区划 {region} 不存在"))?;
+            let u = units::create(
+                store,
+                &system,
+                units::NewUnit {
+                    region_code: &region,
+                    name: &name,
+                    kind,
+                    parent_unit_id: None,
+                    phone: None,
+                    address: None,
+                },
+            )
+            .await?;
+            println!("已添加单位 {}（{}）", u.name, u.kind.label());
+            Ok(0)
+        }
         AdminCommand::CreateUser {
             username,
             name,

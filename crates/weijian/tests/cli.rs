@@ -37,6 +37,8 @@ fn every_command_has_help() {
         vec!["migrate", "--help"],
         vec!["admin", "create-user", "--help"],
         vec!["admin", "token", "--help"],
+        vec!["admin", "add-region", "--help"],
+        vec!["admin", "add-unit", "--help"],
         vec!["audit", "verify", "--help"],
         vec!["backup", "--help"],
         vec!["restore", "--help"],
@@ -75,6 +77,70 @@ fn bad_database_urls_are_fatal_and_create_nothing() {
     assert!(o.status.success(), "{}", text(&o));
     let o = weijian(&["migrate", "--database", &url]);
     assert!(text(&o).contains("已是最新"));
+    // A new deployment is set up from the command line.
+    for args in [
+        vec![
+            "admin",
+            "add-region",
+            "--code",
+            "130000",
+            "--name",
+            "河北省",
+        ],
+        vec![
+            "admin",
+            "add-region",
+            "--code",
+            "131100",
+            "--name",
+            "衡水市",
+            "--parent",
+            "130000",
+        ],
+        vec![
+            "admin",
+            "add-unit",
+            "--region",
+            "131100",
+            "--name",
+            "衡水市卫生健康委员会",
+        ],
+        vec![
+            "admin",
+            "create-user",
+            "--username",
+            "hs_first",
+            "--name",
+            "首位",
+            "--role",
+            "admin",
+            "--unit",
+            "衡水市卫生健康委员会",
+        ],
+    ] {
+        let mut args = args.clone();
+        args.extend(["--database", &url]);
+        let o = weijian(&args);
+        assert!(o.status.success(), "{args:?}: {}", text(&o));
+    }
+    for bad in [
+        vec!["admin", "add-region", "--code", "13110X", "--name", "坏"],
+        vec![
+            "admin",
+            "add-region",
+            "--code",
+            "131127",
+            "--name",
+            "枣强县",
+            "--parent",
+            "139900",
+        ],
+        vec!["admin", "add-unit", "--region", "999999", "--name", "无"],
+    ] {
+        let mut args = bad.clone();
+        args.extend(["--database", &url]);
+        assert!(!weijian(&args).status.success(), "{bad:?}");
+    }
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
