@@ -15,6 +15,8 @@ pub use metrics::Metrics;
 use axum::extract::DefaultBodyLimit;
 use axum::Router;
 use std::sync::Arc;
+use std::time::Duration;
+use tower_http::timeout::TimeoutLayer;
 use weijian_domain::auth::AuthPolicy;
 use weijian_store::Store;
 
@@ -71,6 +73,11 @@ pub fn app(state: AppState) -> Router {
             middleware::request_context,
         ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        // Above the database statement timeout (25 s), so a slow query fails first.
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            Duration::from_secs(30),
+        ))
         .with_state(state)
 }
 
