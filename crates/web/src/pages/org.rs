@@ -22,6 +22,24 @@ use weijian_store::{time, Role};
 struct UnitsPage {
     chrome: Chrome,
     units: Vec<Unit>,
+    regions: RegionNames,
+}
+
+/// Region code → name, so pages show 枣强县 rather than 131127.
+pub struct RegionNames(std::collections::HashMap<String, String>);
+
+impl RegionNames {
+    async fn load(store: &weijian_store::Store) -> RegionNames {
+        let all = weijian_store::regions::list_all(store).await.unwrap_or_default();
+        RegionNames(all.into_iter().map(|r| (r.code, r.name)).collect())
+    }
+
+    pub fn name(&self, code: &str) -> String {
+        match self.0.get(code) {
+            Some(n) => format!("{n}（{code}）"),
+            None => code.to_string(),
+        }
+    }
 }
 
 pub async fn units(State(state): State<AppState>, CurrentUser(a): CurrentUser) -> Response {
@@ -31,6 +49,7 @@ pub async fn units(State(state): State<AppState>, CurrentUser(a): CurrentUser) -
             &UnitsPage {
                 chrome: Chrome::new(&state.store, &a, "/units").await,
                 units,
+                regions: RegionNames::load(&state.store).await,
             },
         ),
         Err(e) => domain_error_page(e),
@@ -41,6 +60,7 @@ pub async fn units(State(state): State<AppState>, CurrentUser(a): CurrentUser) -
 #[template(path = "unit.html")]
 struct UnitPage {
     chrome: Chrome,
+    regions: RegionNames,
     unit: Unit,
     sections: Vec<Section>,
     can_see_history: bool,
@@ -56,6 +76,7 @@ pub async fn unit(
             StatusCode::OK,
             &UnitPage {
                 chrome: Chrome::new(&state.store, &a, "/units").await,
+                regions: RegionNames::load(&state.store).await,
                 unit,
                 sections,
                 can_see_history: allows(&a.actor, Permission::ViewAudit),
@@ -69,6 +90,7 @@ pub async fn unit(
 #[template(path = "users.html")]
 struct UsersPage {
     chrome: Chrome,
+    regions: RegionNames,
     users: Vec<User>,
     can_create: bool,
 }
@@ -79,6 +101,7 @@ pub async fn users(State(state): State<AppState>, CurrentUser(a): CurrentUser) -
             StatusCode::OK,
             &UsersPage {
                 chrome: Chrome::new(&state.store, &a, "/users").await,
+                regions: RegionNames::load(&state.store).await,
                 users,
                 can_create: allows(&a.actor, Permission::ManageUsers),
             },
@@ -91,6 +114,7 @@ pub async fn users(State(state): State<AppState>, CurrentUser(a): CurrentUser) -
 #[template(path = "user.html")]
 struct UserPage {
     chrome: Chrome,
+    regions: RegionNames,
     user: User,
     created_at: String,
     can_see_history: bool,
@@ -106,6 +130,7 @@ pub async fn user(
             StatusCode::OK,
             &UserPage {
                 chrome: Chrome::new(&state.store, &a, "/users").await,
+                regions: RegionNames::load(&state.store).await,
                 created_at: time::display(user.created_at),
                 user,
                 can_see_history: allows(&a.actor, Permission::ViewAudit),
