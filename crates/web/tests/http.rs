@@ -461,6 +461,36 @@ both_backends! {
         assert_eq!(app.send(req).await.headers.get(header::LOCATION).unwrap(), "/");
     }
 
+    async fn bad_form_input_on_pages_gets_4xx(db: &TestDb) {
+        let app = app(db).await;
+        let s = app.login("zq_admin").await;
+        let form = |uri: &str, ct: &str, body: &[u8], with_session: bool| {
+            let mut b = Request::builder().method(Method::POST).uri(uri).header(header::CONTENT_TYPE, ct);
+            if with_session {
+                b = b.header(header::COOKIE, &s.cookie).header("x-csrf-token", &s.csrf);
+            }
+            b.body(Body::from(body.to_vec())).unwrap()
+        };
+        let cases: Vec<(&str, &str, &[u8], bool)> = vec![
+            ("/login", "application/x-www-form-urlencoded", b"username=only", false),
+            ("/login", "application/x-www-form-urlencoded", b"username=%FF%FE&password=x", false),
+            ("/login", "text/plain", b"username=a&password=b", false),
+            ("/password", "application/x-www-form-urlencoded", b"current_password=x", true),
+            ("/users", "application/x-www-form-urlencoded", b"username=x", true),
+            ("/users", "application/x-www-form-urlencoded", b"username=ab_c&name=x&role=inspector&unit_id=nope", true),
+        ];
+        for (uri, ct, body, with_session) in cases {
+            let r = app.send(form(uri, ct, body, with_session)).await;
+            assert!(r.status.is_client_error(), "{uri} {:?}: {} {}", String::from_utf8_lossy(body), r.status, r.text());
+        }
+        for p in ["/audit", "/audit?object_type=unit", "/units/%FF", "/users/nope"] {
+            let r = app.get(p, Some(&s)).await;
+            assert!(r.status.is_client_error(), "{p}: {}", r.status);
+        }
+        // The account is intact after all that.
+        app.login("zq_admin").await;
+    }
+
     async fn headers_health_and_metrics(db: &TestDb) {
         let app = app(db).await;
         let r = app.get("/login", None).await;

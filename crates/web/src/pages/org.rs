@@ -30,7 +30,9 @@ pub struct RegionNames(std::collections::HashMap<String, String>);
 
 impl RegionNames {
     async fn load(store: &weijian_store::Store) -> RegionNames {
-        let all = weijian_store::regions::list_all(store).await.unwrap_or_default();
+        let all = weijian_store::regions::list_all(store)
+            .await
+            .unwrap_or_default();
         RegionNames(all.into_iter().map(|r| (r.code, r.name)).collect())
     }
 
