@@ -27,13 +27,8 @@ pub struct Created {
 
 pub fn check_username(username: &str) -> DomainResult<()> {
     let ok = (3..=32).contains(&username.len())
-        && username
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '.' | '-'))
-        && username
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_lowercase());
+        && username.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '.' | '-'))
+        && username.chars().next().is_some_and(|c| c.is_ascii_lowercase());
     if ok {
         Ok(())
     } else {
@@ -51,41 +46,20 @@ pub async fn create(store: &Store, actor: &Actor, input: CreateUser) -> DomainRe
 
 /// As [`create`]; `must_change` false only for accounts whose password the operator chose
 /// and handed over by a channel of their own (the demo).
-pub async fn create_with(
-    store: &Store,
-    actor: &Actor,
-    input: CreateUser,
-    must_change: bool,
-) -> DomainResult<Created> {
+pub async fn create_with(store: &Store, actor: &Actor, input: CreateUser, must_change: bool) -> DomainResult<Created> {
     require(actor, Permission::ManageUsers)?;
     check_username(&input.username)?;
     let name = input.name.trim();
     if name.is_empty() || name.chars().count() > 50 {
-        return Err(DomainError::invalid(
-            "user.invalid_name",
-            "name",
-            "姓名不能为空且不超过50个字",
-        ));
+        return Err(DomainError::invalid("user.invalid_name", "name", "姓名不能为空且不超过50个字"));
     }
     let region_code = match (input.role, input.unit_id, input.entity_id) {
-        (Role::Institution, _, Some(entity)) => {
-            entities::get(store, actor, entity).await?.region_code
-        }
+        (Role::Institution, _, Some(entity)) => entities::get(store, actor, entity).await?.region_code,
         (Role::Institution, _, None) => {
-            return Err(DomainError::invalid(
-                "user.entity_required",
-                "entity_id",
-                "机构用户须关联一个监管对象",
-            ))
+            return Err(DomainError::invalid("user.entity_required", "entity_id", "机构用户须关联一个监管对象"))
         }
         (_, Some(unit), _) => units::get(store, actor, unit).await?.region_code,
-        (_, None, _) => {
-            return Err(DomainError::invalid(
-                "user.unit_required",
-                "unit_id",
-                "工作人员须属于一个单位",
-            ))
-        }
+        (_, None, _) => return Err(DomainError::invalid("user.unit_required", "unit_id", "工作人员须属于一个单位")),
     };
     let password = match input.password {
         Some(p) => {
@@ -102,27 +76,16 @@ pub async fn create_with(
             name,
             role: input.role,
             region_code: &region_code,
-            unit_id: if input.role == Role::Institution {
-                None
-            } else {
-                input.unit_id
-            },
+            unit_id: if input.role == Role::Institution { None } else { input.unit_id },
             section_id: None,
-            entity_id: if input.role == Role::Institution {
-                input.entity_id
-            } else {
-                None
-            },
+            entity_id: if input.role == Role::Institution { input.entity_id } else { None },
             phone: input.phone.as_deref(),
             password_hash: &passwords::hash(&password),
             must_change_password: must_change,
         },
     )
     .await?;
-    Ok(Created {
-        user,
-        initial_password: password,
-    })
+    Ok(Created { user, initial_password: password })
 }
 
 pub async fn get(store: &Store, actor: &Actor, id: UserId) -> DomainResult<User> {

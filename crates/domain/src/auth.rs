@@ -49,11 +49,7 @@ pub struct SignedIn {
 }
 
 fn invalid_credentials() -> DomainError {
-    DomainError::new(
-        ErrorKind::Unauthorized,
-        "auth.invalid_credentials",
-        "用户名或密码错误",
-    )
+    DomainError::new(ErrorKind::Unauthorized, "auth.invalid_credentials", "用户名或密码错误")
 }
 
 pub async fn login(
@@ -65,25 +61,17 @@ pub async fn login(
 ) -> DomainResult<SignedIn> {
     let ip = origin.ip.clone().unwrap_or_default();
     let (by_user, by_ip) =
-        login_failures::count_since(store, username, &ip, time::now() - policy.failure_window)
-            .await?;
+        login_failures::count_since(store, username, &ip, time::now() - policy.failure_window).await?;
     if by_user >= policy.max_failures_per_account || by_ip >= policy.max_failures_per_ip {
         return Err(DomainError::new(
             ErrorKind::Throttled,
             "auth.too_many_attempts",
-            format!(
-                "登录失败次数过多，请{}分钟后再试",
-                policy.failure_window.num_minutes()
-            ),
+            format!("登录失败次数过多，请{}分钟后再试", policy.failure_window.num_minutes()),
         ));
     }
     let found = users::credentials(store, username).await?;
     let user = match found {
-        Some((user, hash))
-            if passwords::verify(password, &hash) && user.status == UserStatus::Active =>
-        {
-            user
-        }
+        Some((user, hash)) if passwords::verify(password, &hash) && user.status == UserStatus::Active => user,
         Some(_) => {
             login_failures::record(store, username, &ip).await?;
             return Err(invalid_credentials());
@@ -106,8 +94,7 @@ async fn start_session(
     action: &str,
     verb: &str,
 ) -> DomainResult<SignedIn> {
-    let (_, actor) =
-        users::actor_for(store, user.id, origin.ip.clone(), origin.request_id.clone()).await?;
+    let (_, actor) = users::actor_for(store, user.id, origin.ip.clone(), origin.request_id.clone()).await?;
     let session_token = passwords::random_token();
     let csrf_token = passwords::random_token();
     let now = time::now();
@@ -139,11 +126,7 @@ async fn start_session(
     )
     .await?;
     tx.commit().await?;
-    Ok(SignedIn {
-        session_token,
-        csrf_token,
-        user,
-    })
+    Ok(SignedIn { session_token, csrf_token, user })
 }
 
 /// A signed-in request's identity.
@@ -160,11 +143,7 @@ pub struct SessionInfo {
 }
 
 fn expired() -> DomainError {
-    DomainError::new(
-        ErrorKind::Unauthorized,
-        "auth.session_expired",
-        "登录已过期，请重新登录",
-    )
+    DomainError::new(ErrorKind::Unauthorized, "auth.session_expired", "登录已过期，请重新登录")
 }
 
 pub async fn authenticate_session(
@@ -189,13 +168,7 @@ pub async fn authenticate_session_at(
     if s.revoked || now >= s.expires_at || now - s.last_seen_at >= policy.idle {
         return Err(expired());
     }
-    let (user, actor) = users::actor_for(
-        store,
-        s.user_id,
-        origin.ip.clone(),
-        origin.request_id.clone(),
-    )
-    .await?;
+    let (user, actor) = users::actor_for(store, s.user_id, origin.ip.clone(), origin.request_id.clone()).await?;
     if user.status != UserStatus::Active {
         return Err(expired());
     }
@@ -203,42 +176,18 @@ pub async fn authenticate_session_at(
     if now - s.last_seen_at > Duration::seconds(60) {
         sessions::touch(store, &id_hash, now).await?;
     }
-    Ok(Authenticated {
-        user,
-        actor,
-        session: Some(SessionInfo {
-            id_hash,
-            csrf_token: s.csrf_token,
-        }),
-    })
+    Ok(Authenticated { user, actor, session: Some(SessionInfo { id_hash, csrf_token: s.csrf_token }) })
 }
 
-pub async fn authenticate_token(
-    store: &Store,
-    token: &str,
-    origin: &Origin,
-) -> DomainResult<Authenticated> {
-    let invalid = || {
-        DomainError::new(
-            ErrorKind::Unauthorized,
-            "auth.invalid_token",
-            "API 令牌无效或已撤销",
-        )
-    };
-    let (token_id, user_id) = tokens::user_for(store, &passwords::sha256_hex(token))
-        .await?
-        .ok_or_else(invalid)?;
-    let (user, actor) =
-        users::actor_for(store, user_id, origin.ip.clone(), origin.request_id.clone()).await?;
+pub async fn authenticate_token(store: &Store, token: &str, origin: &Origin) -> DomainResult<Authenticated> {
+    let invalid = || DomainError::new(ErrorKind::Unauthorized, "auth.invalid_token", "API 令牌无效或已撤销");
+    let (token_id, user_id) = tokens::user_for(store, &passwords::sha256_hex(token)).await?.ok_or_else(invalid)?;
+    let (user, actor) = users::actor_for(store, user_id, origin.ip.clone(), origin.request_id.clone()).await?;
     if user.status != UserStatus::Active {
         return Err(invalid());
     }
     tokens::touch(store, token_id).await?;
-    Ok(Authenticated {
-        user,
-        actor,
-        session: None,
-    })
+    Ok(Authenticated { user, actor, session: None })
 }
 
 pub async fn logout(store: &Store, auth: &Authenticated) -> DomainResult<()> {
@@ -274,44 +223,21 @@ pub async fn change_password(
     new: &str,
     origin: &Origin,
 ) -> DomainResult<SignedIn> {
-    let (user, hash) = users::credentials(store, &auth.user.username)
-        .await?
-        .ok_or_else(DomainError::not_found)?;
+    let (user, hash) = users::credentials(store, &auth.user.username).await?.ok_or_else(DomainError::not_found)?;
     if !passwords::verify(current, &hash) {
-        return Err(DomainError::invalid(
-            "auth.wrong_current_password",
-            "current_password",
-            "当前密码不正确",
-        ));
+        return Err(DomainError::invalid("auth.wrong_current_password", "current_password", "当前密码不正确"));
     }
     passwords::check_policy(new, &user.username)?;
     if current == new {
-        return Err(DomainError::invalid(
-            "auth.password_unchanged",
-            "new_password",
-            "新密码不能与当前密码相同",
-        ));
+        return Err(DomainError::invalid("auth.password_unchanged", "new_password", "新密码不能与当前密码相同"));
     }
     users::set_password(store, &auth.actor, user.id, &passwords::hash(new), false).await?;
     let user = users::get(store, &auth.actor, user.id).await?;
-    start_session(
-        store,
-        policy,
-        user,
-        origin,
-        "auth.login",
-        "修改密码后重新登录",
-    )
-    .await
+    start_session(store, policy, user, origin, "auth.login", "修改密码后重新登录").await
 }
 
 /// Issues an API token for a user; it is shown once and stored hashed.
-pub async fn issue_token(
-    store: &Store,
-    actor: &Actor,
-    user_id: UserId,
-    name: &str,
-) -> DomainResult<String> {
+pub async fn issue_token(store: &Store, actor: &Actor, user_id: UserId, name: &str) -> DomainResult<String> {
     let user = users::get(store, actor, user_id).await?;
     if !actor.is_system() && actor.user_id() != Some(user_id) {
         crate::authz::require(actor, crate::authz::Permission::ManageUsers)?;

@@ -24,71 +24,19 @@ struct RegionSeed {
 }
 
 const REGIONS: &[RegionSeed] = &[
-    RegionSeed {
-        code: "130000",
-        name: "河北省",
-        parent: None,
-    },
-    RegionSeed {
-        code: "131100",
-        name: "衡水市",
-        parent: Some("130000"),
-    },
-    RegionSeed {
-        code: "131127",
-        name: "枣强县",
-        parent: Some("131100"),
-    },
-    RegionSeed {
-        code: "460000",
-        name: "海南省",
-        parent: None,
-    },
-    RegionSeed {
-        code: "460100",
-        name: "海口市",
-        parent: Some("460000"),
-    },
-    RegionSeed {
-        code: "370000",
-        name: "山东省",
-        parent: None,
-    },
-    RegionSeed {
-        code: "370400",
-        name: "枣庄市",
-        parent: Some("370000"),
-    },
-    RegionSeed {
-        code: "440000",
-        name: "广东省",
-        parent: None,
-    },
-    RegionSeed {
-        code: "440200",
-        name: "韶关市",
-        parent: Some("440000"),
-    },
-    RegionSeed {
-        code: "440229",
-        name: "翁源县",
-        parent: Some("440200"),
-    },
-    RegionSeed {
-        code: "140000",
-        name: "山西省",
-        parent: None,
-    },
-    RegionSeed {
-        code: "140400",
-        name: "长治市",
-        parent: Some("140000"),
-    },
-    RegionSeed {
-        code: "140404",
-        name: "上党区",
-        parent: Some("140400"),
-    },
+    RegionSeed { code: "130000", name: "河北省", parent: None },
+    RegionSeed { code: "131100", name: "衡水市", parent: Some("130000") },
+    RegionSeed { code: "131127", name: "枣强县", parent: Some("131100") },
+    RegionSeed { code: "460000", name: "海南省", parent: None },
+    RegionSeed { code: "460100", name: "海口市", parent: Some("460000") },
+    RegionSeed { code: "370000", name: "山东省", parent: None },
+    RegionSeed { code: "370400", name: "枣庄市", parent: Some("370000") },
+    RegionSeed { code: "440000", name: "广东省", parent: None },
+    RegionSeed { code: "440200", name: "韶关市", parent: Some("440000") },
+    RegionSeed { code: "440229", name: "翁源县", parent: Some("440200") },
+    RegionSeed { code: "140000", name: "山西省", parent: None },
+    RegionSeed { code: "140400", name: "长治市", parent: Some("140000") },
+    RegionSeed { code: "140404", name: "上党区", parent: Some("140400") },
 ];
 
 struct UnitSeed {
@@ -146,10 +94,7 @@ const UNITS: &[UnitSeed] = &[
         name: "海口市卫生健康委员会",
         kind: UnitKind::Bureau,
         parent: None,
-        sections: &[
-            ("综合监督科", "综合监督执法的组织协调"),
-            ("医政医管科", "医疗机构与医疗质量管理"),
-        ],
+        sections: &[("综合监督科", "综合监督执法的组织协调"), ("医政医管科", "医疗机构与医疗质量管理")],
     },
     UnitSeed {
         key: "hk_sup",
@@ -181,10 +126,7 @@ const UNITS: &[UnitSeed] = &[
         name: "翁源县卫生健康局",
         kind: UnitKind::Bureau,
         parent: None,
-        sections: &[
-            ("医政股", "医疗机构准入与医疗服务监管"),
-            ("综合监督股", "综合监管制度落实与督查"),
-        ],
+        sections: &[("医政股", "医疗机构准入与医疗服务监管"), ("综合监督股", "综合监管制度落实与督查")],
     },
     UnitSeed {
         key: "wy_sup",
@@ -278,10 +220,7 @@ pub async fn seed(store: &Store) -> DomainResult<Vec<DemoAccount>> {
     }
     let mut made: Vec<(&str, Unit)> = vec![];
     for u in UNITS {
-        let parent = u
-            .parent
-            .and_then(|p| made.iter().find(|(k, _)| *k == p))
-            .map(|(_, unit)| unit.id);
+        let parent = u.parent.and_then(|p| made.iter().find(|(k, _)| *k == p)).map(|(_, unit)| unit.id);
         let unit = units::create(
             store,
             &sys,
@@ -302,11 +241,7 @@ pub async fn seed(store: &Store) -> DomainResult<Vec<DemoAccount>> {
     }
     let mut accounts = vec![];
     for (username, name, role, unit_key) in PEOPLE {
-        let unit = &made
-            .iter()
-            .find(|(k, _)| k == unit_key)
-            .expect("unit key")
-            .1;
+        let unit = &made.iter().find(|(k, _)| k == unit_key).expect("unit key").1;
         let password = passwords::generate();
         let created = accounts::create_with(
             store,

@@ -26,21 +26,11 @@ pub type DomainResult<T> = Result<T, DomainError>;
 
 impl DomainError {
     pub fn new(kind: ErrorKind, code: &'static str, message: impl Into<String>) -> Self {
-        DomainError {
-            kind,
-            code,
-            message: message.into(),
-            field: None,
-        }
+        DomainError { kind, code, message: message.into(), field: None }
     }
 
     pub fn invalid(code: &'static str, field: &str, message: impl Into<String>) -> Self {
-        DomainError {
-            kind: ErrorKind::Invalid,
-            code,
-            message: message.into(),
-            field: Some(field.to_string()),
-        }
+        DomainError { kind: ErrorKind::Invalid, code, message: message.into(), field: Some(field.to_string()) }
     }
 
     pub fn forbidden(message: impl Into<String>) -> Self {
@@ -48,11 +38,7 @@ impl DomainError {
     }
 
     pub fn not_found() -> Self {
-        DomainError::new(
-            ErrorKind::NotFound,
-            "not_found",
-            "对象不存在或不在您的辖区内",
-        )
+        DomainError::new(ErrorKind::NotFound, "not_found", "对象不存在或不在您的辖区内")
     }
 }
 
@@ -60,19 +46,11 @@ impl From<StoreError> for DomainError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => DomainError::not_found(),
-            StoreError::Forbidden(m) => {
-                DomainError::new(ErrorKind::Forbidden, "jurisdiction.forbidden", m)
-            }
-            StoreError::Conflict { code, message } => {
-                DomainError::new(ErrorKind::Conflict, code, message)
-            }
+            StoreError::Forbidden(m) => DomainError::new(ErrorKind::Forbidden, "jurisdiction.forbidden", m),
+            StoreError::Conflict { code, message } => DomainError::new(ErrorKind::Conflict, code, message),
             other => {
                 tracing::error!(error = %other, "store failure");
-                DomainError::new(
-                    ErrorKind::Internal,
-                    "internal",
-                    "服务器内部错误，请稍后重试",
-                )
+                DomainError::new(ErrorKind::Internal, "internal", "服务器内部错误，请稍后重试")
             }
         }
     }

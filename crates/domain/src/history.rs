@@ -15,18 +15,10 @@ pub async fn of_object(
 ) -> DomainResult<Vec<AuditEvent>> {
     require(actor, Permission::ViewAudit)?;
     if !OBJECT_TYPES.contains(&object_type) {
-        return Err(DomainError::invalid(
-            "audit.unknown_object_type",
-            "object_type",
-            "未知的对象类型",
-        ));
+        return Err(DomainError::invalid("audit.unknown_object_type", "object_type", "未知的对象类型"));
     }
     if object_id.is_empty() || object_id.len() > 64 {
-        return Err(DomainError::invalid(
-            "audit.invalid_object_id",
-            "object_id",
-            "对象标识无效",
-        ));
+        return Err(DomainError::invalid("audit.invalid_object_id", "object_id", "对象标识无效"));
     }
     Ok(audit::history(store, actor, object_type, object_id).await?)
 }

@@ -11,11 +11,7 @@ pub async fn list_units(store: &Store, actor: &Actor) -> DomainResult<Vec<Unit>>
     Ok(units::list(store, actor).await?)
 }
 
-pub async fn get_unit(
-    store: &Store,
-    actor: &Actor,
-    id: UnitId,
-) -> DomainResult<(Unit, Vec<Section>)> {
+pub async fn get_unit(store: &Store, actor: &Actor, id: UnitId) -> DomainResult<(Unit, Vec<Section>)> {
     require(actor, Permission::ViewOrganisation)?;
     let unit = units::get(store, actor, id).await?;
     let sections = units::sections_of(store, actor, id).await?;

@@ -8,17 +8,12 @@ use rand::Rng;
 
 pub fn hash(password: &str) -> String {
     let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .expect("argon2 hashing")
-        .to_string()
+    Argon2::default().hash_password(password.as_bytes(), &salt).expect("argon2 hashing").to_string()
 }
 
 pub fn verify(password: &str, stored: &str) -> bool {
     match PasswordHash::new(stored) {
-        Ok(parsed) => Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok(),
+        Ok(parsed) => Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok(),
         Err(_) => false,
     }
 }
@@ -64,18 +59,9 @@ pub fn generate() -> String {
     const UPPER: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ";
     const DIGIT: &[u8] = b"23456789";
     let mut rng = rand::thread_rng();
-    let mut pick = |set: &[u8], n: usize| -> String {
-        (0..n)
-            .map(|_| set[rng.gen_range(0..set.len())] as char)
-            .collect()
-    };
-    format!(
-        "{}{}-{}{}",
-        pick(UPPER, 2),
-        pick(LOWER, 5),
-        pick(DIGIT, 4),
-        pick(LOWER, 2)
-    )
+    let mut pick =
+        |set: &[u8], n: usize| -> String { (0..n).map(|_| set[rng.gen_range(0..set.len())] as char).collect() };
+    format!("{}{}-{}{}", pick(UPPER, 2), pick(LOWER, 5), pick(DIGIT, 4), pick(LOWER, 2))
 }
 
 /// A random token: 32 bytes as hex.
@@ -96,19 +82,10 @@ mod tests {
     #[test]
     fn policy_boundaries() {
         assert!(check_policy("Abcdefgh1", "u").is_err(), "9 characters");
-        assert!(
-            check_policy("Abcdefgh12", "u").is_ok(),
-            "10 characters, three classes"
-        );
+        assert!(check_policy("Abcdefgh12", "u").is_ok(), "10 characters, three classes");
         assert!(check_policy("abcdefgh12", "u").is_err(), "two classes");
-        assert!(
-            check_policy("abcdefgh1!", "u").is_ok(),
-            "lower, digit, symbol"
-        );
-        assert!(
-            check_policy("Zq_Inspector1!", "zq_inspector").is_err(),
-            "contains the username"
-        );
+        assert!(check_policy("abcdefgh1!", "u").is_ok(), "lower, digit, symbol");
+        assert!(check_policy("Zq_Inspector1!", "zq_inspector").is_err(), "contains the username");
     }
 
     #[test]

@@ -4,9 +4,7 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Fen(pub i64);
 
@@ -37,21 +35,14 @@ impl Fen {
         };
         let (int, frac) = body.split_once('.').unwrap_or((body, ""));
         let digits = |x: &str| x.chars().all(|c| c.is_ascii_digit());
-        if int.is_empty()
-            || !digits(int)
-            || !digits(frac)
-            || frac.len() > 2
-            || (body.contains('.') && frac.is_empty())
+        if int.is_empty() || !digits(int) || !digits(frac) || frac.len() > 2 || (body.contains('.') && frac.is_empty())
         {
             return Err(MoneyError::Format(s.to_string()));
         }
         let overflow = || MoneyError::Overflow(s.to_string());
         let yuan: i64 = int.parse().map_err(|_| overflow())?;
         let cents: i64 = format!("{frac:0<2}").parse().map_err(|_| overflow())?;
-        let fen = yuan
-            .checked_mul(100)
-            .and_then(|v| v.checked_add(cents))
-            .ok_or_else(overflow)?;
+        let fen = yuan.checked_mul(100).and_then(|v| v.checked_add(cents)).ok_or_else(overflow)?;
         Ok(Fen(if neg { -fen } else { fen }))
     }
 
@@ -81,12 +72,7 @@ mod tests {
         assert_eq!(Fen::parse_yuan("-12.30"), Ok(Fen(-1230)));
         assert_eq!(Fen(123_450).to_string(), "1234.50");
         assert_eq!(Fen(-7).to_string(), "-0.07");
-        assert_eq!(
-            Fen::parse_yuan("0.1")
-                .unwrap()
-                .checked_add(Fen::parse_yuan("0.2").unwrap()),
-            Some(Fen(30))
-        );
+        assert_eq!(Fen::parse_yuan("0.1").unwrap().checked_add(Fen::parse_yuan("0.2").unwrap()), Some(Fen(30)));
     }
 
     #[test]
@@ -94,9 +80,6 @@ mod tests {
         for bad in ["1.234", "1,000", "abc", "1.", ".5", "1e3", "--1", " "] {
             assert!(Fen::parse_yuan(bad).is_err(), "{bad}");
         }
-        assert!(matches!(
-            Fen::parse_yuan("99999999999999999999"),
-            Err(MoneyError::Overflow(_))
-        ));
+        assert!(matches!(Fen::parse_yuan("99999999999999999999"), Err(MoneyError::Overflow(_))));
     }
 }

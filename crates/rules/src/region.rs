@@ -6,8 +6,8 @@ use std::str::FromStr;
 
 /// Province-level prefixes in force under GB/T 2260 (incl. 台湾 71, 香港 81, 澳门 82).
 const PROVINCE_PREFIXES: &[u8] = &[
-    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52,
-    53, 54, 61, 62, 63, 64, 65, 71, 81, 82,
+    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61, 62, 63,
+    64, 65, 71, 81, 82,
 ];
 
 /// A six-digit region code that passed validation. It cannot hold an invalid value.
@@ -50,10 +50,7 @@ impl RegionCode {
             return Err(RegionCodeError::Length(count));
         }
         if let Some((i, c)) = s.chars().enumerate().find(|(_, c)| !c.is_ascii_digit()) {
-            return Err(RegionCodeError::NotDigit {
-                position: i + 1,
-                found: c,
-            });
+            return Err(RegionCodeError::NotDigit { position: i + 1, found: c });
         }
         let prefix: u8 = s[..2].parse().expect("two ascii digits");
         if !PROVINCE_PREFIXES.contains(&prefix) {
@@ -110,44 +107,17 @@ mod tests {
 
     #[test]
     fn levels_follow_the_code() {
-        assert_eq!(
-            RegionCode::parse("130000").unwrap().level(),
-            RegionLevel::Province
-        );
-        assert_eq!(
-            RegionCode::parse("131100").unwrap().level(),
-            RegionLevel::City
-        );
-        assert_eq!(
-            RegionCode::parse("131127").unwrap().level(),
-            RegionLevel::County
-        );
-        assert_eq!(
-            RegionCode::parse("460100").unwrap().level(),
-            RegionLevel::City
-        );
+        assert_eq!(RegionCode::parse("130000").unwrap().level(), RegionLevel::Province);
+        assert_eq!(RegionCode::parse("131100").unwrap().level(), RegionLevel::City);
+        assert_eq!(RegionCode::parse("131127").unwrap().level(), RegionLevel::County);
+        assert_eq!(RegionCode::parse("460100").unwrap().level(), RegionLevel::City);
     }
 
     #[test]
     fn rejects_with_a_precise_reason() {
         assert_eq!(RegionCode::parse("13112"), Err(RegionCodeError::Length(5)));
-        assert_eq!(
-            RegionCode::parse("1311a7"),
-            Err(RegionCodeError::NotDigit {
-                position: 5,
-                found: 'a'
-            })
-        );
-        assert_eq!(
-            RegionCode::parse("991127"),
-            Err(RegionCodeError::UnknownProvince("99".into()))
-        );
-        assert_eq!(
-            RegionCode::parse("13112７"),
-            Err(RegionCodeError::NotDigit {
-                position: 6,
-                found: '７'
-            })
-        );
+        assert_eq!(RegionCode::parse("1311a7"), Err(RegionCodeError::NotDigit { position: 5, found: 'a' }));
+        assert_eq!(RegionCode::parse("991127"), Err(RegionCodeError::UnknownProvince("99".into())));
+        assert_eq!(RegionCode::parse("13112７"), Err(RegionCodeError::NotDigit { position: 6, found: '７' }));
     }
 }

@@ -16,14 +16,8 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [
-        Role::Admin,
-        Role::Leader,
-        Role::SectionChief,
-        Role::Inspector,
-        Role::LegalReviewer,
-        Role::Institution,
-    ];
+    pub const ALL: [Role; 6] =
+        [Role::Admin, Role::Leader, Role::SectionChief, Role::Inspector, Role::LegalReviewer, Role::Institution];
 
     pub fn key(self) -> &'static str {
         match self {
@@ -84,11 +78,7 @@ pub struct Actor {
 impl Actor {
     /// The system acting on an operator's command (CLI, demo seeding).
     pub fn system() -> Actor {
-        Actor {
-            standing: Standing::System,
-            ip: None,
-            request_id: None,
-        }
+        Actor { standing: Standing::System, ip: None, request_id: None }
     }
 
     pub fn user_id(&self) -> Option<UserId> {

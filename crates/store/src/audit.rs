@@ -91,17 +91,14 @@ impl WriteTx {
     /// Appends one event to the chain. Locking the head row serialises writers
     /// on PostgreSQL; on SQLite the single writer connection already does.
     pub async fn audit(&mut self, actor: &Actor, change: Change<'_>) -> StoreResult<()> {
-        let head =
-            sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
-                .fetch_one(&mut *self.conn())
-                .await?;
+        let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+            .fetch_one(&mut *self.conn())
+            .await?;
         let seq: i64 = head.try_get("seq")?;
         let prev_hash: String = head.try_get("hash")?;
         let (user_id, unit_id) = match &actor.standing {
             Standing::System => (None, None),
-            Standing::User {
-                user_id, unit_id, ..
-            } => (Some(user_id.to_string()), unit_id.map(|u| u.to_string())),
+            Standing::User { user_id, unit_id, .. } => (Some(user_id.to_string()), unit_id.map(|u| u.to_string())),
         };
         let mut ev = AuditEvent {
             seq,
@@ -147,17 +144,13 @@ impl WriteTx {
         .bind(&ev.hash)
         .execute(&mut *self.conn())
         .await?;
-        sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
-            .bind(&ev.hash)
-            .execute(&mut *self.conn())
-            .await?;
+        sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&ev.hash).execute(&mut *self.conn()).await?;
         self.audited = true;
         Ok(())
     }
 }
 
-const EVENT_COLUMNS: &str =
-    "seq, id, occurred_at, user_id, username, unit_id, region_code, ip, request_id, action, \
+const EVENT_COLUMNS: &str = "seq, id, occurred_at, user_id, username, unit_id, region_code, ip, request_id, action, \
      object_type, object_id, summary, before_digest, after_digest, prev_hash, hash";
 
 fn event_from_row(r: &sqlx::any::AnyRow) -> StoreResult<AuditEvent> {
@@ -199,9 +192,7 @@ pub struct ChainReport {
 }
 
 pub async fn chain_head(store: &Store) -> StoreResult<(i64, String)> {
-    let r = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
-        .fetch_one(store.reader())
-        .await?;
+    let r = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(store.reader()).await?;
     Ok((r.try_get("seq")?, r.try_get("hash")?))
 }
 
@@ -215,12 +206,11 @@ pub async fn verify_chain(store: &Store) -> StoreResult<ChainReport> {
     let brk = |seq: i64, message: String| Some(ChainBreak { seq, message });
     let mut first_break = None;
     'pages: loop {
-        let rows = sqlx::query(&format!(
-            "SELECT {EVENT_COLUMNS} FROM audit_events WHERE seq >= $1 ORDER BY seq LIMIT 5000"
-        ))
-        .bind(expected_seq)
-        .fetch_all(store.reader())
-        .await?;
+        let rows =
+            sqlx::query(&format!("SELECT {EVENT_COLUMNS} FROM audit_events WHERE seq >= $1 ORDER BY seq LIMIT 5000"))
+                .bind(expected_seq)
+                .fetch_all(store.reader())
+                .await?;
         if rows.is_empty() {
             break;
         }
@@ -228,27 +218,16 @@ pub async fn verify_chain(store: &Store) -> StoreResult<ChainReport> {
             let ev = event_from_row(r)?;
             count += 1;
             if ev.seq != expected_seq {
-                first_break = brk(
-                    expected_seq,
-                    format!("第 {expected_seq} 条审计事件缺失（已被删除）"),
-                );
+                first_break = brk(expected_seq, format!("第 {expected_seq} 条审计事件缺失（已被删除）"));
                 break 'pages;
             }
             if ev.prev_hash != prev {
-                first_break = brk(
-                    ev.seq,
-                    format!(
-                        "第 {} 条审计事件的前序哈希与上一条不符（有事件被删除或插入）",
-                        ev.seq
-                    ),
-                );
+                first_break =
+                    brk(ev.seq, format!("第 {} 条审计事件的前序哈希与上一条不符（有事件被删除或插入）", ev.seq));
                 break 'pages;
             }
             if ev.compute_hash() != ev.hash {
-                first_break = brk(
-                    ev.seq,
-                    format!("第 {} 条审计事件的内容与其哈希不符（已被篡改）", ev.seq),
-                );
+                first_break = brk(ev.seq, format!("第 {} 条审计事件的内容与其哈希不符（已被篡改）", ev.seq));
                 break 'pages;
             }
             prev = ev.hash;
@@ -258,42 +237,19 @@ pub async fn verify_chain(store: &Store) -> StoreResult<ChainReport> {
     if first_break.is_none() {
         let last = expected_seq - 1;
         if last > head_seq {
-            first_break = brk(
-                head_seq + 1,
-                format!("第 {} 条起的审计事件不在链头记录内（被插入）", head_seq + 1),
-            );
+            first_break = brk(head_seq + 1, format!("第 {} 条起的审计事件不在链头记录内（被插入）", head_seq + 1));
         } else if last < head_seq {
-            first_break = brk(
-                last + 1,
-                format!("第 {} 条起的审计事件缺失（已被删除）", last + 1),
-            );
+            first_break = brk(last + 1, format!("第 {} 条起的审计事件缺失（已被删除）", last + 1));
         } else if prev != head_hash {
             first_break = brk(last, format!("第 {last} 条审计事件与链头哈希不符"));
         }
     }
-    Ok(ChainReport {
-        events: count,
-        head_seq,
-        head_hash,
-        first_break,
-    })
+    Ok(ChainReport { events: count, head_seq, head_hash, first_break })
 }
 
 /// An object's history, limited to what the actor's jurisdiction covers.
-pub async fn history(
-    store: &Store,
-    actor: &Actor,
-    object_type: &str,
-    object_id: &str,
-) -> StoreResult<Vec<AuditEvent>> {
-    let f = read_filter(
-        actor,
-        Owner {
-            region: "region_code",
-            entity: None,
-        },
-        3,
-    );
+pub async fn history(store: &Store, actor: &Actor, object_type: &str, object_id: &str) -> StoreResult<Vec<AuditEvent>> {
+    let f = read_filter(actor, Owner { region: "region_code", entity: None }, 3);
     let sql = format!(
         "SELECT {EVENT_COLUMNS} FROM audit_events WHERE object_type = $1 AND object_id = $2 AND {} ORDER BY seq",
         f.sql
@@ -305,8 +261,6 @@ pub async fn history(
 
 /// Used by tests and the CLI to find an event's position.
 pub async fn count_events(store: &Store) -> StoreResult<i64> {
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit_events")
-        .fetch_one(store.reader())
-        .await?;
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit_events").fetch_one(store.reader()).await?;
     Ok(n)
 }

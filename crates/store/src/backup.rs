@@ -81,11 +81,7 @@ fn sha256_file(p: &Path) -> StoreResult<String> {
 }
 
 /// Writes a backup to `to` (atomically: a partial file is renamed at the end).
-pub async fn backup(
-    store: &Store,
-    attachments_dir: Option<&Path>,
-    to: &Path,
-) -> StoreResult<Manifest> {
+pub async fn backup(store: &Store, attachments_dir: Option<&Path>, to: &Path) -> StoreResult<Manifest> {
     let work = to.with_extension("parts");
     fs::create_dir_all(&work)?;
     let result = backup_into(store, attachments_dir, to, &work).await;
@@ -93,19 +89,13 @@ pub async fn backup(
     result
 }
 
-async fn backup_into(
-    store: &Store,
-    attachments_dir: Option<&Path>,
-    to: &Path,
-    work: &Path,
-) -> StoreResult<Manifest> {
+async fn backup_into(store: &Store, attachments_dir: Option<&Path>, to: &Path, work: &Path) -> StoreResult<Manifest> {
     let migrations = store.applied_migrations().await?;
     let mut conn = store.reader().acquire().await?;
     // One read transaction: every table from the same snapshot while writers go on.
     conn.execute("BEGIN").await?;
     if store.backend() == Backend::Postgres {
-        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            .await?;
+        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY").await?;
     }
     let mut tables = BTreeMap::new();
     let mut head = (0i64, String::new());
@@ -123,14 +113,10 @@ async fn backup_into(
             if *table == "audit_head" {
                 head = (
                     obj.get("seq").and_then(Value::as_i64).unwrap_or_default(),
-                    obj.get("hash")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default()
-                        .to_string(),
+                    obj.get("hash").and_then(Value::as_str).unwrap_or_default().to_string(),
                 );
             }
-            serde_json::to_writer(&mut out, &obj)
-                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            serde_json::to_writer(&mut out, &obj).map_err(|e| StoreError::Corrupt(e.to_string()))?;
             out.write_all(b"\n")?;
             n += 1;
         }
@@ -143,10 +129,7 @@ async fn backup_into(
 
     let mut attachments = BTreeMap::new();
     let files = match attachments_dir {
-        Some(dir) => files_under(dir)?
-            .into_iter()
-            .map(|p| (p.strip_prefix(dir).unwrap().to_path_buf(), p))
-            .collect(),
+        Some(dir) => files_under(dir)?.into_iter().map(|p| (p.strip_prefix(dir).unwrap().to_path_buf(), p)).collect(),
         None => vec![],
     };
     for (rel, p) in &files {
@@ -165,21 +148,16 @@ async fn backup_into(
 
     let partial = to.with_extension("partial");
     {
-        let gz =
-            flate2::write::GzEncoder::new(File::create(&partial)?, flate2::Compression::default());
+        let gz = flate2::write::GzEncoder::new(File::create(&partial)?, flate2::Compression::default());
         let mut tar = tar::Builder::new(gz);
-        let manifest_json =
-            serde_json::to_vec_pretty(&manifest).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let manifest_json = serde_json::to_vec_pretty(&manifest).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let mut header = tar::Header::new_gnu();
         header.set_size(manifest_json.len() as u64);
         header.set_mode(0o644);
         header.set_cksum();
         tar.append_data(&mut header, "manifest.json", manifest_json.as_slice())?;
         for table in manifest.tables.keys() {
-            tar.append_path_with_name(
-                work.join(format!("{table}.jsonl")),
-                format!("tables/{table}.jsonl"),
-            )?;
+            tar.append_path_with_name(work.join(format!("{table}.jsonl")), format!("tables/{table}.jsonl"))?;
         }
         for (rel, p) in &files {
             tar.append_path_with_name(p, Path::new("attachments").join(rel))?;
@@ -192,11 +170,7 @@ async fn backup_into(
 
 /// Restores a backup into an empty database (created and migrated here) and
 /// an empty attachment directory.
-pub async fn restore(
-    store: &Store,
-    attachments_dir: Option<&Path>,
-    from: &Path,
-) -> StoreResult<Manifest> {
+pub async fn restore(store: &Store, attachments_dir: Option<&Path>, from: &Path) -> StoreResult<Manifest> {
     let work = tempdir_near(from)?;
     let result = restore_from(store, attachments_dir, from, &work).await;
     let _ = fs::remove_dir_all(&work);
@@ -207,9 +181,7 @@ fn tempdir_near(p: &Path) -> StoreResult<PathBuf> {
     let dir = std::env::temp_dir().join(format!(
         "weijian-restore-{}-{}",
         std::process::id(),
-        p.file_name()
-            .map(|f| f.to_string_lossy().to_string())
-            .unwrap_or_default()
+        p.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default()
     ));
     let _ = fs::remove_dir_all(&dir);
     fs::create_dir_all(&dir)?;
@@ -227,30 +199,16 @@ async fn restore_from(
     let manifest: Manifest = serde_json::from_slice(&fs::read(work.join("manifest.json"))?)
         .map_err(|e| StoreError::Corrupt(format!("备份清单无法读取：{e}")))?;
     if manifest.format != FORMAT {
-        return Err(StoreError::Corrupt(format!(
-            "不支持的备份格式：{}",
-            manifest.format
-        )));
+        return Err(StoreError::Corrupt(format!("不支持的备份格式：{}", manifest.format)));
     }
-    let known: Vec<i64> = migrator(store.backend())
-        .iter()
-        .map(|m| m.version)
-        .collect();
+    let known: Vec<i64> = migrator(store.backend()).iter().map(|m| m.version).collect();
     if let Some(v) = manifest.migrations.iter().find(|v| !known.contains(v)) {
-        return Err(StoreError::Corrupt(format!(
-            "备份来自更新的版本（迁移 {v}），请先升级 weijian"
-        )));
+        return Err(StoreError::Corrupt(format!("备份来自更新的版本（迁移 {v}），请先升级 weijian")));
     }
     // Bring the schema to the backup's version, load, then apply the rest.
-    store
-        .migrate_to(manifest.migrations.iter().max().copied())
-        .await?;
-    let (users,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users")
-        .fetch_one(store.reader())
-        .await?;
-    let (events,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit_events")
-        .fetch_one(store.reader())
-        .await?;
+    store.migrate_to(manifest.migrations.iter().max().copied()).await?;
+    let (users,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users").fetch_one(store.reader()).await?;
+    let (events,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit_events").fetch_one(store.reader()).await?;
     if users > 0 || events > 0 {
         return Err(StoreError::Conflict {
             code: "restore.target_not_empty",
@@ -267,27 +225,17 @@ async fn restore_from(
     }
 
     let mut tx = store.writer().begin().await?;
-    sqlx::query("DELETE FROM audit_head")
-        .execute(&mut *tx)
-        .await?;
-    for (table, _) in TABLES
-        .iter()
-        .filter(|(t, _)| manifest.tables.contains_key(*t))
-    {
-        let file = BufReader::new(File::open(
-            work.join("tables").join(format!("{table}.jsonl")),
-        )?);
+    sqlx::query("DELETE FROM audit_head").execute(&mut *tx).await?;
+    for (table, _) in TABLES.iter().filter(|(t, _)| manifest.tables.contains_key(*t)) {
+        let file = BufReader::new(File::open(work.join("tables").join(format!("{table}.jsonl")))?);
         for line in file.lines() {
-            let obj: Map<String, Value> = serde_json::from_str(&line?)
-                .map_err(|e| StoreError::Corrupt(format!("{table} 数据无法读取：{e}")))?;
+            let obj: Map<String, Value> =
+                serde_json::from_str(&line?).map_err(|e| StoreError::Corrupt(format!("{table} 数据无法读取：{e}")))?;
             let cols: Vec<&String> = obj.keys().collect();
             let placeholders: Vec<String> = (1..=cols.len()).map(|i| format!("${i}")).collect();
             let sql = format!(
                 "INSERT INTO {table} ({}) VALUES ({})",
-                cols.iter()
-                    .map(|c| c.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                cols.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", "),
                 placeholders.join(", ")
             );
             let mut q = sqlx::query(&sql);
@@ -302,9 +250,7 @@ async fn restore_from(
                         hex::decode(o.get("hex").and_then(Value::as_str).unwrap_or_default())
                             .map_err(|e| StoreError::Corrupt(e.to_string()))?,
                     ),
-                    Value::Array(_) => {
-                        return Err(StoreError::Corrupt(format!("{table}.{c} 的值无法恢复")))
-                    }
+                    Value::Array(_) => return Err(StoreError::Corrupt(format!("{table}.{c} 的值无法恢复"))),
                 };
             }
             q.execute(&mut *tx).await?;
@@ -317,9 +263,7 @@ async fn restore_from(
         for (rel, sha) in &manifest.attachments {
             let src = work.join("attachments").join(rel);
             if sha256_file(&src)? != *sha {
-                return Err(StoreError::Corrupt(format!(
-                    "附件 {rel} 与备份清单的哈希不符"
-                )));
+                return Err(StoreError::Corrupt(format!("附件 {rel} 与备份清单的哈希不符")));
             }
             let dst = dir.join(rel);
             if let Some(parent) = dst.parent() {
@@ -335,9 +279,7 @@ async fn restore_from(
 pub async fn row_counts(store: &Store) -> StoreResult<BTreeMap<String, u64>> {
     let mut out = BTreeMap::new();
     for (table, _) in TABLES.iter().filter(|(t, _)| !EPHEMERAL.contains(t)) {
-        let (n,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}"))
-            .fetch_one(store.reader())
-            .await?;
+        let (n,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(store.reader()).await?;
         out.insert(table.to_string(), n as u64);
     }
     Ok(out)

@@ -17,10 +17,7 @@ pub struct Entity {
     pub uscc: Option<String>,
 }
 
-const OWNER: Owner = Owner {
-    region: "region_code",
-    entity: Some("id"),
-};
+const OWNER: Owner = Owner { region: "region_code", entity: Some("id") };
 
 pub async fn create(
     store: &Store,
@@ -30,31 +27,21 @@ pub async fn create(
     uscc: Option<&str>,
 ) -> StoreResult<Entity> {
     let mut tx = store.begin().await?;
-    authorize_write(
-        tx.conn(),
-        actor,
-        WriteTarget {
-            region_code,
-            entity_id: None,
-        },
-    )
-    .await?;
-    let e = Entity {
-        id: EntityId::new(),
-        region_code: region_code.into(),
-        name: name.into(),
-        uscc: uscc.map(Into::into),
-    };
+    authorize_write(tx.conn(), actor, WriteTarget { region_code, entity_id: None }).await?;
+    let e =
+        Entity { id: EntityId::new(), region_code: region_code.into(), name: name.into(), uscc: uscc.map(Into::into) };
     let now = time::to_db(time::now());
-    sqlx::query("INSERT INTO entities (id, region_code, name, uscc, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6)")
-        .bind(e.id.to_string())
-        .bind(&e.region_code)
-        .bind(&e.name)
-        .bind(&e.uscc)
-        .bind(&now)
-        .bind(&now)
-        .execute(&mut *tx.conn())
-        .await?;
+    sqlx::query(
+        "INSERT INTO entities (id, region_code, name, uscc, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(e.id.to_string())
+    .bind(&e.region_code)
+    .bind(&e.name)
+    .bind(&e.uscc)
+    .bind(&now)
+    .bind(&now)
+    .execute(&mut *tx.conn())
+    .await?;
     tx.audit(
         actor,
         Change {
@@ -74,10 +61,7 @@ pub async fn create(
 
 pub async fn get(store: &Store, actor: &Actor, id: EntityId) -> StoreResult<Entity> {
     let f = read_filter(actor, OWNER, 2);
-    let sql = format!(
-        "SELECT id, region_code, name, uscc FROM entities WHERE id = $1 AND {}",
-        f.sql
-    );
+    let sql = format!("SELECT id, region_code, name, uscc FROM entities WHERE id = $1 AND {}", f.sql);
     let r = f
         .bind(sqlx::query(&sql).bind(id.to_string()))
         .fetch_optional(store.reader())

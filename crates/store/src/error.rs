@@ -28,6 +28,15 @@ pub enum StoreError {
 pub type StoreResult<T> = Result<T, StoreError>;
 
 impl StoreError {
+    /// A unique-constraint violation becomes the given conflict; anything else stays as it is.
+    pub fn on_unique(self, code: &'static str, message: impl FnOnce() -> String) -> StoreError {
+        if self.is_unique_violation() {
+            StoreError::Conflict { code, message: message() }
+        } else {
+            self
+        }
+    }
+
     /// True when the database rejected a row for a unique constraint, on either backend.
     pub fn is_unique_violation(&self) -> bool {
         match self {

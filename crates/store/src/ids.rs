@@ -43,6 +43,5 @@ id_type!(UserId, UnitId, SectionId, EntityId, TokenId, EventId);
 
 /// Parses an id read back from the database; a malformed one is corruption.
 pub(crate) fn parse_db<T: FromStr>(s: &str) -> Result<T, crate::StoreError> {
-    s.parse()
-        .map_err(|_| crate::StoreError::Corrupt(format!("无效的标识符：{s}")))
+    s.parse().map_err(|_| crate::StoreError::Corrupt(format!("无效的标识符：{s}")))
 }

@@ -30,28 +30,13 @@ pub struct Filter {
 
 pub fn read_filter(actor: &Actor, owner: Owner, next_placeholder: usize) -> Filter {
     match &actor.standing {
-        Standing::System => Filter {
-            sql: "1 = 1".into(),
-            binds: vec![],
-        },
-        Standing::User {
-            entity_id: Some(entity),
-            ..
-        } => match owner.entity {
-            Some(col) => Filter {
-                sql: format!("{col} = ${next_placeholder}"),
-                binds: vec![entity.to_string()],
-            },
-            None => Filter {
-                sql: "1 = 0".into(),
-                binds: vec![],
-            },
+        Standing::System => Filter { sql: "1 = 1".into(), binds: vec![] },
+        Standing::User { entity_id: Some(entity), .. } => match owner.entity {
+            Some(col) => Filter { sql: format!("{col} = ${next_placeholder}"), binds: vec![entity.to_string()] },
+            None => Filter { sql: "1 = 0".into(), binds: vec![] },
         },
         Standing::User { region_path, .. } => Filter {
-            sql: format!(
-                "{} IN (SELECT code FROM regions WHERE path LIKE ${next_placeholder})",
-                owner.region
-            ),
+            sql: format!("{} IN (SELECT code FROM regions WHERE path LIKE ${next_placeholder})", owner.region),
             binds: vec![format!("{region_path}%")],
         },
     }
@@ -63,19 +48,8 @@ pub struct WriteTarget<'a> {
     pub entity_id: Option<EntityId>,
 }
 
-pub async fn authorize_write(
-    conn: &mut AnyConnection,
-    actor: &Actor,
-    target: WriteTarget<'_>,
-) -> StoreResult<()> {
-    let Standing::User {
-        role,
-        region_code,
-        region_path,
-        entity_id,
-        ..
-    } = &actor.standing
-    else {
+pub async fn authorize_write(conn: &mut AnyConnection, actor: &Actor, target: WriteTarget<'_>) -> StoreResult<()> {
+    let Standing::User { role, region_code, region_path, entity_id, .. } = &actor.standing else {
         return Ok(());
     };
     if let Some(own) = entity_id {

@@ -65,9 +65,7 @@ impl DatabaseUrl {
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Ok(DatabaseUrl::Postgres(url.to_string()))
         } else {
-            Err(StoreError::Config(format!(
-                "不支持的数据库地址“{url}”：应以 sqlite:// 或 postgres:// 开头"
-            )))
+            Err(StoreError::Config(format!("不支持的数据库地址“{url}”：应以 sqlite:// 或 postgres:// 开头")))
         }
     }
 
@@ -123,10 +121,7 @@ impl Store {
             DatabaseUrl::Sqlite(path) => {
                 if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
                     if !parent.is_dir() {
-                        return Err(StoreError::Config(format!(
-                            "数据库目录不存在：{}",
-                            parent.display()
-                        )));
+                        return Err(StoreError::Config(format!("数据库目录不存在：{}", parent.display())));
                     }
                 }
                 if mode == Open::Existing && !path.is_file() {
@@ -150,20 +145,10 @@ impl Store {
                     .after_connect(sqlite_session_setup)
                     .connect_with(opts)
                     .await?;
-                let store = Store {
-                    write,
-                    read,
-                    backend: Backend::Sqlite,
-                    url: url.clone(),
-                };
-                let ok: (String,) = sqlx::query_as("PRAGMA quick_check")
-                    .fetch_one(&store.read)
-                    .await?;
+                let store = Store { write, read, backend: Backend::Sqlite, url: url.clone() };
+                let ok: (String,) = sqlx::query_as("PRAGMA quick_check").fetch_one(&store.read).await?;
                 if ok.0 != "ok" {
-                    return Err(StoreError::Config(format!(
-                        "SQLite 数据库完整性检查失败：{}",
-                        ok.0
-                    )));
+                    return Err(StoreError::Config(format!("SQLite 数据库完整性检查失败：{}", ok.0)));
                 }
                 Ok(store)
             }
@@ -175,19 +160,13 @@ impl Store {
                     .after_connect(|conn, _meta| {
                         Box::pin(async move {
                             // Below the HTTP timeout, so a slow query fails before the request does.
-                            conn.execute("SET statement_timeout = '25s'; SET TIME ZONE 'UTC';")
-                                .await?;
+                            conn.execute("SET statement_timeout = '25s'; SET TIME ZONE 'UTC';").await?;
                             Ok(())
                         })
                     })
                     .connect_with(opts)
                     .await?;
-                Ok(Store {
-                    write: pool.clone(),
-                    read: pool,
-                    backend: Backend::Postgres,
-                    url: url.clone(),
-                })
+                Ok(Store { write: pool.clone(), read: pool, backend: Backend::Postgres, url: url.clone() })
             }
         }
     }
@@ -241,10 +220,7 @@ fn sqlite_session_setup(
     _meta: sqlx::pool::PoolConnectionMetadata,
 ) -> BoxFuture<'_, Result<(), sqlx::Error>> {
     Box::pin(async move {
-        conn.execute(
-            "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;",
-        )
-        .await?;
+        conn.execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;").await?;
         Ok(())
     })
 }

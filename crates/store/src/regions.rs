@@ -37,10 +37,9 @@ pub async fn get(store: &Store, code: &str) -> StoreResult<Region> {
 }
 
 pub async fn list_all(store: &Store) -> StoreResult<Vec<Region>> {
-    let rows =
-        sqlx::query("SELECT code, name, parent_code, level, path FROM regions ORDER BY code")
-            .fetch_all(store.reader())
-            .await?;
+    let rows = sqlx::query("SELECT code, name, parent_code, level, path FROM regions ORDER BY code")
+        .fetch_all(store.reader())
+        .await?;
     rows.iter().map(from_row).collect()
 }
 
@@ -80,16 +79,14 @@ pub async fn insert(
         level: format!("{:?}", code.level()).to_lowercase(),
         path,
     };
-    sqlx::query(
-        "INSERT INTO regions (code, name, parent_code, level, path) VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(&region.code)
-    .bind(&region.name)
-    .bind(&region.parent_code)
-    .bind(&region.level)
-    .bind(&region.path)
-    .execute(&mut *tx.conn())
-    .await?;
+    sqlx::query("INSERT INTO regions (code, name, parent_code, level, path) VALUES ($1, $2, $3, $4, $5)")
+        .bind(&region.code)
+        .bind(&region.name)
+        .bind(&region.parent_code)
+        .bind(&region.level)
+        .bind(&region.path)
+        .execute(&mut *tx.conn())
+        .await?;
     tx.audit(
         actor,
         Change {

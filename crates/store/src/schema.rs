@@ -39,13 +39,8 @@ impl Store {
     /// Versions already applied.
     pub async fn applied_migrations(&self) -> StoreResult<Vec<i64>> {
         let mut conn = self.writer().acquire().await?;
-        conn.ensure_migrations_table()
-            .await
-            .map_err(|e| StoreError::Migrate(e.to_string()))?;
-        let applied = conn
-            .list_applied_migrations()
-            .await
-            .map_err(|e| StoreError::Migrate(e.to_string()))?;
+        conn.ensure_migrations_table().await.map_err(|e| StoreError::Migrate(e.to_string()))?;
+        let applied = conn.list_applied_migrations().await.map_err(|e| StoreError::Migrate(e.to_string()))?;
         Ok(applied.into_iter().map(|m| m.version).collect())
     }
 
@@ -64,21 +59,13 @@ impl Store {
     pub async fn migrate_to(&self, up_to: Option<i64>) -> StoreResult<()> {
         let all = migrator(self.backend());
         let subset = Migrator {
-            migrations: all
-                .iter()
-                .filter(|m| up_to.is_none_or(|v| m.version <= v))
-                .cloned()
-                .collect::<Vec<_>>()
-                .into(),
+            migrations: all.iter().filter(|m| up_to.is_none_or(|v| m.version <= v)).cloned().collect::<Vec<_>>().into(),
             ..Migrator::DEFAULT
         };
         subset.run(self.writer()).await.map_err(|e| match e {
             MigrateError::ExecuteMigration(err, version) => {
-                let name = all
-                    .iter()
-                    .find(|m| m.version == version)
-                    .map(|m| m.description.to_string())
-                    .unwrap_or_default();
+                let name =
+                    all.iter().find(|m| m.version == version).map(|m| m.description.to_string()).unwrap_or_default();
                 StoreError::Migrate(format!("迁移 {version}_{name} 执行失败：{err}"))
             }
             other => StoreError::Migrate(other.to_string()),
@@ -134,12 +121,10 @@ pub async fn describe(store: &Store) -> StoreResult<BTreeMap<String, TableInfo>>
             .await?;
             for (t,) in tables {
                 let mut info = TableInfo::default();
-                for r in sqlx::query(
-                    "SELECT name, type, \"notnull\" AS nn FROM pragma_table_info($1) ORDER BY cid",
-                )
-                .bind(&t)
-                .fetch_all(pool)
-                .await?
+                for r in sqlx::query("SELECT name, type, \"notnull\" AS nn FROM pragma_table_info($1) ORDER BY cid")
+                    .bind(&t)
+                    .fetch_all(pool)
+                    .await?
                 {
                     info.columns.push(Column {
                         name: r.try_get("name")?,
@@ -147,24 +132,18 @@ pub async fn describe(store: &Store) -> StoreResult<BTreeMap<String, TableInfo>>
                         nullable: r.try_get::<i64, _>("nn")? == 0,
                     });
                 }
-                let idx: Vec<(String, i64)> = sqlx::query_as(
-                    "SELECT name, \"unique\" FROM pragma_index_list($1) WHERE origin = 'c'",
-                )
-                .bind(&t)
-                .fetch_all(pool)
-                .await?;
+                let idx: Vec<(String, i64)> =
+                    sqlx::query_as("SELECT name, \"unique\" FROM pragma_index_list($1) WHERE origin = 'c'")
+                        .bind(&t)
+                        .fetch_all(pool)
+                        .await?;
                 for (name, unique) in idx {
-                    let cols: Vec<(String,)> =
-                        sqlx::query_as("SELECT name FROM pragma_index_info($1) ORDER BY seqno")
-                            .bind(&name)
-                            .fetch_all(pool)
-                            .await?;
+                    let cols: Vec<(String,)> = sqlx::query_as("SELECT name FROM pragma_index_info($1) ORDER BY seqno")
+                        .bind(&name)
+                        .fetch_all(pool)
+                        .await?;
                     let columns = cols.into_iter().map(|c| c.0).collect::<Vec<_>>().join(",");
-                    info.indexes.insert(Index {
-                        name,
-                        columns,
-                        unique: unique != 0,
-                    });
+                    info.indexes.insert(Index { name, columns, unique: unique != 0 });
                 }
                 out.insert(t, info);
             }
@@ -206,11 +185,7 @@ pub async fn describe(store: &Store) -> StoreResult<BTreeMap<String, TableInfo>>
                 .fetch_all(pool)
                 .await?;
                 for (name, columns, unique) in idx {
-                    info.indexes.insert(Index {
-                        name,
-                        columns,
-                        unique: unique != 0,
-                    });
+                    info.indexes.insert(Index { name, columns, unique: unique != 0 });
                 }
                 out.insert(t, info);
             }

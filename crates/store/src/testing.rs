@@ -39,9 +39,7 @@ macro_rules! both_backends {
 }
 
 fn pg_server() -> Option<String> {
-    std::env::var("WEIJIAN_TEST_PG")
-        .ok()
-        .filter(|s| !s.is_empty())
+    std::env::var("WEIJIAN_TEST_PG").ok().filter(|s| !s.is_empty())
 }
 
 impl TestDb {
@@ -53,11 +51,7 @@ impl TestDb {
             eprintln!("skipped: set WEIJIAN_TEST_PG to run PostgreSQL tests");
             return None;
         }
-        Some(
-            TestDb::new(Backend::Postgres)
-                .await
-                .expect("postgres test db"),
-        )
+        Some(TestDb::new(Backend::Postgres).await.expect("postgres test db"))
     }
 
     /// A new database on `backend`, migrated.
@@ -67,11 +61,7 @@ impl TestDb {
         let (url, pg_admin) = Self::fresh_url(backend, &dir).await?;
         let store = Store::open(&url, Open::CreateIfMissing).await?;
         store.migrate().await?;
-        Ok(TestDb {
-            store,
-            dir,
-            pg_admin,
-        })
+        Ok(TestDb { store, dir, pg_admin })
     }
 
     /// Another empty database of the same backend, not migrated (for restores).
@@ -80,11 +70,7 @@ impl TestDb {
         std::fs::create_dir_all(&dir)?;
         let (url, pg_admin) = Self::fresh_url(self.store.backend(), &dir).await?;
         let store = Store::open(&url, Open::CreateIfMissing).await?;
-        Ok(TestDb {
-            store,
-            dir,
-            pg_admin,
-        })
+        Ok(TestDb { store, dir, pg_admin })
     }
 
     async fn fresh_url(
@@ -94,18 +80,13 @@ impl TestDb {
         match backend {
             Backend::Sqlite => Ok((DatabaseUrl::Sqlite(dir.join("weijian.db")), None)),
             Backend::Postgres => {
-                let server = pg_server()
-                    .ok_or_else(|| crate::StoreError::Config("WEIJIAN_TEST_PG 未设置".into()))?;
+                let server = pg_server().ok_or_else(|| crate::StoreError::Config("WEIJIAN_TEST_PG 未设置".into()))?;
                 let name = format!("wj_test_{}", uuid::Uuid::now_v7().simple());
                 sqlx::any::install_default_drivers();
                 let mut admin = <sqlx::AnyConnection as sqlx::Connection>::connect(&server).await?;
-                sqlx::Executor::execute(&mut admin, format!("CREATE DATABASE {name}").as_str())
-                    .await?;
+                sqlx::Executor::execute(&mut admin, format!("CREATE DATABASE {name}").as_str()).await?;
                 let base = server.rsplit_once('/').map(|(b, _)| b).unwrap_or(&server);
-                Ok((
-                    DatabaseUrl::Postgres(format!("{base}/{name}")),
-                    Some((server, name)),
-                ))
+                Ok((DatabaseUrl::Postgres(format!("{base}/{name}")), Some((server, name))))
             }
         }
     }
@@ -117,8 +98,7 @@ impl TestDb {
     pub async fn finish(self) {
         self.store.close().await;
         if let Some((server, name)) = self.pg_admin {
-            if let Ok(mut admin) = <sqlx::AnyConnection as sqlx::Connection>::connect(&server).await
-            {
+            if let Ok(mut admin) = <sqlx::AnyConnection as sqlx::Connection>::connect(&server).await {
                 let _ = sqlx::Executor::execute(
                     &mut admin,
                     format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str(),

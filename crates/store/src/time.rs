@@ -24,9 +24,7 @@ pub fn shanghai() -> FixedOffset {
 
 /// For display: `2026-11-22 14:05`, Beijing time.
 pub fn display(t: DateTime<Utc>) -> String {
-    t.with_timezone(&shanghai())
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
+    t.with_timezone(&shanghai()).format("%Y-%m-%d %H:%M").to_string()
 }
 
 #[cfg(test)]
@@ -35,9 +33,7 @@ mod tests {
 
     #[test]
     fn round_trips_and_shows_beijing_time() {
-        let t = DateTime::parse_from_rfc3339("2026-11-22T22:30:00Z")
-            .unwrap()
-            .with_timezone(&Utc);
+        let t = DateTime::parse_from_rfc3339("2026-11-22T22:30:00Z").unwrap().with_timezone(&Utc);
         assert_eq!(to_db(t), "2026-11-22T22:30:00.000000Z");
         assert_eq!(from_db(&to_db(t)).unwrap(), t);
         assert_eq!(display(t), "2026-11-23 06:30");

@@ -5,13 +5,7 @@ use crate::ids::{parse_db, TokenId, UserId};
 use crate::{time, Store, StoreResult, WriteTx};
 use sqlx::Row;
 
-pub async fn insert(
-    tx: &mut WriteTx,
-    id: TokenId,
-    user_id: UserId,
-    token_hash: &str,
-    name: &str,
-) -> StoreResult<()> {
+pub async fn insert(tx: &mut WriteTx, id: TokenId, user_id: UserId, token_hash: &str, name: &str) -> StoreResult<()> {
     sqlx::query("INSERT INTO api_tokens (id, user_id, token_hash, name, created_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(id.to_string())
         .bind(user_id.to_string())
@@ -25,18 +19,15 @@ pub async fn insert(
 
 /// The user a live (not revoked) token belongs to.
 pub async fn user_for(store: &Store, token_hash: &str) -> StoreResult<Option<(TokenId, UserId)>> {
-    let r = sqlx::query(
-        "SELECT id, user_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
-    )
-    .bind(token_hash)
-    .fetch_optional(store.reader())
-    .await?;
+    let r = sqlx::query("SELECT id, user_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL")
+        .bind(token_hash)
+        .fetch_optional(store.reader())
+        .await?;
     match r {
         None => Ok(None),
-        Some(r) => Ok(Some((
-            parse_db(&r.try_get::<String, _>("id")?)?,
-            parse_db(&r.try_get::<String, _>("user_id")?)?,
-        ))),
+        Some(r) => {
+            Ok(Some((parse_db(&r.try_get::<String, _>("id")?)?, parse_db(&r.try_get::<String, _>("user_id")?)?)))
+        }
     }
 }
 

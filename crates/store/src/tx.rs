@@ -10,10 +10,7 @@ pub struct WriteTx {
 
 impl WriteTx {
     pub(crate) async fn begin(pool: &AnyPool) -> StoreResult<WriteTx> {
-        Ok(WriteTx {
-            tx: pool.begin().await?,
-            audited: false,
-        })
+        Ok(WriteTx { tx: pool.begin().await?, audited: false })
     }
 
     pub fn conn(&mut self) -> &mut AnyConnection {

@@ -19,12 +19,7 @@ pub enum UnitKind {
 }
 
 impl UnitKind {
-    pub const ALL: [UnitKind; 4] = [
-        UnitKind::Bureau,
-        UnitKind::SupervisionInstitute,
-        UnitKind::Cdc,
-        UnitKind::Other,
-    ];
+    pub const ALL: [UnitKind; 4] = [UnitKind::Bureau, UnitKind::SupervisionInstitute, UnitKind::Cdc, UnitKind::Other];
 
     pub fn key(self) -> &'static str {
         match self {
@@ -80,12 +75,8 @@ pub struct NewUnit<'a> {
     pub address: Option<&'a str>,
 }
 
-const OWNER: Owner = Owner {
-    region: "region_code",
-    entity: None,
-};
-const COLUMNS: &str =
-    "id, region_code, name, kind, parent_unit_id, phone, address, created_at, updated_at";
+const OWNER: Owner = Owner { region: "region_code", entity: None };
+const COLUMNS: &str = "id, region_code, name, kind, parent_unit_id, phone, address, created_at, updated_at";
 
 fn unit_from_row(r: &sqlx::any::AnyRow) -> StoreResult<Unit> {
     let kind: String = r.try_get("kind")?;
@@ -93,12 +84,8 @@ fn unit_from_row(r: &sqlx::any::AnyRow) -> StoreResult<Unit> {
         id: parse_db(&r.try_get::<String, _>("id")?)?,
         region_code: r.try_get("region_code")?,
         name: r.try_get("name")?,
-        kind: UnitKind::parse(&kind)
-            .ok_or_else(|| StoreError::Corrupt(format!("未知的单位类型：{kind}")))?,
-        parent_unit_id: r
-            .try_get::<Option<String>, _>("parent_unit_id")?
-            .map(|s| parse_db(&s))
-            .transpose()?,
+        kind: UnitKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("未知的单位类型：{kind}")))?,
+        parent_unit_id: r.try_get::<Option<String>, _>("parent_unit_id")?.map(|s| parse_db(&s)).transpose()?,
         phone: r.try_get("phone")?,
         address: r.try_get("address")?,
         created_at: time::from_db(&r.try_get::<String, _>("created_at")?)?,
@@ -108,15 +95,7 @@ fn unit_from_row(r: &sqlx::any::AnyRow) -> StoreResult<Unit> {
 
 pub async fn create(store: &Store, actor: &Actor, new: NewUnit<'_>) -> StoreResult<Unit> {
     let mut tx = store.begin().await?;
-    authorize_write(
-        tx.conn(),
-        actor,
-        WriteTarget {
-            region_code: new.region_code,
-            entity_id: None,
-        },
-    )
-    .await?;
+    authorize_write(tx.conn(), actor, WriteTarget { region_code: new.region_code, entity_id: None }).await?;
     let now = time::now();
     let unit = Unit {
         id: UnitId::new(),
@@ -129,31 +108,21 @@ pub async fn create(store: &Store, actor: &Actor, new: NewUnit<'_>) -> StoreResu
         created_at: now,
         updated_at: now,
     };
-    let res = sqlx::query(&format!(
-        "INSERT INTO units ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
-    ))
-    .bind(unit.id.to_string())
-    .bind(&unit.region_code)
-    .bind(&unit.name)
-    .bind(unit.kind.key())
-    .bind(unit.parent_unit_id.map(|u| u.to_string()))
-    .bind(&unit.phone)
-    .bind(&unit.address)
-    .bind(time::to_db(now))
-    .bind(time::to_db(now))
-    .execute(&mut *tx.conn())
-    .await
-    .map_err(StoreError::from);
-    if let Err(e) = res {
-        return Err(if e.is_unique_violation() {
-            StoreError::Conflict {
-                code: "unit.duplicate",
-                message: format!("本地区已有名为“{}”的单位", unit.name),
-            }
-        } else {
-            e
-        });
-    }
+    sqlx::query(&format!("INSERT INTO units ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"))
+        .bind(unit.id.to_string())
+        .bind(&unit.region_code)
+        .bind(&unit.name)
+        .bind(unit.kind.key())
+        .bind(unit.parent_unit_id.map(|u| u.to_string()))
+        .bind(&unit.phone)
+        .bind(&unit.address)
+        .bind(time::to_db(now))
+        .bind(time::to_db(now))
+        .execute(&mut *tx.conn())
+        .await
+        .map_err(|e| {
+            StoreError::from(e).on_unique("unit.duplicate", || format!("本地区已有名为“{}”的单位", unit.name))
+        })?;
     tx.audit(
         actor,
         Change {
@@ -175,25 +144,15 @@ pub async fn get(store: &Store, actor: &Actor, id: UnitId) -> StoreResult<Unit> 
     let f = read_filter(actor, OWNER, 2);
     let sql = format!("SELECT {COLUMNS} FROM units WHERE id = $1 AND {}", f.sql);
     let q = f.bind(sqlx::query(&sql).bind(id.to_string()));
-    let r = q
-        .fetch_optional(store.reader())
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let r = q.fetch_optional(store.reader()).await?.ok_or(StoreError::NotFound)?;
     unit_from_row(&r)
 }
 
 pub async fn list(store: &Store, actor: &Actor) -> StoreResult<Vec<Unit>> {
     let f = read_filter(actor, OWNER, 1);
-    let sql = format!(
-        "SELECT {COLUMNS} FROM units WHERE {} ORDER BY region_code, name",
-        f.sql
-    );
+    let sql = format!("SELECT {COLUMNS} FROM units WHERE {} ORDER BY region_code, name", f.sql);
     let q = f.bind(sqlx::query(&sql));
-    q.fetch_all(store.reader())
-        .await?
-        .iter()
-        .map(unit_from_row)
-        .collect()
+    q.fetch_all(store.reader()).await?.iter().map(unit_from_row).collect()
 }
 
 pub async fn create_section(
@@ -205,15 +164,7 @@ pub async fn create_section(
 ) -> StoreResult<Section> {
     let unit = get(store, actor, unit_id).await?;
     let mut tx = store.begin().await?;
-    authorize_write(
-        tx.conn(),
-        actor,
-        WriteTarget {
-            region_code: &unit.region_code,
-            entity_id: None,
-        },
-    )
-    .await?;
+    authorize_write(tx.conn(), actor, WriteTarget { region_code: &unit.region_code, entity_id: None }).await?;
     let now = time::to_db(time::now());
     let section = Section {
         id: SectionId::new(),
@@ -234,14 +185,7 @@ pub async fn create_section(
     .bind(&now)
     .execute(&mut *tx.conn())
     .await
-    .map_err(|e| {
-        let e = StoreError::from(e);
-        if e.is_unique_violation() {
-            StoreError::Conflict { code: "section.duplicate", message: format!("{}已有名为“{name}”的股室", unit.name) }
-        } else {
-            e
-        }
-    })?;
+    .map_err(|e| StoreError::from(e).on_unique("section.duplicate", || format!("{}已有名为“{name}”的股室", unit.name)))?;
     tx.audit(
         actor,
         Change {
@@ -259,11 +203,7 @@ pub async fn create_section(
     Ok(section)
 }
 
-pub async fn sections_of(
-    store: &Store,
-    actor: &Actor,
-    unit_id: UnitId,
-) -> StoreResult<Vec<Section>> {
+pub async fn sections_of(store: &Store, actor: &Actor, unit_id: UnitId) -> StoreResult<Vec<Section>> {
     let f = read_filter(actor, OWNER, 2);
     let sql = format!(
         "SELECT id, unit_id, region_code, name, duty FROM sections WHERE unit_id = $1 AND {} ORDER BY name",

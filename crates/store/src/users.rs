@@ -63,18 +63,13 @@ pub struct NewUser<'a> {
     pub must_change_password: bool,
 }
 
-const OWNER: Owner = Owner {
-    region: "u.region_code",
-    entity: Some("u.entity_id"),
-};
+const OWNER: Owner = Owner { region: "u.region_code", entity: Some("u.entity_id") };
 const SELECT: &str = "SELECT u.id, u.username, u.name, u.region_code, u.unit_id, u.section_id, u.entity_id, u.phone, \
      u.status, u.must_change_password, u.created_at, u.updated_at, \
      (SELECT MIN(r.role) FROM user_roles r WHERE r.user_id = u.id) AS role FROM users u";
 
 fn opt_id<T: std::str::FromStr>(r: &sqlx::any::AnyRow, col: &str) -> StoreResult<Option<T>> {
-    r.try_get::<Option<String>, _>(col)?
-        .map(|s| parse_db(&s))
-        .transpose()
+    r.try_get::<Option<String>, _>(col)?.map(|s| parse_db(&s)).transpose()
 }
 
 fn from_row(r: &sqlx::any::AnyRow) -> StoreResult<User> {
@@ -94,11 +89,7 @@ fn from_row(r: &sqlx::any::AnyRow) -> StoreResult<User> {
         section_id: opt_id(r, "section_id")?,
         entity_id: opt_id(r, "entity_id")?,
         phone: r.try_get("phone")?,
-        status: if status == "active" {
-            UserStatus::Active
-        } else {
-            UserStatus::Disabled
-        },
+        status: if status == "active" { UserStatus::Active } else { UserStatus::Disabled },
         must_change_password: r.try_get::<i64, _>("must_change_password")? != 0,
         created_at: time::from_db(&r.try_get::<String, _>("created_at")?)?,
         updated_at: time::from_db(&r.try_get::<String, _>("updated_at")?)?,
@@ -107,15 +98,7 @@ fn from_row(r: &sqlx::any::AnyRow) -> StoreResult<User> {
 
 pub async fn create(store: &Store, actor: &Actor, new: NewUser<'_>) -> StoreResult<User> {
     let mut tx = store.begin().await?;
-    authorize_write(
-        tx.conn(),
-        actor,
-        WriteTarget {
-            region_code: new.region_code,
-            entity_id: new.entity_id,
-        },
-    )
-    .await?;
+    authorize_write(tx.conn(), actor, WriteTarget { region_code: new.region_code, entity_id: new.entity_id }).await?;
     let now = time::now();
     let user = User {
         id: UserId::new(),
@@ -132,7 +115,7 @@ pub async fn create(store: &Store, actor: &Actor, new: NewUser<'_>) -> StoreResu
         created_at: now,
         updated_at: now,
     };
-    let inserted = sqlx::query(
+    sqlx::query(
         "INSERT INTO users (id, username, name, region_code, unit_id, section_id, entity_id, phone, password_hash, \
          must_change_password, status, password_changed_at, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
@@ -153,17 +136,9 @@ pub async fn create(store: &Store, actor: &Actor, new: NewUser<'_>) -> StoreResu
     .bind(time::to_db(now))
     .execute(&mut *tx.conn())
     .await
-    .map_err(StoreError::from);
-    if let Err(e) = inserted {
-        return Err(if e.is_unique_violation() {
-            StoreError::Conflict {
-                code: "user.username_taken",
-                message: format!("用户名“{}”已被使用", user.username),
-            }
-        } else {
-            e
-        });
-    }
+    .map_err(|e| {
+        StoreError::from(e).on_unique("user.username_taken", || format!("用户名“{}”已被使用", user.username))
+    })?;
     sqlx::query("INSERT INTO user_roles (user_id, role, region_code) VALUES ($1, $2, $3)")
         .bind(user.id.to_string())
         .bind(user.role.key())
@@ -177,12 +152,7 @@ pub async fn create(store: &Store, actor: &Actor, new: NewUser<'_>) -> StoreResu
             object_type: "user",
             object_id: user.id.to_string(),
             region_code: Some(user.region_code.clone()),
-            summary: format!(
-                "新增用户 {}（{}，{}）",
-                user.username,
-                user.name,
-                user.role.label()
-            ),
+            summary: format!("新增用户 {}（{}，{}）", user.username, user.name, user.role.label()),
             before: None,
             after: Some(json!(user)),
         },
@@ -195,36 +165,20 @@ pub async fn create(store: &Store, actor: &Actor, new: NewUser<'_>) -> StoreResu
 pub async fn get(store: &Store, actor: &Actor, id: UserId) -> StoreResult<User> {
     let f = read_filter(actor, OWNER, 2);
     let sql = format!("{SELECT} WHERE u.id = $1 AND {}", f.sql);
-    let r = f
-        .bind(sqlx::query(&sql).bind(id.to_string()))
-        .fetch_optional(store.reader())
-        .await?;
+    let r = f.bind(sqlx::query(&sql).bind(id.to_string())).fetch_optional(store.reader()).await?;
     from_row(&r.ok_or(StoreError::NotFound)?)
 }
 
 pub async fn list(store: &Store, actor: &Actor) -> StoreResult<Vec<User>> {
     let f = read_filter(actor, OWNER, 1);
-    let sql = format!(
-        "{SELECT} WHERE {} ORDER BY u.region_code, u.username",
-        f.sql
-    );
-    f.bind(sqlx::query(&sql))
-        .fetch_all(store.reader())
-        .await?
-        .iter()
-        .map(from_row)
-        .collect()
+    let sql = format!("{SELECT} WHERE {} ORDER BY u.region_code, u.username", f.sql);
+    f.bind(sqlx::query(&sql)).fetch_all(store.reader()).await?.iter().map(from_row).collect()
 }
 
 /// For authentication only: the account and its password hash, by username.
 pub async fn credentials(store: &Store, username: &str) -> StoreResult<Option<(User, String)>> {
-    let sql = SELECT.replace(" FROM users u", ", u.password_hash FROM users u")
-        + " WHERE u.username = $1";
-    let Some(r) = sqlx::query(&sql)
-        .bind(username)
-        .fetch_optional(store.reader())
-        .await?
-    else {
+    let sql = SELECT.replace(" FROM users u", ", u.password_hash FROM users u") + " WHERE u.username = $1";
+    let Some(r) = sqlx::query(&sql).bind(username).fetch_optional(store.reader()).await? else {
         return Ok(None);
     };
     Ok(Some((from_row(&r)?, r.try_get("password_hash")?)))
@@ -237,15 +191,10 @@ pub async fn actor_for(
     ip: Option<String>,
     request_id: Option<String>,
 ) -> StoreResult<(User, Actor)> {
-    let sql = SELECT.replace(
-        " FROM users u",
-        ", g.path AS region_path FROM users u JOIN regions g ON g.code = u.region_code",
-    ) + " WHERE u.id = $1";
-    let r = sqlx::query(&sql)
-        .bind(id.to_string())
-        .fetch_optional(store.reader())
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let sql = SELECT
+        .replace(" FROM users u", ", g.path AS region_path FROM users u JOIN regions g ON g.code = u.region_code")
+        + " WHERE u.id = $1";
+    let r = sqlx::query(&sql).bind(id.to_string()).fetch_optional(store.reader()).await?.ok_or(StoreError::NotFound)?;
     let user = from_row(&r)?;
     let region_path: String = r.try_get("region_path")?;
     let actor = Actor {
@@ -253,8 +202,7 @@ pub async fn actor_for(
             user_id: user.id,
             username: user.username.clone(),
             role: user.role,
-            region_code: RegionCode::parse(&user.region_code)
-                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            region_code: RegionCode::parse(&user.region_code).map_err(|e| StoreError::Corrupt(e.to_string()))?,
             region_path,
             unit_id: user.unit_id,
             entity_id: user.entity_id,
@@ -266,25 +214,12 @@ pub async fn actor_for(
 }
 
 /// Sets a new password hash. Users change their own; an admin resets others'.
-pub async fn set_password(
-    store: &Store,
-    actor: &Actor,
-    id: UserId,
-    hash: &str,
-    must_change: bool,
-) -> StoreResult<()> {
+pub async fn set_password(store: &Store, actor: &Actor, id: UserId, hash: &str, must_change: bool) -> StoreResult<()> {
     let user = get(store, actor, id).await?;
     let mut tx = store.begin().await?;
     if actor.user_id() != Some(id) {
-        authorize_write(
-            tx.conn(),
-            actor,
-            WriteTarget {
-                region_code: &user.region_code,
-                entity_id: user.entity_id,
-            },
-        )
-        .await?;
+        authorize_write(tx.conn(), actor, WriteTarget { region_code: &user.region_code, entity_id: user.entity_id })
+            .await?;
     }
     let now = time::to_db(time::now());
     sqlx::query(
@@ -305,21 +240,13 @@ pub async fn set_password(
     tx.audit(
         actor,
         Change {
-            action: if actor.user_id() == Some(id) {
-                "user.password_change"
-            } else {
-                "user.password_reset"
-            },
+            action: if actor.user_id() == Some(id) { "user.password_change" } else { "user.password_reset" },
             object_type: "user",
             object_id: id.to_string(),
             region_code: Some(user.region_code.clone()),
             summary: format!(
                 "{}用户 {} 的密码",
-                if actor.user_id() == Some(id) {
-                    "修改"
-                } else {
-                    "重置"
-                },
+                if actor.user_id() == Some(id) { "修改" } else { "重置" },
                 user.username
             ),
             before: None,

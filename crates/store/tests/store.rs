@@ -14,21 +14,11 @@ fn rc(s: &str) -> RegionCode {
 /// 河北 → 衡水 → 枣强, and 海南 → 海口, each with a bureau.
 async fn fixture(store: &Store) -> (units::Unit, units::Unit, units::Unit) {
     let sys = Actor::system();
-    regions::insert(store, &sys, &rc("130000"), "河北省", None)
-        .await
-        .unwrap();
-    regions::insert(store, &sys, &rc("131100"), "衡水市", Some(&rc("130000")))
-        .await
-        .unwrap();
-    regions::insert(store, &sys, &rc("131127"), "枣强县", Some(&rc("131100")))
-        .await
-        .unwrap();
-    regions::insert(store, &sys, &rc("460000"), "海南省", None)
-        .await
-        .unwrap();
-    regions::insert(store, &sys, &rc("460100"), "海口市", Some(&rc("460000")))
-        .await
-        .unwrap();
+    regions::insert(store, &sys, &rc("130000"), "河北省", None).await.unwrap();
+    regions::insert(store, &sys, &rc("131100"), "衡水市", Some(&rc("130000"))).await.unwrap();
+    regions::insert(store, &sys, &rc("131127"), "枣强县", Some(&rc("131100"))).await.unwrap();
+    regions::insert(store, &sys, &rc("460000"), "海南省", None).await.unwrap();
+    regions::insert(store, &sys, &rc("460100"), "海口市", Some(&rc("460000"))).await.unwrap();
     let unit = |region: &'static str, name: &'static str| NewUnit {
         region_code: region,
         name,
@@ -37,24 +27,13 @@ async fn fixture(store: &Store) -> (units::Unit, units::Unit, units::Unit) {
         phone: None,
         address: None,
     };
-    let zq = units::create(store, &sys, unit("131127", "枣强县卫生健康局"))
-        .await
-        .unwrap();
-    let hs = units::create(store, &sys, unit("131100", "衡水市卫生健康委员会"))
-        .await
-        .unwrap();
-    let hk = units::create(store, &sys, unit("460100", "海口市卫生健康委员会"))
-        .await
-        .unwrap();
+    let zq = units::create(store, &sys, unit("131127", "枣强县卫生健康局")).await.unwrap();
+    let hs = units::create(store, &sys, unit("131100", "衡水市卫生健康委员会")).await.unwrap();
+    let hk = units::create(store, &sys, unit("460100", "海口市卫生健康委员会")).await.unwrap();
     (zq, hs, hk)
 }
 
-async fn user_in(
-    store: &Store,
-    username: &str,
-    role: Role,
-    unit: &units::Unit,
-) -> (users::User, Actor) {
+async fn user_in(store: &Store, username: &str, role: Role, unit: &units::Unit) -> (users::User, Actor) {
     let u = users::create(
         store,
         &Actor::system(),
@@ -238,10 +217,7 @@ both_backends! {
 
 async fn drop_append_only_guard(s: &Store) {
     let stmts: &[&str] = match s.backend() {
-        Backend::Sqlite => &[
-            "DROP TRIGGER audit_events_no_update",
-            "DROP TRIGGER audit_events_no_delete",
-        ],
+        Backend::Sqlite => &["DROP TRIGGER audit_events_no_update", "DROP TRIGGER audit_events_no_delete"],
         Backend::Postgres => &["ALTER TABLE audit_events DISABLE TRIGGER USER"],
     };
     for sql in stmts {
@@ -257,11 +233,7 @@ async fn schema_parity_between_backends() {
     };
     let a = weijian_store::schema::describe(&lite.store).await.unwrap();
     let b = weijian_store::schema::describe(&pg.store).await.unwrap();
-    assert_eq!(
-        a.keys().collect::<Vec<_>>(),
-        b.keys().collect::<Vec<_>>(),
-        "tables differ"
-    );
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>(), "tables differ");
     for (table, info) in &a {
         assert_eq!(info.columns, b[table].columns, "columns of {table} differ");
         assert_eq!(info.indexes, b[table].indexes, "indexes of {table} differ");
@@ -273,11 +245,10 @@ async fn schema_parity_between_backends() {
 #[test]
 fn migration_sets_have_the_same_files() {
     let dir = |b: &str| {
-        let mut v: Vec<String> =
-            std::fs::read_dir(format!("{}/migrations/{b}", env!("CARGO_MANIFEST_DIR")))
-                .unwrap()
-                .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
-                .collect();
+        let mut v: Vec<String> = std::fs::read_dir(format!("{}/migrations/{b}", env!("CARGO_MANIFEST_DIR")))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+            .collect();
         v.sort();
         v
     };
@@ -286,12 +257,7 @@ fn migration_sets_have_the_same_files() {
 
 #[test]
 fn unknown_database_urls_are_refused() {
-    for bad in [
-        "mysql://x/y",
-        "weijian.db",
-        "sqlite://",
-        "sqlite:weijian.db",
-    ] {
+    for bad in ["mysql://x/y", "weijian.db", "sqlite://", "sqlite:weijian.db"] {
         assert!(weijian_store::DatabaseUrl::parse(bad).is_err(), "{bad}");
     }
     assert!(weijian_store::DatabaseUrl::parse("sqlite://./weijian.db").is_ok());

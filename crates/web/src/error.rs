@@ -26,14 +26,7 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
-        ApiError {
-            status,
-            body: ErrorBody {
-                code: code.into(),
-                message: message.into(),
-                field: None,
-            },
-        }
+        ApiError { status, body: ErrorBody { code: code.into(), message: message.into(), field: None } }
     }
 
     pub fn with_field(mut self, field: impl Into<String>) -> Self {
@@ -62,11 +55,7 @@ impl From<DomainError> for ApiError {
     fn from(e: DomainError) -> Self {
         ApiError {
             status: status_of(e.kind),
-            body: ErrorBody {
-                code: e.code.to_string(),
-                message: e.message,
-                field: e.field,
-            },
+            body: ErrorBody { code: e.code.to_string(), message: e.message, field: e.field },
         }
     }
 }

@@ -45,16 +45,8 @@ impl<S: Send + Sync> FromRequestParts<S> for ReqOrigin {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let ctx = parts
-            .extensions
-            .get::<RequestContext>()
-            .cloned()
-            .unwrap_or_default();
-        Ok(ReqOrigin(Origin {
-            ip: Some(ctx.ip),
-            user_agent: ctx.user_agent,
-            request_id: Some(ctx.request_id),
-        }))
+        let ctx = parts.extensions.get::<RequestContext>().cloned().unwrap_or_default();
+        Ok(ReqOrigin(Origin { ip: Some(ctx.ip), user_agent: ctx.user_agent, request_id: Some(ctx.request_id) }))
     }
 }
 
@@ -80,9 +72,8 @@ fn json_rejection(r: JsonRejection) -> ApiError {
     match r {
         JsonRejection::JsonDataError(e) => {
             let detail = e.body_text();
-            let detail = detail
-                .trim_start_matches("Failed to deserialize the JSON body into the target type: ")
-                .to_string();
+            let detail =
+                detail.trim_start_matches("Failed to deserialize the JSON body into the target type: ").to_string();
             let mut err = ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "request.invalid_field",
@@ -101,13 +92,11 @@ fn json_rejection(r: JsonRejection) -> ApiError {
             "request.content_type",
             "请求须使用 Content-Type: application/json",
         ),
-        JsonRejection::BytesRejection(b) if b.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "request.too_large",
-                format!("请求体超过上限（{} KB）", crate::BODY_LIMIT / 1024),
-            )
-        }
+        JsonRejection::BytesRejection(b) if b.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "request.too_large",
+            format!("请求体超过上限（{} KB）", crate::BODY_LIMIT / 1024),
+        ),
         other => ApiError::new(other.status(), "request.unreadable", "无法读取请求体"),
     }
 }

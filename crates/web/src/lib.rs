@@ -41,12 +41,7 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(store: Store, policy: AuthPolicy, config: WebConfig) -> Self {
-        AppState {
-            store,
-            policy,
-            config: Arc::new(config),
-            metrics: Arc::new(Metrics::default()),
-        }
+        AppState { store, policy, config: Arc::new(config), metrics: Arc::new(Metrics::default()) }
     }
 }
 
@@ -60,31 +55,16 @@ pub fn app(state: AppState) -> Router {
         .merge(api::openapi_route(openapi))
         .merge(middleware::operational_routes())
         .fallback(error::not_found)
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            middleware::authenticate,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            metrics::track,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            middleware::request_context,
-        ))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::authenticate))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::request_context))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         // Above the database statement timeout (25 s), so a slow query fails first.
-        .layer(TimeoutLayer::with_status_code(
-            axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            Duration::from_secs(30),
-        ))
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
         .with_state(state)
 }
 
 /// The OpenAPI document, as served at `/api/v1/openapi.json`.
 pub fn openapi_json() -> String {
-    api::router()
-        .into_openapi()
-        .to_pretty_json()
-        .expect("openapi serialises")
+    api::router().into_openapi().to_pretty_json().expect("openapi serialises")
 }

@@ -26,17 +26,10 @@ pub struct RequestContext {
 }
 
 fn valid_request_id(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 64
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    !s.is_empty() && s.len() <= 64 && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
-pub async fn request_context(
-    State(state): State<AppState>,
-    mut req: Request,
-    next: Next,
-) -> Response {
+pub async fn request_context(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let request_id = req
         .headers()
         .get("x-request-id")
@@ -48,11 +41,7 @@ pub async fn request_context(
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0)
-        .or_else(|| {
-            req.extensions()
-                .get::<MockConnectInfo<SocketAddr>>()
-                .map(|c| c.0)
-        })
+        .or_else(|| req.extensions().get::<MockConnectInfo<SocketAddr>>().map(|c| c.0))
         .map(|a| a.ip().to_string());
     let trust_proxy = state.config.trust_proxy;
     let forwarded = req
@@ -65,16 +54,9 @@ pub async fn request_context(
         (true, Some(f)) if !f.is_empty() => f,
         _ => peer.unwrap_or_else(|| "unknown".into()),
     };
-    let user_agent = req
-        .headers()
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .map(|s| s.chars().take(256).collect());
-    req.extensions_mut().insert(RequestContext {
-        request_id: request_id.clone(),
-        ip,
-        user_agent,
-    });
+    let user_agent =
+        req.headers().get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(|s| s.chars().take(256).collect());
+    req.extensions_mut().insert(RequestContext { request_id: request_id.clone(), ip, user_agent });
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&request_id) {
@@ -87,15 +69,9 @@ pub async fn request_context(
              base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
         ),
     );
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("same-origin"),
-    );
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     if !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
@@ -103,15 +79,10 @@ pub async fn request_context(
 }
 
 pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|kv| {
-            let (k, v) = kv.trim().split_once('=')?;
-            (k == name).then(|| v.to_string())
-        })
+    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
+        let (k, v) = kv.trim().split_once('=')?;
+        (k == name).then(|| v.to_string())
+    })
 }
 
 fn is_unsafe(m: &Method) -> bool {
@@ -126,10 +97,7 @@ fn cross_site(headers: &HeaderMap) -> bool {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         return false;
     };
-    let host = headers
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
     let origin_host = origin.split_once("://").map(|(_, h)| h).unwrap_or("");
     origin == "null" || origin_host != host
 }
@@ -152,10 +120,8 @@ fn refuse(path: &str, e: ApiError) -> Response {
 
 /// Paths a user who must change their password may still use.
 fn allowed_before_password_change(path: &str) -> bool {
-    matches!(
-        path,
-        "/password" | "/logout" | "/api/v1/me" | "/api/v1/auth/logout" | "/api/v1/auth/password"
-    ) || path.starts_with("/static/")
+    matches!(path, "/password" | "/logout" | "/api/v1/me" | "/api/v1/auth/logout" | "/api/v1/auth/password")
+        || path.starts_with("/static/")
 }
 
 /// Authenticates by bearer token or session cookie, enforces CSRF on unsafe
@@ -165,25 +131,10 @@ pub async fn authenticate(State(state): State<AppState>, req: Request, next: Nex
     let path = req.uri().path().to_string();
     let unsafe_method = is_unsafe(req.method());
     if unsafe_method && cross_site(req.headers()) {
-        return refuse(
-            &path,
-            ApiError::new(
-                StatusCode::FORBIDDEN,
-                "csrf.cross_origin",
-                "拒绝跨站提交的请求",
-            ),
-        );
+        return refuse(&path, ApiError::new(StatusCode::FORBIDDEN, "csrf.cross_origin", "拒绝跨站提交的请求"));
     }
-    let ctx = req
-        .extensions()
-        .get::<RequestContext>()
-        .cloned()
-        .unwrap_or_default();
-    let origin = Origin {
-        ip: Some(ctx.ip),
-        user_agent: ctx.user_agent,
-        request_id: Some(ctx.request_id),
-    };
+    let ctx = req.extensions().get::<RequestContext>().cloned().unwrap_or_default();
+    let origin = Origin { ip: Some(ctx.ip), user_agent: ctx.user_agent, request_id: Some(ctx.request_id) };
 
     let bearer = req
         .headers()
@@ -192,15 +143,9 @@ pub async fn authenticate(State(state): State<AppState>, req: Request, next: Nex
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(|s| s.trim().to_string());
     let (outcome, from_cookie) = if let Some(token) = bearer {
-        (
-            Some(auth::authenticate_token(&state.store, &token, &origin).await),
-            false,
-        )
+        (Some(auth::authenticate_token(&state.store, &token, &origin).await), false)
     } else if let Some(token) = cookie_value(req.headers(), SESSION_COOKIE) {
-        (
-            Some(auth::authenticate_session(&state.store, &state.policy, &token, &origin).await),
-            true,
-        )
+        (Some(auth::authenticate_session(&state.store, &state.policy, &token, &origin).await), true)
     } else {
         (None, false)
     };
@@ -229,12 +174,8 @@ pub async fn authenticate(State(state): State<AppState>, req: Request, next: Nex
             }
             if a.user.must_change_password && !allowed_before_password_change(&path) {
                 return if is_api(&path) {
-                    ApiError::new(
-                        StatusCode::FORBIDDEN,
-                        "auth.password_change_required",
-                        "首次登录须先修改密码",
-                    )
-                    .into_response()
+                    ApiError::new(StatusCode::FORBIDDEN, "auth.password_change_required", "首次登录须先修改密码")
+                        .into_response()
                 } else {
                     Redirect::to("/password").into_response()
                 };
@@ -282,11 +223,7 @@ pub fn operational_routes() -> Router<AppState> {
 
 async fn healthz(State(state): State<AppState>) -> Response {
     match state.store.ping().await {
-        Ok(()) => (
-            StatusCode::OK,
-            axum::Json(serde_json::json!({"status": "ok", "database": "ok"})),
-        )
-            .into_response(),
+        Ok(()) => (StatusCode::OK, axum::Json(serde_json::json!({"status": "ok", "database": "ok"}))).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "health check failed");
             (
@@ -300,10 +237,7 @@ async fn healthz(State(state): State<AppState>) -> Response {
 
 async fn stylesheet() -> Response {
     (
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
         include_str!("../static/app.css"),
     )
         .into_response()

@@ -49,16 +49,8 @@ struct Session {
 async fn app_with(db: &TestDb, policy: AuthPolicy) -> App {
     let accounts = weijian_domain::demo::seed(&db.store).await.unwrap();
     let state = AppState::new(db.store.clone(), policy, WebConfig::default());
-    let router =
-        weijian_web::app(state).layer(MockConnectInfo(SocketAddr::from(([10, 0, 0, 7], 40000))));
-    App {
-        router,
-        passwords: accounts
-            .into_iter()
-            .map(|a| (a.username, a.password))
-            .collect(),
-        store: db.store.clone(),
-    }
+    let router = weijian_web::app(state).layer(MockConnectInfo(SocketAddr::from(([10, 0, 0, 7], 40000))));
+    App { router, passwords: accounts.into_iter().map(|a| (a.username, a.password)).collect(), store: db.store.clone() }
 }
 
 async fn app(db: &TestDb) -> App {
@@ -71,11 +63,7 @@ impl App {
         let status = res.status();
         let headers = res.headers().clone();
         let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
-        Resp {
-            status,
-            headers,
-            body,
-        }
+        Resp { status, headers, body }
     }
 
     async fn call(
@@ -125,41 +113,19 @@ impl App {
     }
 
     async fn id_of_unit(&self, name: &str) -> String {
-        let units = weijian_store::units::list(&self.store, &Actor::system())
-            .await
-            .unwrap();
-        units
-            .into_iter()
-            .find(|u| u.name == name)
-            .unwrap()
-            .id
-            .to_string()
+        let units = weijian_store::units::list(&self.store, &Actor::system()).await.unwrap();
+        units.into_iter().find(|u| u.name == name).unwrap().id.to_string()
     }
 
     async fn id_of_user(&self, username: &str) -> String {
-        weijian_store::users::credentials(&self.store, username)
-            .await
-            .unwrap()
-            .unwrap()
-            .0
-            .id
-            .to_string()
+        weijian_store::users::credentials(&self.store, username).await.unwrap().unwrap().0.id.to_string()
     }
 }
 
 fn session_of(r: &Resp) -> Session {
-    let set = r
-        .headers
-        .get(header::SET_COOKIE)
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .to_string();
+    let set = r.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap().to_string();
     let cookie = set.split(';').next().unwrap().to_string();
-    let csrf = r.json()["csrf_token"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
+    let csrf = r.json()["csrf_token"].as_str().unwrap_or_default().to_string();
     Session { cookie, csrf }
 }
 
@@ -533,10 +499,6 @@ fn openapi_document_covers_every_route_and_matches_snapshot() {
         std::fs::create_dir_all(std::path::Path::new(snapshot).parent().unwrap()).unwrap();
         std::fs::write(snapshot, &doc).unwrap();
     }
-    let expected = std::fs::read_to_string(snapshot)
-        .expect("snapshot exists (UPDATE_SNAPSHOTS=1 to write it)");
-    assert_eq!(
-        doc, expected,
-        "the API changed: review it, then UPDATE_SNAPSHOTS=1 cargo test"
-    );
+    let expected = std::fs::read_to_string(snapshot).expect("snapshot exists (UPDATE_SNAPSHOTS=1 to write it)");
+    assert_eq!(doc, expected, "the API changed: review it, then UPDATE_SNAPSHOTS=1 cargo test");
 }

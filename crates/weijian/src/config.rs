@@ -32,9 +32,7 @@ pub const DEFAULT_DATABASE: &str = "sqlite://./weijian.db";
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 
 fn env(name: &str) -> Option<String> {
-    std::env::var(format!("WEIJIAN_{name}"))
-        .ok()
-        .filter(|v| !v.is_empty())
+    std::env::var(format!("WEIJIAN_{name}")).ok().filter(|v| !v.is_empty())
 }
 
 fn env_bool(name: &str) -> Result<Option<bool>> {
@@ -48,28 +46,17 @@ fn env_bool(name: &str) -> Result<Option<bool>> {
 }
 
 fn env_int(name: &str) -> Result<Option<i64>> {
-    env(name)
-        .map(|v| {
-            v.parse()
-                .with_context(|| format!("环境变量 WEIJIAN_{name} 应为整数，实际为“{v}”"))
-        })
-        .transpose()
+    env(name).map(|v| v.parse().with_context(|| format!("环境变量 WEIJIAN_{name} 应为整数，实际为“{v}”"))).transpose()
 }
 
 impl Settings {
     /// `config`: the file named by `--config` or `WEIJIAN_CONFIG`; flags are applied after.
-    pub fn load(
-        config: Option<&Path>,
-        database_flag: Option<&str>,
-        listen_flag: Option<&str>,
-    ) -> Result<Settings> {
-        let config = config
-            .map(Path::to_path_buf)
-            .or_else(|| env("CONFIG").map(PathBuf::from));
+    pub fn load(config: Option<&Path>, database_flag: Option<&str>, listen_flag: Option<&str>) -> Result<Settings> {
+        let config = config.map(Path::to_path_buf).or_else(|| env("CONFIG").map(PathBuf::from));
         let file = match &config {
             Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .with_context(|| format!("无法读取配置文件 {}", path.display()))?;
+                let text =
+                    std::fs::read_to_string(path).with_context(|| format!("无法读取配置文件 {}", path.display()))?;
                 toml::from_str::<FileSettings>(&text)
                     .with_context(|| format!("配置文件 {} 格式错误", path.display()))?
             }
@@ -86,21 +73,11 @@ impl Settings {
                 .or_else(|| env("LISTEN"))
                 .or(file.listen)
                 .unwrap_or_else(|| DEFAULT_LISTEN.into()),
-            attachments_dir: env("ATTACHMENTS_DIR")
-                .map(PathBuf::from)
-                .or(file.attachments_dir),
-            secure_cookies: env_bool("SECURE_COOKIES")?
-                .or(file.secure_cookies)
-                .unwrap_or(false),
-            trust_proxy: env_bool("TRUST_PROXY")?
-                .or(file.trust_proxy)
-                .unwrap_or(false),
-            session_idle_minutes: env_int("SESSION_IDLE_MINUTES")?
-                .or(file.session_idle_minutes)
-                .unwrap_or(120),
-            session_absolute_hours: env_int("SESSION_ABSOLUTE_HOURS")?
-                .or(file.session_absolute_hours)
-                .unwrap_or(12),
+            attachments_dir: env("ATTACHMENTS_DIR").map(PathBuf::from).or(file.attachments_dir),
+            secure_cookies: env_bool("SECURE_COOKIES")?.or(file.secure_cookies).unwrap_or(false),
+            trust_proxy: env_bool("TRUST_PROXY")?.or(file.trust_proxy).unwrap_or(false),
+            session_idle_minutes: env_int("SESSION_IDLE_MINUTES")?.or(file.session_idle_minutes).unwrap_or(120),
+            session_absolute_hours: env_int("SESSION_ABSOLUTE_HOURS")?.or(file.session_absolute_hours).unwrap_or(12),
         };
         if s.session_idle_minutes <= 0 || s.session_absolute_hours <= 0 {
             bail!("会话时长必须为正数");
@@ -110,15 +87,10 @@ impl Settings {
 
     /// Attachments live beside a SQLite database unless configured.
     pub fn attachments(&self, url: &weijian_store::DatabaseUrl) -> PathBuf {
-        self.attachments_dir
-            .clone()
-            .unwrap_or_else(|| match url.sqlite_path() {
-                Some(p) => p
-                    .parent()
-                    .map(|d| d.join("attachments"))
-                    .unwrap_or_else(|| PathBuf::from("attachments")),
-                None => PathBuf::from("attachments"),
-            })
+        self.attachments_dir.clone().unwrap_or_else(|| match url.sqlite_path() {
+            Some(p) => p.parent().map(|d| d.join("attachments")).unwrap_or_else(|| PathBuf::from("attachments")),
+            None => PathBuf::from("attachments"),
+        })
     }
 }
 
@@ -132,11 +104,8 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("weijian-config-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("weijian.toml");
-        std::fs::write(
-            &file,
-            "database = \"sqlite://file.db\"\nlisten = \"127.0.0.1:1000\"\nsecure_cookies = true\n",
-        )
-        .unwrap();
+        std::fs::write(&file, "database = \"sqlite://file.db\"\nlisten = \"127.0.0.1:1000\"\nsecure_cookies = true\n")
+            .unwrap();
         std::env::remove_var("WEIJIAN_DATABASE");
         std::env::remove_var("WEIJIAN_LISTEN");
         let s = Settings::load(Some(&file), None, None).unwrap();
@@ -146,27 +115,15 @@ mod tests {
         );
         std::env::set_var("WEIJIAN_DATABASE", "sqlite://env.db");
         let s = Settings::load(Some(&file), None, None).unwrap();
-        assert_eq!(
-            (s.database.as_str(), s.listen.as_str()),
-            ("sqlite://env.db", "127.0.0.1:1000")
-        );
+        assert_eq!((s.database.as_str(), s.listen.as_str()), ("sqlite://env.db", "127.0.0.1:1000"));
         let s = Settings::load(Some(&file), Some("sqlite://flag.db"), Some("0.0.0.0:9")).unwrap();
-        assert_eq!(
-            (s.database.as_str(), s.listen.as_str()),
-            ("sqlite://flag.db", "0.0.0.0:9")
-        );
+        assert_eq!((s.database.as_str(), s.listen.as_str()), ("sqlite://flag.db", "0.0.0.0:9"));
         std::env::set_var("WEIJIAN_SECURE_COOKIES", "maybe");
-        assert!(
-            Settings::load(Some(&file), None, None).is_err(),
-            "a malformed variable is an error, not a default"
-        );
+        assert!(Settings::load(Some(&file), None, None).is_err(), "a malformed variable is an error, not a default");
         std::env::remove_var("WEIJIAN_SECURE_COOKIES");
         std::env::remove_var("WEIJIAN_DATABASE");
         std::fs::write(&file, "databse = \"typo\"\n").unwrap();
-        assert!(
-            Settings::load(Some(&file), None, None).is_err(),
-            "unknown keys are refused"
-        );
+        assert!(Settings::load(Some(&file), None, None).is_err(), "unknown keys are refused");
         let s = Settings::load(None, None, None).unwrap();
         assert_eq!(s.database, DEFAULT_DATABASE);
         std::fs::remove_dir_all(&dir).unwrap();

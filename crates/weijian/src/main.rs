@@ -139,8 +139,7 @@ enum AuditCommand {
 async fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("WEIJIAN_LOG")
-                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_env("WEIJIAN_LOG").unwrap_or_else(|_| "info,sqlx=warn".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -157,9 +156,7 @@ async fn main() {
 async fn open(db: &DbArgs, mode: Open) -> Result<(Settings, DatabaseUrl, Store)> {
     let settings = Settings::load(db.config.as_deref(), db.database.as_deref(), None)?;
     let url = DatabaseUrl::parse(&settings.database)?;
-    let store = Store::open(&url, mode)
-        .await
-        .with_context(|| format!("无法打开数据库 {url}"))?;
+    let store = Store::open(&url, mode).await.with_context(|| format!("无法打开数据库 {url}"))?;
     Ok((settings, url, store))
 }
 
@@ -167,21 +164,12 @@ async fn run(cli: Cli) -> Result<i32> {
     match cli.command {
         Command::Demo { data, listen } => demo(&data, &listen).await,
         Command::Serve { db, listen } => {
-            let settings = Settings::load(
-                db.config.as_deref(),
-                db.database.as_deref(),
-                listen.as_deref(),
-            )?;
+            let settings = Settings::load(db.config.as_deref(), db.database.as_deref(), listen.as_deref())?;
             let url = DatabaseUrl::parse(&settings.database)?;
-            let store = Store::open(&url, Open::Existing)
-                .await
-                .with_context(|| format!("无法打开数据库 {url}"))?;
+            let store = Store::open(&url, Open::Existing).await.with_context(|| format!("无法打开数据库 {url}"))?;
             let pending = store.pending_migrations().await?;
             if !pending.is_empty() {
-                bail!(
-                    "数据库有 {} 个未执行的迁移，请先运行 weijian migrate --database {url}",
-                    pending.len()
-                );
+                bail!("数据库有 {} 个未执行的迁移，请先运行 weijian migrate --database {url}", pending.len());
             }
             serve(store, &settings).await
         }
@@ -193,18 +181,12 @@ async fn run(cli: Cli) -> Result<i32> {
             let (_, _, store) = open(&db, Open::Existing).await?;
             admin(&store, command).await
         }
-        Command::Audit {
-            command: AuditCommand::Verify,
-            db,
-        } => {
+        Command::Audit { command: AuditCommand::Verify, db } => {
             let (_, _, store) = open(&db, Open::Existing).await?;
             let report = audit::verify_chain(&store).await?;
             match report.first_break {
                 None => {
-                    println!(
-                        "审计链完整：共 {} 条事件，链头 #{} {}",
-                        report.events, report.head_seq, report.head_hash
-                    );
+                    println!("审计链完整：共 {} 条事件，链头 #{} {}", report.events, report.head_seq, report.head_hash);
                     Ok(0)
                 }
                 Some(b) => {
@@ -230,11 +212,7 @@ async fn run(cli: Cli) -> Result<i32> {
         Command::Restore { from, db } => {
             let settings = Settings::load(db.config.as_deref(), db.database.as_deref(), None)?;
             let url = DatabaseUrl::parse(&settings.database)?;
-            if let Some(parent) = url
-                .sqlite_path()
-                .and_then(Path::parent)
-                .filter(|p| !p.as_os_str().is_empty())
-            {
+            if let Some(parent) = url.sqlite_path().and_then(Path::parent).filter(|p| !p.as_os_str().is_empty()) {
                 std::fs::create_dir_all(parent)?;
             }
             let store = Store::open(&url, Open::CreateIfMissing).await?;
@@ -259,16 +237,10 @@ async fn migrate(store: &Store, settings: &Settings, url: &DatabaseUrl) -> Resul
         return Ok(0);
     }
     if !store.applied_migrations().await?.is_empty() {
-        let dir = url
-            .sqlite_path()
-            .and_then(Path::parent)
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|| PathBuf::from("."));
+        let dir = url.sqlite_path().and_then(Path::parent).map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
         let stamp = chrono::Utc::now().format("%Y%m%d%H%M%S");
         let file = dir.join(format!("weijian-premigrate-{stamp}.tar.gz"));
-        backup::backup(store, Some(&settings.attachments(url)), &file)
-            .await
-            .context("迁移前备份失败，未执行迁移")?;
+        backup::backup(store, Some(&settings.attachments(url)), &file).await.context("迁移前备份失败，未执行迁移")?;
         println!("迁移前已备份到 {}", file.display());
     }
     for (v, name) in &pending {
@@ -284,21 +256,15 @@ async fn admin(store: &Store, command: AdminCommand) -> Result<i32> {
     match command {
         AdminCommand::AddRegion { code, name, parent } => {
             let code = weijian_rules::RegionCode::parse(&code).map_err(|e| anyhow!("{e}"))?;
-            let parent = parent
-                .map(|p| weijian_rules::RegionCode::parse(&p))
-                .transpose()
-                .map_err(|e| anyhow!("上级：{e}"))?;
-            let r = weijian_store::regions::insert(store, &system, &code, &name, parent.as_ref())
-                .await?;
+            let parent =
+                parent.map(|p| weijian_rules::RegionCode::parse(&p)).transpose().map_err(|e| anyhow!("上级：{e}"))?;
+            let r = weijian_store::regions::insert(store, &system, &code, &name, parent.as_ref()).await?;
             println!("已添加行政区划 {} {}", r.code, r.name);
             Ok(0)
         }
         AdminCommand::AddUnit { region, name, kind } => {
-            let kind =
-                units::UnitKind::parse(&kind).ok_or_else(|| anyhow!("未知的单位类型“{kind}”"))?;
-            weijian_store::regions::get(store, &region)
-                .await
-                .map_err(|_| anyhow!("行政区划 {region} 不存在"))?;
+            let kind = units::UnitKind::parse(&kind).ok_or_else(|| anyhow!("未知的单位类型“{kind}”"))?;
+            weijian_store::regions::get(store, &region).await.map_err(|_| anyhow!("行政区划 {region} 不存在"))?;
             let u = units::create(
                 store,
                 &system,
@@ -315,12 +281,7 @@ async fn admin(store: &Store, command: AdminCommand) -> Result<i32> {
             println!("已添加单位 {}（{}）", u.name, u.kind.label());
             Ok(0)
         }
-        AdminCommand::CreateUser {
-            username,
-            name,
-            role,
-            unit,
-        } => {
+        AdminCommand::CreateUser { username, name, role, unit } => {
             let role = Role::parse(&role).ok_or_else(|| anyhow!("未知的角色“{role}”"))?;
             let all = units::list(store, &system).await?;
             let unit = all
@@ -342,17 +303,12 @@ async fn admin(store: &Store, command: AdminCommand) -> Result<i32> {
             )
             .await
             .map_err(|e| anyhow!(e.message))?;
-            println!(
-                "已创建用户 {}（{}，{}）",
-                created.user.username, created.user.name, unit.name
-            );
+            println!("已创建用户 {}（{}，{}）", created.user.username, created.user.name, unit.name);
             println!("初始密码：{}（首次登录须修改）", created.initial_password);
             Ok(0)
         }
         AdminCommand::Token { user, label } => {
-            let (found, _) = users::credentials(store, &user)
-                .await?
-                .ok_or_else(|| anyhow!("找不到用户“{user}”"))?;
+            let (found, _) = users::credentials(store, &user).await?.ok_or_else(|| anyhow!("找不到用户“{user}”"))?;
             let token = weijian_domain::auth::issue_token(store, &system, found.id, &label)
                 .await
                 .map_err(|e| anyhow!(e.message))?;
@@ -374,10 +330,7 @@ async fn serve(store: Store, settings: &Settings) -> Result<i32> {
     let state = AppState::new(
         store.clone(),
         policy(settings),
-        WebConfig {
-            secure_cookies: settings.secure_cookies,
-            trust_proxy: settings.trust_proxy,
-        },
+        WebConfig { secure_cookies: settings.secure_cookies, trust_proxy: settings.trust_proxy },
     );
     let app = weijian_web::app(state);
     let listener = tokio::net::TcpListener::bind(&settings.listen)
@@ -387,21 +340,17 @@ async fn serve(store: Store, settings: &Settings) -> Result<i32> {
     let purge = store.clone();
     tokio::spawn(async move {
         loop {
-            if let Err(e) = weijian_store::sessions::purge_expired(&purge, chrono::Utc::now()).await
-            {
+            if let Err(e) = weijian_store::sessions::purge_expired(&purge, chrono::Utc::now()).await {
                 tracing::warn!(error = %e, "session purge failed");
             }
             tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
         }
     });
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await?;
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
     store.close().await;
     Ok(0)
 }
@@ -415,42 +364,19 @@ async fn demo(data: &Path, listen: &str) -> Result<i32> {
     let store = Store::open(&url, Open::CreateIfMissing).await?;
     store.migrate().await?;
     if fresh {
-        let accounts = weijian_domain::demo::seed(&store)
-            .await
-            .map_err(|e| anyhow!(e.message))?;
+        let accounts = weijian_domain::demo::seed(&store).await.map_err(|e| anyhow!(e.message))?;
         let mut tsv = String::from("username\tpassword\trole\tregion_code\tunit\n");
         for a in &accounts {
-            tsv.push_str(&format!(
-                "{}\t{}\t{}\t{}\t{}\n",
-                a.username,
-                a.password,
-                a.role.key(),
-                a.region_code,
-                a.unit
-            ));
+            tsv.push_str(&format!("{}\t{}\t{}\t{}\t{}\n", a.username, a.password, a.role.key(), a.region_code, a.unit));
         }
         std::fs::write(&accounts_file, tsv)?;
         println!("已创建演示数据库 {}", db_path.display());
-        println!(
-            "演示账号（密码只在此显示一次，也已写入 {}）：",
-            accounts_file.display()
-        );
+        println!("演示账号（密码只在此显示一次，也已写入 {}）：", accounts_file.display());
         for a in &accounts {
-            println!(
-                "  {:<18} {:<16} {:<8} {} {}",
-                a.username,
-                a.password,
-                a.role.label(),
-                a.region_code,
-                a.unit
-            );
+            println!("  {:<18} {:<16} {:<8} {} {}", a.username, a.password, a.role.label(), a.region_code, a.unit);
         }
     } else {
-        println!(
-            "使用已有的演示数据库 {}（账号见 {}）",
-            db_path.display(),
-            accounts_file.display()
-        );
+        println!("使用已有的演示数据库 {}（账号见 {}）", db_path.display(), accounts_file.display());
     }
     let settings = Settings {
         database: url.to_string(),

@@ -14,11 +14,7 @@ fn weijian(args: &[&str]) -> Output {
 }
 
 fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
 }
 
 fn url_of(db: &TestDb) -> String {
@@ -57,20 +53,13 @@ fn bad_database_urls_are_fatal_and_create_nothing() {
     assert!(text(&o).contains("不支持的数据库地址"), "{}", text(&o));
     let missing = dir.join("typo.db");
     let url = format!("sqlite://{}", missing.display());
-    for args in [
-        vec!["serve", "--database", &url],
-        vec!["audit", "verify", "--database", &url],
-    ] {
+    for args in [vec!["serve", "--database", &url], vec!["audit", "verify", "--database", &url]] {
         let o = weijian(&args);
         assert!(!o.status.success(), "{args:?}");
         assert!(text(&o).contains("数据库文件不存在"), "{}", text(&o));
     }
     assert!(!missing.exists(), "no empty database was created");
-    let o = weijian(&[
-        "migrate",
-        "--database",
-        &format!("sqlite://{}/no/such/dir/x.db", dir.display()),
-    ]);
+    let o = weijian(&["migrate", "--database", &format!("sqlite://{}/no/such/dir/x.db", dir.display())]);
     assert!(!o.status.success());
     // migrate creates a new database, and a second run has nothing to do.
     let o = weijian(&["migrate", "--database", &url]);
@@ -79,32 +68,9 @@ fn bad_database_urls_are_fatal_and_create_nothing() {
     assert!(text(&o).contains("已是最新"));
     // A new deployment is set up from the command line.
     for args in [
-        vec![
-            "admin",
-            "add-region",
-            "--code",
-            "130000",
-            "--name",
-            "河北省",
-        ],
-        vec![
-            "admin",
-            "add-region",
-            "--code",
-            "131100",
-            "--name",
-            "衡水市",
-            "--parent",
-            "130000",
-        ],
-        vec![
-            "admin",
-            "add-unit",
-            "--region",
-            "131100",
-            "--name",
-            "衡水市卫生健康委员会",
-        ],
+        vec!["admin", "add-region", "--code", "130000", "--name", "河北省"],
+        vec!["admin", "add-region", "--code", "131100", "--name", "衡水市", "--parent", "130000"],
+        vec!["admin", "add-unit", "--region", "131100", "--name", "衡水市卫生健康委员会"],
         vec![
             "admin",
             "create-user",
@@ -125,16 +91,7 @@ fn bad_database_urls_are_fatal_and_create_nothing() {
     }
     for bad in [
         vec!["admin", "add-region", "--code", "13110X", "--name", "坏"],
-        vec![
-            "admin",
-            "add-region",
-            "--code",
-            "131127",
-            "--name",
-            "枣强县",
-            "--parent",
-            "139900",
-        ],
+        vec!["admin", "add-region", "--code", "131127", "--name", "枣强县", "--parent", "139900"],
         vec!["admin", "add-unit", "--region", "999999", "--name", "无"],
     ] {
         let mut args = bad.clone();

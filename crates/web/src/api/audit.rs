@@ -38,20 +38,10 @@ pub async fn history(
     CurrentUser(a): CurrentUser,
     q: Result<Query<HistoryQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Vec<EventView>>, ApiError> {
-    let Query(q) = q.map_err(|_| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "request.invalid_query",
-            "查询参数无效",
-        )
-    })?;
+    let Query(q) = q.map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "request.invalid_query", "查询参数无效"))?;
     let missing = |f: &str| {
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "audit.missing_parameter",
-            format!("缺少参数 {f}"),
-        )
-        .with_field(f)
+        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "audit.missing_parameter", format!("缺少参数 {f}"))
+            .with_field(f)
     };
     let object_type = q.object_type.ok_or_else(|| missing("object_type"))?;
     let object_id = q.object_id.ok_or_else(|| missing("object_id"))?;

@@ -58,6 +58,11 @@ pub struct LoginResponse {
     pub csrf_token: String,
 }
 
+fn signed_in(state: &AppState, s: auth::SignedIn) -> Response {
+    let headers = signed_in_headers(state, &s);
+    (headers, Json(LoginResponse { user: UserView::from(&s.user), csrf_token: s.csrf_token })).into_response()
+}
+
 /// Sign in with username and password; sets the session cookie.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
     responses(
@@ -72,39 +77,17 @@ pub async fn login(
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> Result<Response, ApiError> {
     if req.username.len() > 64 || req.password.len() > 256 {
-        return Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "auth.invalid_credentials",
-            "用户名或密码错误",
-        ));
+        return Err(ApiError::new(StatusCode::UNAUTHORIZED, "auth.invalid_credentials", "用户名或密码错误"));
     }
-    let s = auth::login(
-        &state.store,
-        &state.policy,
-        req.username.trim(),
-        &req.password,
-        &origin,
-    )
-    .await?;
-    let headers = signed_in_headers(&state, &s);
-    Ok((
-        headers,
-        Json(LoginResponse {
-            user: UserView::from(&s.user),
-            csrf_token: s.csrf_token,
-        }),
-    )
-        .into_response())
+    let s = auth::login(&state.store, &state.policy, req.username.trim(), &req.password, &origin).await?;
+    Ok(signed_in(&state, s))
 }
 
 /// End the current session.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth",
     security(("session" = []), ("bearer" = [])),
     responses((status = 204, description = "已退出"), (status = 401, body = ErrorBody)))]
-pub async fn logout(
-    State(state): State<AppState>,
-    CurrentUser(a): CurrentUser,
-) -> Result<Response, ApiError> {
+pub async fn logout(State(state): State<AppState>, CurrentUser(a): CurrentUser) -> Result<Response, ApiError> {
     auth::logout(&state.store, &a).await?;
     Ok((StatusCode::NO_CONTENT, clear_cookie(&state)).into_response())
 }
@@ -130,24 +113,9 @@ pub async fn change_password(
     ReqOrigin(origin): ReqOrigin,
     ApiJson(req): ApiJson<PasswordChange>,
 ) -> Result<Response, ApiError> {
-    let s = auth::change_password(
-        &state.store,
-        &state.policy,
-        &a,
-        &req.current_password,
-        &req.new_password,
-        &origin,
-    )
-    .await?;
-    let headers = signed_in_headers(&state, &s);
-    Ok((
-        headers,
-        Json(LoginResponse {
-            user: UserView::from(&s.user),
-            csrf_token: s.csrf_token,
-        }),
-    )
-        .into_response())
+    let s = auth::change_password(&state.store, &state.policy, &a, &req.current_password, &req.new_password, &origin)
+        .await?;
+    Ok(signed_in(&state, s))
 }
 
 #[derive(Serialize, ToSchema)]

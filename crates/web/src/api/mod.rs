@@ -56,8 +56,5 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 pub fn openapi_route(doc: Arc<utoipa::openapi::OpenApi>) -> Router<AppState> {
-    Router::new().route(
-        "/api/v1/openapi.json",
-        get(move || async move { Json(doc.as_ref().clone()) }),
-    )
+    Router::new().route("/api/v1/openapi.json", get(move || async move { Json(doc.as_ref().clone()) }))
 }

@@ -52,11 +52,7 @@ impl From<&Unit> for UnitView {
 
 impl From<&Section> for SectionView {
     fn from(s: &Section) -> Self {
-        SectionView {
-            id: s.id.to_string(),
-            name: s.name.clone(),
-            duty: s.duty.clone(),
-        }
+        SectionView { id: s.id.to_string(), name: s.name.clone(), duty: s.duty.clone() }
     }
 }
 
@@ -64,10 +60,7 @@ impl From<&Section> for SectionView {
 #[utoipa::path(get, path = "/api/v1/units", tag = "organisation",
     security(("session" = []), ("bearer" = [])),
     responses((status = 200, body = Vec<UnitView>), (status = 401, body = ErrorBody)))]
-pub async fn list(
-    State(state): State<AppState>,
-    CurrentUser(a): CurrentUser,
-) -> Result<Json<Vec<UnitView>>, ApiError> {
+pub async fn list(State(state): State<AppState>, CurrentUser(a): CurrentUser) -> Result<Json<Vec<UnitView>>, ApiError> {
     let units = org::list_units(&state.store, &a.actor).await?;
     Ok(Json(units.iter().map(UnitView::from).collect()))
 }
@@ -83,8 +76,5 @@ pub async fn get(
     PathId(id): PathId<weijian_store::ids::UnitId>,
 ) -> Result<Json<UnitDetail>, ApiError> {
     let (unit, sections) = org::get_unit(&state.store, &a.actor, id).await?;
-    Ok(Json(UnitDetail {
-        unit: UnitView::from(&unit),
-        sections: sections.iter().map(SectionView::from).collect(),
-    }))
+    Ok(Json(UnitDetail { unit: UnitView::from(&unit), sections: sections.iter().map(SectionView::from).collect() }))
 }

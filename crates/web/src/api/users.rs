@@ -14,10 +14,7 @@ use weijian_store::Role;
 #[utoipa::path(get, path = "/api/v1/users", tag = "organisation",
     security(("session" = []), ("bearer" = [])),
     responses((status = 200, body = Vec<UserView>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-pub async fn list(
-    State(state): State<AppState>,
-    CurrentUser(a): CurrentUser,
-) -> Result<Json<Vec<UserView>>, ApiError> {
+pub async fn list(State(state): State<AppState>, CurrentUser(a): CurrentUser) -> Result<Json<Vec<UserView>>, ApiError> {
     let users = accounts::list(&state.store, &a.actor).await?;
     Ok(Json(users.iter().map(UserView::from).collect()))
 }
@@ -73,12 +70,7 @@ pub async fn create(
     ApiJson(req): ApiJson<NewUserRequest>,
 ) -> Result<(StatusCode, Json<CreatedUser>), ApiError> {
     let role = Role::parse(&req.role).ok_or_else(|| {
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "user.invalid_role",
-            "未知的角色",
-        )
-        .with_field("role")
+        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "user.invalid_role", "未知的角色").with_field("role")
     })?;
     let created = accounts::create(
         &state.store,
@@ -96,22 +88,14 @@ pub async fn create(
     .await?;
     Ok((
         StatusCode::CREATED,
-        Json(CreatedUser {
-            user: UserView::from(&created.user),
-            initial_password: created.initial_password,
-        }),
+        Json(CreatedUser { user: UserView::from(&created.user), initial_password: created.initial_password }),
     ))
 }
 
 fn id_field<T: std::str::FromStr>(v: Option<&str>, field: &str) -> Result<Option<T>, ApiError> {
     v.map(|s| {
         s.parse().map_err(|_| {
-            ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "request.invalid_id",
-                "标识格式无效",
-            )
-            .with_field(field)
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "request.invalid_id", "标识格式无效").with_field(field)
         })
     })
     .transpose()

@@ -22,26 +22,12 @@ struct LoginPage {
 
 /// Only local paths: a sign-in must never redirect to another site.
 fn safe_next(next: Option<String>) -> String {
-    next.filter(|n| {
-        n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") && n != "/login"
-    })
-    .unwrap_or_else(|| "/".into())
+    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") && n != "/login")
+        .unwrap_or_else(|| "/".into())
 }
 
-pub fn login_page(
-    status: StatusCode,
-    next: Option<String>,
-    message: Option<String>,
-    username: String,
-) -> Response {
-    render(
-        status,
-        &LoginPage {
-            next: safe_next(next),
-            message: message.unwrap_or_default(),
-            username,
-        },
-    )
+pub fn login_page(status: StatusCode, next: Option<String>, message: Option<String>, username: String) -> Response {
+    render(status, &LoginPage { next: safe_next(next), message: message.unwrap_or_default(), username })
 }
 
 #[derive(Deserialize)]
@@ -65,29 +51,12 @@ pub async fn login_submit(
     ReqOrigin(origin): ReqOrigin,
     Form(f): Form<LoginForm>,
 ) -> Response {
-    match auth::login(
-        &state.store,
-        &state.policy,
-        f.username.trim(),
-        &f.password,
-        &origin,
-    )
-    .await
-    {
+    match auth::login(&state.store, &state.policy, f.username.trim(), &f.password, &origin).await {
         Ok(s) => {
-            let to = if s.user.must_change_password {
-                "/password".to_string()
-            } else {
-                safe_next(f.next)
-            };
+            let to = if s.user.must_change_password { "/password".to_string() } else { safe_next(f.next) };
             (signed_in_headers(&state, &s), Redirect::to(&to)).into_response()
         }
-        Err(e) => login_page(
-            crate::error::status_of(e.kind),
-            f.next,
-            Some(e.message),
-            f.username,
-        ),
+        Err(e) => login_page(crate::error::status_of(e.kind), f.next, Some(e.message), f.username),
     }
 }
 
@@ -140,15 +109,7 @@ pub async fn password_submit(
             "两次输入的新密码不一致",
         ))
     } else {
-        auth::change_password(
-            &state.store,
-            &state.policy,
-            &a,
-            &f.current_password,
-            &f.new_password,
-            &origin,
-        )
-        .await
+        auth::change_password(&state.store, &state.policy, &a, &f.current_password, &f.new_password, &origin).await
     };
     match result {
         Ok(s) => (signed_in_headers(&state, &s), Redirect::to("/")).into_response(),

@@ -19,15 +19,9 @@ use weijian_store::{regions, units, Store};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
-        .route(
-            "/login",
-            get(account::login_form).post(account::login_submit),
-        )
+        .route("/login", get(account::login_form).post(account::login_submit))
         .route("/logout", post(account::logout))
-        .route(
-            "/password",
-            get(account::password_form).post(account::password_submit),
-        )
+        .route("/password", get(account::password_form).post(account::password_submit))
         .route("/units", get(org::units))
         .route("/units/{id}", get(org::unit))
         .route("/users", get(org::users).post(org::create_user))
@@ -54,47 +48,25 @@ pub struct Chrome {
 
 impl Chrome {
     pub async fn new(store: &Store, a: &Authenticated, active: &str) -> Chrome {
-        let region_name = regions::get(store, &a.user.region_code)
-            .await
-            .map(|r| r.name)
-            .unwrap_or_default();
+        let region_name = regions::get(store, &a.user.region_code).await.map(|r| r.name).unwrap_or_default();
         let unit_name = match a.user.unit_id {
-            Some(id) => units::get(store, &a.actor, id)
-                .await
-                .map(|u| u.name)
-                .unwrap_or_default(),
+            Some(id) => units::get(store, &a.actor, id).await.map(|u| u.name).unwrap_or_default(),
             None => String::new(),
         };
         // Only modules that exist and that the role may use: no dead links.
-        let mut nav = vec![NavItem {
-            href: "/",
-            label: "首页",
-            active: active == "/",
-        }];
+        let mut nav = vec![NavItem { href: "/", label: "首页", active: active == "/" }];
         if allows(&a.actor, Permission::ViewOrganisation) {
-            nav.push(NavItem {
-                href: "/units",
-                label: "组织机构",
-                active: active == "/units",
-            });
+            nav.push(NavItem { href: "/units", label: "组织机构", active: active == "/units" });
         }
         if allows(&a.actor, Permission::ViewUsers) {
-            nav.push(NavItem {
-                href: "/users",
-                label: "用户",
-                active: active == "/users",
-            });
+            nav.push(NavItem { href: "/users", label: "用户", active: active == "/users" });
         }
         Chrome {
             user_name: a.user.name.clone(),
             role_label: a.user.role.label().into(),
             region_name,
             unit_name,
-            csrf_token: a
-                .session
-                .as_ref()
-                .map(|s| s.csrf_token.clone())
-                .unwrap_or_default(),
+            csrf_token: a.session.as_ref().map(|s| s.csrf_token.clone()).unwrap_or_default(),
             nav,
         }
     }
@@ -105,11 +77,7 @@ pub fn render<T: Template>(status: StatusCode, t: &T) -> Response {
         Ok(body) => (status, Html(body)).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "template failed");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                Html("<h1>页面生成失败</h1>".to_string()),
-            )
-                .into_response()
+            (StatusCode::INTERNAL_SERVER_ERROR, Html("<h1>页面生成失败</h1>".to_string())).into_response()
         }
     }
 }
@@ -139,12 +107,7 @@ pub fn domain_error_page(e: DomainError) -> Response {
 
 /// An anonymous or expired request to a page: 401 with the sign-in form.
 pub fn login_required(next: Option<String>, message: Option<String>) -> Response {
-    account::login_page(
-        StatusCode::UNAUTHORIZED,
-        next,
-        message.or_else(|| Some("请先登录".into())),
-        String::new(),
-    )
+    account::login_page(StatusCode::UNAUTHORIZED, next, message.or_else(|| Some("请先登录".into())), String::new())
 }
 
 #[derive(Template)]
@@ -157,10 +120,7 @@ struct Home {
     must_see_users: bool,
 }
 
-async fn home(
-    axum::extract::State(state): axum::extract::State<AppState>,
-    CurrentUser(a): CurrentUser,
-) -> Response {
+async fn home(axum::extract::State(state): axum::extract::State<AppState>, CurrentUser(a): CurrentUser) -> Response {
     let chrome = Chrome::new(&state.store, &a, "/").await;
     render(
         StatusCode::OK,

@@ -30,9 +30,7 @@ pub struct RegionNames(std::collections::HashMap<String, String>);
 
 impl RegionNames {
     async fn load(store: &weijian_store::Store) -> RegionNames {
-        let all = weijian_store::regions::list_all(store)
-            .await
-            .unwrap_or_default();
+        let all = weijian_store::regions::list_all(store).await.unwrap_or_default();
         RegionNames(all.into_iter().map(|r| (r.code, r.name)).collect())
     }
 
@@ -165,27 +163,14 @@ async fn new_user_page(
     if let Err(e) = require(&a.actor, Permission::ManageUsers) {
         return domain_error_page(e);
     }
-    let units = dorg::list_units(&state.store, &a.actor)
-        .await
-        .unwrap_or_default();
+    let units = dorg::list_units(&state.store, &a.actor).await.unwrap_or_default();
     // Institution accounts are opened from the entity registry, where the entity is chosen.
     let roles = Role::ALL
         .into_iter()
         .filter(|r| *r != Role::Institution)
-        .map(|r| RoleOption {
-            key: r.key(),
-            label: r.label(),
-        })
+        .map(|r| RoleOption { key: r.key(), label: r.label() })
         .collect();
-    render(
-        status,
-        &NewUserPage {
-            chrome: Chrome::new(&state.store, a, "/users").await,
-            units,
-            roles,
-            message,
-        },
-    )
+    render(status, &NewUserPage { chrome: Chrome::new(&state.store, a, "/users").await, units, roles, message })
 }
 
 pub async fn new_user(State(state): State<AppState>, CurrentUser(a): CurrentUser) -> Response {
@@ -215,22 +200,10 @@ pub async fn create_user(
     Form(f): Form<NewUserForm>,
 ) -> Response {
     let Some(role) = Role::parse(&f.role) else {
-        return new_user_page(
-            &state,
-            &a,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "请选择角色".into(),
-        )
-        .await;
+        return new_user_page(&state, &a, StatusCode::UNPROCESSABLE_ENTITY, "请选择角色".into()).await;
     };
     let Ok(unit_id) = f.unit_id.parse() else {
-        return new_user_page(
-            &state,
-            &a,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "请选择单位".into(),
-        )
-        .await;
+        return new_user_page(&state, &a, StatusCode::UNPROCESSABLE_ENTITY, "请选择单位".into()).await;
     };
     let input = CreateUser {
         username: f.username.trim().to_string(),
@@ -294,13 +267,7 @@ pub async fn history(
                     hash: e.hash[..12].to_string(),
                 })
                 .collect();
-            render(
-                StatusCode::OK,
-                &HistoryPage {
-                    chrome: Chrome::new(&state.store, &a, "").await,
-                    events,
-                },
-            )
+            render(StatusCode::OK, &HistoryPage { chrome: Chrome::new(&state.store, &a, "").await, events })
         }
         Err(e) => domain_error_page(e),
     }
