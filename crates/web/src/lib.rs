@@ -48,11 +48,10 @@ impl AppState {
 /// The whole application: pages, API, static files, health and metrics.
 pub fn app(state: AppState) -> Router {
     let (api_router, openapi) = api::router().split_for_parts();
-    let openapi = Arc::new(openapi);
+    api::set_document(&openapi);
     Router::new()
         .merge(pages::router())
         .merge(api_router)
-        .merge(api::openapi_route(openapi))
         .merge(middleware::operational_routes())
         .fallback(error::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::authenticate))

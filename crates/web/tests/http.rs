@@ -491,6 +491,7 @@ fn openapi_document_covers_every_route_and_matches_snapshot() {
         "/api/v1/users",
         "/api/v1/users/{id}",
         "/api/v1/audit",
+        "/api/v1/openapi.json",
     ] {
         assert!(paths.iter().any(|x| *x == p), "{p} missing");
     }

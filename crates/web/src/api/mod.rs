@@ -7,9 +7,9 @@ mod units;
 mod users;
 
 use crate::AppState;
-use axum::routing::get;
-use axum::{Json, Router};
-use std::sync::Arc;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use std::sync::OnceLock;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
@@ -53,8 +53,20 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(users::list, users::create))
         .routes(routes!(users::get))
         .routes(routes!(audit::history))
+        .routes(routes!(openapi_document))
 }
 
-pub fn openapi_route(doc: Arc<utoipa::openapi::OpenApi>) -> Router<AppState> {
-    Router::new().route("/api/v1/openapi.json", get(move || async move { Json(doc.as_ref().clone()) }))
+/// The document, rendered once when the application is built.
+static DOCUMENT: OnceLock<String> = OnceLock::new();
+
+pub fn set_document(doc: &utoipa::openapi::OpenApi) {
+    let _ = DOCUMENT.set(doc.to_pretty_json().expect("openapi serialises"));
+}
+
+/// This OpenAPI 3 document.
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "meta",
+    responses((status = 200, description = "OpenAPI 3 文档", content_type = "application/json")))]
+pub async fn openapi_document() -> Response {
+    let body = DOCUMENT.get().cloned().unwrap_or_default();
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
