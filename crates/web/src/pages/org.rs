@@ -264,7 +264,7 @@ pub async fn history(
                     who: e.username.unwrap_or_default(),
                     ip: e.ip.unwrap_or_default(),
                     summary: e.summary,
-                    hash: e.hash[..12].to_string(),
+                    hash: e.hash.chars().take(12).collect(),
                 })
                 .collect();
             render(StatusCode::OK, &HistoryPage { chrome: Chrome::new(&state.store, &a, "").await, events })
