@@ -171,19 +171,15 @@ async fn backup_into(store: &Store, attachments_dir: Option<&Path>, to: &Path, w
 /// Restores a backup into an empty database (created and migrated here) and
 /// an empty attachment directory.
 pub async fn restore(store: &Store, attachments_dir: Option<&Path>, from: &Path) -> StoreResult<Manifest> {
-    let work = tempdir_near(from)?;
+    let work = work_dir()?;
     let result = restore_from(store, attachments_dir, from, &work).await;
     let _ = fs::remove_dir_all(&work);
     result
 }
 
-fn tempdir_near(p: &Path) -> StoreResult<PathBuf> {
-    let dir = std::env::temp_dir().join(format!(
-        "weijian-restore-{}-{}",
-        std::process::id(),
-        p.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default()
-    ));
-    let _ = fs::remove_dir_all(&dir);
+/// A private working directory: concurrent restores (even of equally named files) never share one.
+fn work_dir() -> StoreResult<PathBuf> {
+    let dir = std::env::temp_dir().join(format!("weijian-restore-{}", uuid::Uuid::now_v7()));
     fs::create_dir_all(&dir)?;
     Ok(dir)
 }
