@@ -1,6 +1,8 @@
 //! The demo: the five jurisdictions of the source documents, with their
 //! parents, bureaus, supervision institutes, sections and users of every role.
-//! Names follow the sources where they give them; people are fictional.
+//! Names follow the sources where they give them (sections of 枣强县 and 上党区,
+//! 枣庄市's 2016 卫生计生 names); where a source names none (most supervision
+//! institutes, 海口市's sections) the name is the usual form. People are fictional.
 
 use crate::accounts::{self, CreateUser};
 use crate::error::DomainResult;
@@ -77,7 +79,9 @@ const UNITS: &[UnitSeed] = &[
             ("疾病预防控制股", "传染病、地方病与公共卫生防控"),
             ("规划财务股", "卫生健康规划与财务管理"),
             ("健康枣强指导股", "健康促进与爱国卫生"),
-            ("人口家庭科", "人口监测与家庭发展"),
+            ("人口监测与家庭发展股", "人口监测、生育服务与老龄工作"),
+            ("基层卫生和妇幼健康股", "基层卫生与妇幼健康服务"),
+            ("中医股", "中医药管理与发展"),
         ],
     },
     UnitSeed {
@@ -148,6 +152,7 @@ const UNITS: &[UnitSeed] = &[
             ("妇幼家庭发展股", "妇幼健康服务与家庭发展"),
             ("疾控股", "疾病预防控制与公共卫生"),
             ("宣传老龄股", "健康宣传与老龄工作"),
+            ("办公室", "综合协调与信息公示"),
         ],
     },
     UnitSeed {
@@ -205,7 +210,7 @@ const INSTITUTIONS: &[(&str, &str, &str, &str)] = &[
     ("460100", "海口市龙华区某口腔门诊部", "hk_clinic", "黎晓春"),
     ("370400", "枣庄市某妇产医院", "zz_hospital", "褚秀兰"),
     ("440229", "翁源县人民医院", "wy_hospital", "黄伟"),
-    ("140404", "上党区人民医院", "sd_hospital", "李俊峰"),
+    ("140404", "长治市上党区人民医院", "sd_hospital", "李俊峰"),
 ];
 
 fn rc(s: &str) -> RegionCode {
