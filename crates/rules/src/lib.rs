@@ -1,8 +1,11 @@
 //! Rules as code: pure functions and data, no I/O. Every module calls these
 //! instead of re-deriving a legal or format rule on its own.
 
+pub mod calendar;
+pub mod ids;
 pub mod money;
 pub mod region;
 
+pub use calendar::{Calendar, CalendarError, DayKind};
 pub use money::{Fen, MoneyError};
 pub use region::{RegionCode, RegionCodeError, RegionLevel};
