@@ -503,3 +503,47 @@ fn openapi_document_covers_every_route_and_matches_snapshot() {
     let expected = std::fs::read_to_string(snapshot).expect("snapshot exists (UPDATE_SNAPSHOTS=1 to write it)");
     assert_eq!(doc, expected, "the API changed: review it, then UPDATE_SNAPSHOTS=1 cargo test");
 }
+
+/// The public rules endpoints touch no stored data; one backend is enough.
+#[tokio::test]
+async fn public_calendar_and_validation_endpoints() {
+    let db = TestDb::new(weijian_store::Backend::Sqlite).await.unwrap();
+    let state = AppState::new(db.store.clone(), AuthPolicy::default(), WebConfig::default());
+    let app = App { router: weijian_web::app(state), passwords: HashMap::new(), store: db.store.clone() };
+    let j = app.get("/api/v1/calendar/is-working-day?date=2026-02-14", None).await.json();
+    assert_eq!(j, json!({"date": "2026-02-14", "working": true, "reason": "春节调休上班"}));
+    let j = app.get("/api/v1/calendar/is-working-day?date=2026-10-03", None).await.json();
+    assert_eq!((j["working"].clone(), j["reason"].clone()), (json!(false), json!("国庆节放假")));
+    let j = app.get("/api/v1/calendar/add-working-days?from=2026-09-24&days=7", None).await.json();
+    assert_eq!(j, json!({"from": "2026-09-24", "days": 7, "due": "2026-10-12"}));
+    let j = app.get("/api/v1/calendar/add-days?from=2026-09-16&days=15", None).await.json();
+    assert_eq!(j["due"], "2026-10-08");
+    let j = app.get("/api/v1/validate/uscc?value=914403001922038216", None).await.json();
+    assert_eq!(j, json!({"valid": true}));
+    let j = app.get("/api/v1/validate/uscc?value=914403001922038217", None).await.json();
+    assert_eq!(
+        (j["valid"].clone(), j["code"].clone(), j["position"].clone()),
+        (json!(false), json!("uscc.check"), json!(18))
+    );
+    let j = app.get("/api/v1/validate/citizen-id?value=11010519491231002X", None).await.json();
+    assert_eq!(j["valid"], true);
+    // Garbage is simply not a valid number.
+    let j = app.get("/api/v1/validate/citizen-id?value=%FF%00", None).await.json();
+    assert_eq!((j["valid"].clone(), j["code"].clone()), (json!(false), json!("citizen_id.length")));
+    for (uri, code) in [
+        ("/api/v1/calendar/is-working-day?date=2023-05-04", "calendar.unknown_year"),
+        ("/api/v1/calendar/add-working-days?from=2026-12-20&days=30", "calendar.unknown_year"),
+        ("/api/v1/calendar/is-working-day?date=2026-02-30", "request.invalid_date"),
+        ("/api/v1/calendar/is-working-day?date=tomorrow", "request.invalid_date"),
+        ("/api/v1/calendar/is-working-day", "request.missing_parameter"),
+        ("/api/v1/calendar/add-days?from=2026-01-05&days=-3", "request.invalid_days"),
+        ("/api/v1/calendar/add-days?from=2026-01-05&days=ten", "request.invalid_days"),
+        ("/api/v1/calendar/add-days?from=2026-01-05&days=99999999999999999999", "request.invalid_days"),
+        ("/api/v1/validate/uscc", "request.missing_parameter"),
+    ] {
+        let r = app.get(uri, None).await;
+        assert!(r.status.is_client_error(), "{uri}: {}", r.status);
+        assert_eq!(r.code(), code, "{uri}: {}", r.text());
+    }
+    db.finish().await;
+}

@@ -3,6 +3,7 @@
 
 mod audit;
 mod auth;
+mod rules;
 mod units;
 mod users;
 
@@ -54,6 +55,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(users::get))
         .routes(routes!(audit::history))
         .routes(routes!(openapi_document))
+        .routes(routes!(rules::is_working_day))
+        .routes(routes!(rules::add_working_days))
+        .routes(routes!(rules::add_days))
+        .routes(routes!(rules::validate_uscc))
+        .routes(routes!(rules::validate_citizen_id))
 }
 
 /// The document, rendered once when the application is built.
