@@ -65,6 +65,22 @@ enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// The working-day calendar (official holidays and make-up working days).
+    Calendar {
+        #[command(subcommand)]
+        command: CalendarCommand,
+        /// Print JSON instead of text.
+        #[arg(long, global = true)]
+        json: bool,
+    },
+    /// Check an identifier: uscc (统一社会信用代码) or citizen-id (公民身份号码).
+    Validate {
+        kind: IdKind,
+        value: String,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Write a consistent online backup (database and attachments, with a manifest).
     Backup {
         #[arg(long)]
@@ -127,6 +143,22 @@ enum AdminCommand {
         #[arg(long, default_value = "cli")]
         label: String,
     },
+}
+
+#[derive(Subcommand)]
+enum CalendarCommand {
+    /// Whether DATE (YYYY-MM-DD) is a working day, and why.
+    IsWorkingDay { date: chrono::NaiveDate },
+    /// The date N working days after DATE (the start day is not counted).
+    AddWorkingDays { date: chrono::NaiveDate, days: u32 },
+    /// DATE + N natural days, moved to the next working day when that day is not one.
+    AddDays { date: chrono::NaiveDate, days: u32 },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum IdKind {
+    Uscc,
+    CitizenId,
 }
 
 #[derive(Subcommand)]
@@ -195,6 +227,24 @@ async fn run(cli: Cli) -> Result<i32> {
                 }
             }
         }
+        Command::Calendar { command, json } => calendar(command, json),
+        Command::Validate { kind, value, json } => {
+            let today = chrono::Utc::now().with_timezone(&weijian_store::time::shanghai()).date_naive();
+            let result = match kind {
+                IdKind::Uscc => weijian_rules::ids::Uscc::parse(&value).map(|_| ()),
+                IdKind::CitizenId => weijian_rules::ids::CitizenId::parse(&value, today).map(|_| ()),
+            };
+            match (&result, json) {
+                (Ok(()), true) => println!("{}", serde_json::json!({"valid": true})),
+                (Err(e), true) => println!(
+                    "{}",
+                    serde_json::json!({"valid": false, "code": e.code, "message": e.message, "position": e.position})
+                ),
+                (Ok(()), false) => println!("有效"),
+                (Err(e), false) => println!("无效：{}（{}）", e.message, e.code),
+            }
+            Ok(if result.is_ok() { 0 } else { 1 })
+        }
         Command::Backup { to, db } => {
             let (settings, url, store) = open(&db, Open::Existing).await?;
             let dir = settings.attachments(&url);
@@ -228,6 +278,33 @@ async fn run(cli: Cli) -> Result<i32> {
             Ok(0)
         }
     }
+}
+
+fn calendar(command: CalendarCommand, json: bool) -> Result<i32> {
+    let cal = weijian_rules::Calendar::official();
+    let out = match command {
+        CalendarCommand::IsWorkingDay { date } => {
+            let kind = cal.day(date).map_err(|e| anyhow!("{e}（{}）", e.code()))?;
+            if json {
+                serde_json::json!({"date": date.to_string(), "working": kind.is_working(), "reason": kind.reason()})
+                    .to_string()
+            } else {
+                format!("{date}：{}（{}）", if kind.is_working() { "工作日" } else { "非工作日" }, kind.reason())
+            }
+        }
+        CalendarCommand::AddWorkingDays { date, days } | CalendarCommand::AddDays { date, days } => {
+            let working = matches!(command, CalendarCommand::AddWorkingDays { .. });
+            let due = if working { cal.add_working_days(date, days.into()) } else { cal.add_days(date, days.into()) }
+                .map_err(|e| anyhow!("{e}（{}）", e.code()))?;
+            if json {
+                serde_json::json!({"from": date.to_string(), "days": days, "due": due.to_string()}).to_string()
+            } else {
+                format!("{date} 起 {days} 个{}：{due}", if working { "工作日" } else { "自然日（末日顺延至工作日）" })
+            }
+        }
+    };
+    println!("{out}");
+    Ok(0)
 }
 
 async fn migrate(store: &Store, settings: &Settings, url: &DatabaseUrl) -> Result<i32> {

@@ -38,6 +38,8 @@ fn every_command_has_help() {
         vec!["audit", "verify", "--help"],
         vec!["backup", "--help"],
         vec!["restore", "--help"],
+        vec!["calendar", "add-working-days", "--help"],
+        vec!["validate", "--help"],
     ] {
         let o = weijian(&args);
         assert!(o.status.success(), "{args:?}: {}", text(&o));
@@ -151,4 +153,24 @@ both_backends! {
         assert_eq!(weijian_store::audit::chain_head(&target.store).await.unwrap(), weijian_store::audit::chain_head(&db.store).await.unwrap());
         target.finish().await;
     }
+}
+
+#[test]
+fn calendar_and_validate_commands() {
+    let o = weijian(&["calendar", "is-working-day", "2026-02-14"]);
+    assert!(text(&o).contains("春节调休上班"), "{}", text(&o));
+    let o = weijian(&["calendar", "add-working-days", "2026-09-24", "7", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["due"], "2026-10-12");
+    let o = weijian(&["calendar", "add-days", "2026-09-16", "15"]);
+    assert!(text(&o).contains("2026-10-08"));
+    let o = weijian(&["calendar", "is-working-day", "2031-01-01"]);
+    assert!(!o.status.success());
+    assert!(text(&o).contains("calendar.unknown_year"));
+    assert!(!weijian(&["calendar", "is-working-day", "2026-02-30"]).status.success());
+    assert!(weijian(&["validate", "uscc", "914403001922038216"]).status.success());
+    let o = weijian(&["validate", "citizen-id", "110105194912310021", "--json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!((v["code"].as_str(), v["position"].as_u64()), (Some("citizen_id.check"), Some(18)));
 }
