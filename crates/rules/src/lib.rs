@@ -2,6 +2,7 @@
 //! instead of re-deriving a legal or format rule on its own.
 
 pub mod calendar;
+pub mod deadlines;
 pub mod ids;
 pub mod money;
 pub mod region;
