@@ -387,4 +387,35 @@ mod tests {
         cal.add_year(year(vec![p("2027-02-05", "2027-02-10")], vec![w("2027-02-14")])).unwrap();
         assert!(cal.knows(2027));
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn known_day() -> impl Strategy<Value = NaiveDate> {
+            (0u64..1000).prop_map(|n| NaiveDate::from_ymd_opt(2024, 1, 1).unwrap() + Days::new(n))
+        }
+
+        proptest! {
+            #[test]
+            fn add_working_days_is_monotonic_and_lands_on_working_days(from in known_day(), n in 1i64..60) {
+                let cal = Calendar::official();
+                let (a, b) = (cal.add_working_days(from, n - 1), cal.add_working_days(from, n));
+                if let (Ok(a), Ok(b)) = (a, b) {
+                    prop_assert!(b > a);
+                    prop_assert!(cal.is_working_day(b).unwrap());
+                    prop_assert_eq!(cal.working_days_between(from, b).unwrap(), n);
+                }
+            }
+
+            #[test]
+            fn add_days_lands_on_a_working_day_no_earlier_than_the_period(from in known_day(), n in 0i64..120) {
+                let cal = Calendar::official();
+                if let Ok(due) = cal.add_days(from, n) {
+                    prop_assert!(cal.is_working_day(due).unwrap());
+                    prop_assert!(due >= from + Days::new(n as u64));
+                }
+            }
+        }
+    }
 }
