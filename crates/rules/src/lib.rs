@@ -1,10 +1,12 @@
 //! Rules as code: pure functions and data, no I/O. Every module calls these
 //! instead of re-deriving a legal or format rule on its own.
 
+pub mod boundary;
 pub mod calendar;
 pub mod deadlines;
 pub mod ids;
 pub mod money;
+pub mod penalty;
 pub mod region;
 
 pub use calendar::{Calendar, CalendarError, DayKind};
