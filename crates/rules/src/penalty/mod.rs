@@ -208,3 +208,6 @@ impl PenaltyError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
