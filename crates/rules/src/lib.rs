@@ -7,6 +7,7 @@ pub mod deadlines;
 pub mod ids;
 pub mod money;
 pub mod penalty;
+pub mod points;
 pub mod region;
 
 pub use calendar::{Calendar, CalendarError, DayKind};
