@@ -547,3 +547,93 @@ async fn public_calendar_and_validation_endpoints() {
     }
     db.finish().await;
 }
+
+async fn public_app() -> (TestDb, App) {
+    let db = TestDb::new(weijian_store::Backend::Sqlite).await.unwrap();
+    let state = AppState::new(db.store.clone(), AuthPolicy::default(), WebConfig::default());
+    let app = App { router: weijian_web::app(state), passwords: HashMap::new(), store: db.store.clone() };
+    (db, app)
+}
+
+#[tokio::test]
+async fn public_penalty_endpoints() {
+    let (db, app) = public_app().await;
+    let post = |body: Value| app.call(Method::POST, "/api/v1/rules/penalty", None, false, Some(body));
+
+    let list = app.get("/api/v1/rules/violations?q=%E6%AF%8D%E5%A9%B4", None).await.json(); // 母婴
+    let list = list.as_array().unwrap();
+    assert!(list.len() >= 3, "{list:?}");
+    assert!(list.iter().all(|v| v["code"].is_string() && v["name"].is_string() && v["basis"].is_string()));
+    let all = app.get("/api/v1/rules/violations", None).await.json();
+    assert!(all.as_array().unwrap().len() >= 30);
+
+    // 母婴保健 unlicensed services: income 8000 ≥ 5000 → 3–5 times.
+    let r = post(json!({"violation": "MCH-001", "party": "legal",
+        "facts": {"illegal_income": 8000, "amount_involved": null}, "circumstances": []})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let text = r.text();
+    assert!(text.contains(r#""legal":{"min":24000.00,"max":40000.00}"#), "money exact to the fen: {text}");
+    let j = r.json();
+    assert_eq!(j["suggested"], json!({"min": 31200.0, "max": 36800.0}));
+    assert_eq!(j["tier"], "general");
+    assert_eq!(j["kinds"], json!(["warning", "confiscate_income", "fine"]));
+    assert!(j["basis"].as_array().unwrap().iter().any(|b| b.as_str().unwrap().contains("第四十条")));
+    assert_eq!((j["hearing_right"].clone(), j["simple_procedure"].clone(), j["major_case"].clone()),
+        (json!(false), json!(false), json!(false)));
+    assert!(j["explanation"].as_array().unwrap().len() >= 4);
+
+    // Fractions of a yuan are kept exactly; one fen below the threshold changes the rule.
+    let j = post(json!({"violation": "MCH-001", "party": "citizen", "facts": {"illegal_income": 4999.99}})).await.json();
+    assert_eq!(j["legal"], json!({"min": 5000.0, "max": 20000.0}));
+    let j = post(json!({"violation": "MED-001", "facts": {"illegal_income": 10000.01, "amount_involved": 120000}})).await;
+    assert!(j.text().contains(r#""legal":{"min":50000.05,"max":200000.20}"#), "{}", j.text());
+    assert_eq!(j.json()["major_case"], true);
+    assert_eq!(j.json()["hearing_right"], true);
+
+    // Circumstances move the tier.
+    let j = post(json!({"violation": "PUB-001", "circumstances": ["first_offence"]})).await.json();
+    assert_eq!(j["tier"], "waivable");
+    let j = post(json!({"violation": "PUB-001", "party": "legal", "circumstances": ["three_months", "repeat_offence"]})).await.json();
+    assert_eq!((j["legal"]["max"].clone(), j["tier"].clone()), (json!(30000.0), json!("heavier")));
+
+    for (body, code) in [
+        (json!({"violation": "NOPE-999"}), "penalty.unknown_violation"),
+        (json!({}), "request.missing_field"),
+        (json!({"violation": "MED-001", "facts": {"illegal_income": -5}}), "penalty.negative_amount"),
+        (json!({"violation": "MED-001", "facts": {"illegal_income": "abc"}}), "request.invalid_amount"),
+        (json!({"violation": "MED-001", "facts": {"illegal_income": 1.234}}), "request.invalid_amount"),
+        (json!({"violation": "MED-001", "facts": {"illegal_income": true}}), "request.invalid_amount"),
+        (json!({"violation": "MED-001", "facts": {"illegal_income": 1e300}}), "request.invalid_amount"),
+        (json!({"violation": "MED-001", "party": "robot"}), "penalty.invalid_party"),
+        (json!({"violation": "MED-001", "circumstances": ["bribery"]}), "penalty.unknown_circumstance"),
+        (json!({"violation": "DOC-001", "party": "legal"}), "penalty.party_not_applicable"),
+        (json!({"violation": "MED-001", "circumstances": "repeat_offence"}), "request.invalid_field"),
+    ] {
+        let r = post(body.clone()).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {}", r.text());
+        assert_eq!(r.code(), code, "{body}: {}", r.text());
+        assert!(!r.json()["message"].as_str().unwrap().is_ascii(), "a Chinese message");
+    }
+    let r = app.send(Request::post("/api/v1/rules/penalty").header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from("{not json")).unwrap()).await;
+    assert_eq!((r.status, r.code()), (StatusCode::BAD_REQUEST, "request.malformed_json".to_string()));
+    let r = app.get("/api/v1/rules/violations/NOPE-1", None).await;
+    assert_eq!((r.status, r.code()), (StatusCode::NOT_FOUND, "penalty.unknown_violation".to_string()));
+    let j = app.get("/api/v1/rules/violations/PUB-001", None).await.json();
+    assert!(j["circumstances"].as_array().unwrap().iter().any(|c| c["code"] == "three_months"));
+
+    // The check of a decided penalty lists each deviation.
+    let r = app.call(Method::POST, "/api/v1/rules/penalty/check", None, false, Some(json!({
+        "violation": "PUB-001", "party": "legal",
+        "decision": {"kinds": ["warning", "revoke_licence"], "fine": 6000}
+    }))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let j = r.json();
+    assert_eq!(j["lawful"], false);
+    let codes: Vec<&str> = j["deviations"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["kind_not_provided", "fine_above_maximum"]);
+    let r = app.call(Method::POST, "/api/v1/rules/penalty/check", None, false, Some(json!({
+        "violation": "PUB-001", "decision": {"kinds": ["jail"]}}))).await;
+    assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "penalty.unknown_kind".to_string()));
+    db.finish().await;
+}

@@ -1,6 +1,7 @@
 //! The weijian binary: one executable runs the product, its demo and its operations.
 
 mod config;
+mod rules_cmd;
 
 use anyhow::{anyhow, bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
@@ -69,6 +70,14 @@ enum Command {
     Calendar {
         #[command(subcommand)]
         command: CalendarCommand,
+        /// Print JSON instead of text.
+        #[arg(long, global = true)]
+        json: bool,
+    },
+    /// The penalty rules: violation catalog and discretion benchmark (裁量基准).
+    Rules {
+        #[command(subcommand)]
+        command: rules_cmd::RulesCommand,
         /// Print JSON instead of text.
         #[arg(long, global = true)]
         json: bool,
@@ -228,6 +237,7 @@ async fn run(cli: Cli) -> Result<i32> {
             }
         }
         Command::Calendar { command, json } => calendar(command, json),
+        Command::Rules { command, json } => rules_cmd::run(command, json),
         Command::Validate { kind, value, json } => {
             let today = chrono::Utc::now().with_timezone(&weijian_store::time::shanghai()).date_naive();
             let result = match kind {

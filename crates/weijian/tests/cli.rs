@@ -40,6 +40,8 @@ fn every_command_has_help() {
         vec!["restore", "--help"],
         vec!["calendar", "add-working-days", "--help"],
         vec!["validate", "--help"],
+        vec!["rules", "penalty", "--help"],
+        vec!["rules", "violations", "--help"],
     ] {
         let o = weijian(&args);
         assert!(o.status.success(), "{args:?}: {}", text(&o));
@@ -173,4 +175,36 @@ fn calendar_and_validate_commands() {
     assert_eq!(o.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!((v["code"].as_str(), v["position"].as_u64()), (Some("citizen_id.check"), Some(18)));
+}
+
+#[test]
+fn rules_commands() {
+    let o = weijian(&["rules", "violations", "胎儿性别鉴定"]);
+    assert!(o.status.success() && text(&o).contains("MCH-003"), "{}", text(&o));
+    let o = weijian(&["rules", "violations", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v.as_array().unwrap().len() >= 30);
+
+    let o = weijian(&["rules", "penalty", "--violation", "MCH-001", "--illegal-income", "5000", "--json"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(out.contains(r#""legal":{"min":15000.00,"max":25000.00}"#), "{out}");
+    let o = weijian(&["rules", "penalty", "--violation", "MCH-001", "--illegal-income", "4999.99", "--party", "citizen",
+        "--circumstance", "cooperative"]);
+    let t = text(&o);
+    assert!(t.contains("法定罚款：5000.00元至20000.00元") && t.contains("从轻处罚"), "{t}");
+
+    for (args, code) in [
+        (vec!["--violation", "NOPE-1"], "penalty.unknown_violation"),
+        (vec!["--violation", "MED-001", "--illegal-income", "-1"], "penalty.negative_amount"),
+        (vec!["--violation", "MED-001", "--party", "robot"], "penalty.invalid_party"),
+        (vec!["--violation", "MED-001", "--circumstance", "bribery"], "penalty.unknown_circumstance"),
+    ] {
+        let o = weijian(&[&["rules", "penalty"][..], &args[..]].concat());
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(text(&o).contains(code), "{args:?}: {}", text(&o));
+    }
+    let o = weijian(&["rules", "penalty", "--violation", "MED-001", "--illegal-income", "abc"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("格式不正确"), "{}", text(&o));
 }

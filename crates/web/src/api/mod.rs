@@ -3,6 +3,7 @@
 
 mod audit;
 mod auth;
+pub mod penalty;
 mod rules;
 mod units;
 mod users;
@@ -60,6 +61,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(rules::add_days))
         .routes(routes!(rules::validate_uscc))
         .routes(routes!(rules::validate_citizen_id))
+        .routes(routes!(penalty::violations))
+        .routes(routes!(penalty::violation))
+        .routes(routes!(penalty::evaluate))
+        .routes(routes!(penalty::check))
 }
 
 /// The document, rendered once when the application is built.

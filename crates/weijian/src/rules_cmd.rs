@@ -1,0 +1,117 @@
+//! `weijian rules ...`: the violation catalog and the discretion engine from
+//! the shell, with the same JSON as the public API.
+
+use anyhow::{anyhow, Result};
+use clap::Subcommand;
+use weijian_rules::penalty::{self, Catalog, Facts, Party};
+use weijian_rules::Fen;
+use weijian_web::api::penalty::PenaltyResponse;
+
+#[derive(Subcommand)]
+pub enum RulesCommand {
+    /// List the violation catalog; QUERY words must all match (code, name, area or legal basis).
+    Violations { query: Vec<String> },
+    /// Evaluate the discretion benchmark for a violation and the facts.
+    Penalty {
+        /// Violation code, e.g. MED-001 (see `weijian rules violations`).
+        #[arg(long)]
+        violation: String,
+        /// 违法所得 in yuan, e.g. 8000 or 4999.99.
+        #[arg(long)]
+        illegal_income: Option<String>,
+        /// 涉案金额 in yuan.
+        #[arg(long)]
+        amount_involved: Option<String>,
+        /// legal (法人或者其他组织) or citizen (公民).
+        #[arg(long, default_value = "legal")]
+        party: String,
+        /// A circumstance code; repeat for several.
+        #[arg(long = "circumstance")]
+        circumstances: Vec<String>,
+    },
+}
+
+fn money(v: Option<&str>, what: &str) -> Result<Option<Fen>> {
+    v.map(|s| {
+        let f = Fen::parse_yuan(s).map_err(|e| anyhow!("{what}：{e}"))?;
+        if f.0 < 0 {
+            return Err(anyhow!("{what}不能为负数（penalty.negative_amount）"));
+        }
+        Ok(f)
+    })
+    .transpose()
+}
+
+pub fn run(command: RulesCommand, json: bool) -> Result<i32> {
+    let catalog = Catalog::official();
+    match command {
+        RulesCommand::Violations { query } => {
+            let found = catalog.search(&query.join(" "));
+            if json {
+                let items: Vec<_> = found
+                    .iter()
+                    .map(|v| {
+                        serde_json::json!({
+                            "code": v.code,
+                            "name": v.name,
+                            "basis": v.basis.iter().map(|c| c.to_string()).collect::<Vec<_>>().join("、"),
+                            "area": v.area,
+                        })
+                    })
+                    .collect();
+                println!("{}", serde_json::Value::Array(items));
+            } else {
+                for v in &found {
+                    let basis: Vec<String> = v.basis.iter().map(|c| c.to_string()).collect();
+                    println!("{}\t{}\t{}", v.code, v.name, basis.join("、"));
+                }
+                eprintln!("共 {} 条", found.len());
+            }
+            Ok(0)
+        }
+        RulesCommand::Penalty { violation, illegal_income, amount_involved, party, circumstances } => {
+            let party = Party::parse(&party)
+                .ok_or_else(|| anyhow!("当事人类型“{party}”无效，应为 legal 或 citizen（penalty.invalid_party）"))?;
+            let facts = Facts {
+                illegal_income: money(illegal_income.as_deref(), "违法所得")?,
+                amount_involved: money(amount_involved.as_deref(), "涉案金额")?,
+            };
+            let q = penalty::Query { violation: &violation, party, facts, circumstances: &circumstances };
+            let ev = penalty::evaluate(catalog, &q).map_err(|e| anyhow!("{e}（{}）", e.code()))?;
+            if json {
+                println!("{}", serde_json::to_string(&PenaltyResponse::from(ev))?);
+            } else {
+                print_evaluation(&ev);
+            }
+            Ok(0)
+        }
+    }
+}
+
+fn print_evaluation(ev: &penalty::Evaluation) {
+    let yes = |b: bool| if b { "是" } else { "否" };
+    println!("违法行为：{}（{}）", ev.name, ev.violation);
+    println!("适用幅度：{}", ev.scale);
+    match ev.legal {
+        Some(r) => println!("法定罚款：{r}"),
+        None => println!("法定罚款：无（该幅度不设罚款）"),
+    }
+    println!("裁量阶次：{}", ev.tier.label());
+    if let Some(s) = ev.suggested {
+        println!("建议罚款：{s}");
+    }
+    let kinds: Vec<String> =
+        ev.kinds.iter().map(|k| if k.optional { format!("{}（可选）", k.label) } else { k.label.to_string() }).collect();
+    println!("处罚种类：{}", kinds.join(if ev.one_of { " 或 " } else { "、" }));
+    println!("法律依据：{}", ev.basis.join("；"));
+    println!(
+        "听证权利：{}　简易程序：{}　重大案件：{}",
+        yes(ev.hearing_right),
+        yes(ev.simple_procedure),
+        yes(ev.major_case)
+    );
+    println!("裁量说明：");
+    for (i, step) in ev.explanation.iter().enumerate() {
+        println!("  {}. {step}", i + 1);
+    }
+}
