@@ -93,6 +93,7 @@ pub struct MakeUpDay {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct File {
+    #[serde(default)]
     year: Vec<YearData>,
 }
 
@@ -111,6 +112,9 @@ impl YearData {
         let bad = |m: String| Err(CalendarError::InvalidData(format!("{}年：{m}", self.year)));
         if !(2000..=2100).contains(&self.year) {
             return bad("年份应在2000至2100之间".into());
+        }
+        if self.notice.trim().is_empty() || !self.url.starts_with("http") {
+            return bad("须注明国务院办公厅通知的标题和网址".into());
         }
         if self.off.is_empty() {
             return bad("没有任何放假安排".into());
@@ -161,6 +165,27 @@ impl Calendar {
             cal.add_year(y)?;
         }
         Ok(cal)
+    }
+
+    /// Reads years in the format of `data/holidays.toml` (`[[year]]` tables),
+    /// each validated; for importing a newly published year.
+    pub fn parse_years(text: &str) -> Result<Vec<YearData>, CalendarError> {
+        let file: File = toml::from_str(text).map_err(|e| {
+            let line = e.span().map(|s| text[..s.start.min(text.len())].lines().count().max(1));
+            let at = line.map(|l| format!("第{l}行：")).unwrap_or_default();
+            CalendarError::InvalidData(format!("TOML 格式错误，{at}{}", e.message()))
+        })?;
+        if file.year.is_empty() {
+            return Err(CalendarError::InvalidData("没有任何年份（应为 [[year]] 表）".into()));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for y in &file.year {
+            y.validate()?;
+            if !seen.insert(y.year) {
+                return Err(CalendarError::InvalidData(format!("{}年出现了两次", y.year)));
+            }
+        }
+        Ok(file.year)
     }
 
     /// Adds (or replaces) one year, after validating it.
@@ -373,7 +398,7 @@ mod tests {
         let year = |off: Vec<OffPeriod>, work: Vec<MakeUpDay>| YearData {
             year: 2027,
             notice: "n".into(),
-            url: "u".into(),
+            url: "https://www.gov.cn/".into(),
             off,
             work,
         };
@@ -416,6 +441,37 @@ mod tests {
                     prop_assert!(due >= from + Days::new(n as u64));
                 }
             }
+        }
+    }
+
+    #[test]
+    fn a_new_year_is_parsed_and_validated_before_import() {
+        let good = r#"
+[[year]]
+year = 2027
+notice = "国务院办公厅关于2027年部分节假日安排的通知"
+url = "https://www.gov.cn/zhengce/content/2027.htm"
+off = [{ name = "元旦", from = "2027-01-01", to = "2027-01-03" }]
+work = [{ name = "春节", date = "2027-02-06" }]
+"#;
+        let years = Calendar::parse_years(good).unwrap();
+        assert_eq!(years[0].year, 2027);
+        let mut cal = Calendar::official().clone();
+        assert_eq!(cal.day(d("2027-01-04")).unwrap_err().code(), "calendar.unknown_year");
+        cal.add_year(years[0].clone()).unwrap();
+        assert_eq!(cal.day(d("2027-01-02")).unwrap(), DayKind::Holiday { name: "元旦".into() });
+        assert!(cal.is_working_day(d("2027-02-06")).unwrap(), "a make-up Saturday");
+        for (bad, needle) in [
+            ("year = 2027", "节假日数据有误"),
+            ("", "没有任何年份"),
+            (&good.replace("2027-02-06", "2027-02-08"), "不是周末"),
+            (&good.replace("to = \"2027-01-03\"", "to = \"2026-12-30\""), "开始日期晚于结束日期"),
+            (&good.replace("https://", "ftp-"), "通知"),
+            (&format!("{good}{good}"), "两次"),
+        ] {
+            let e = Calendar::parse_years(bad).unwrap_err();
+            assert_eq!(e.code(), "calendar.invalid_data");
+            assert!(e.to_string().contains(needle), "{needle}: {e}");
         }
     }
 }
