@@ -164,7 +164,8 @@ impl Scheme {
     pub fn official(subject: Subject) -> &'static Scheme {
         static FILE: OnceLock<Vec<Scheme>> = OnceLock::new();
         let all = FILE.get_or_init(|| {
-            let file: File = toml::from_str(include_str!("../data/points.toml")).expect("built-in points rules are valid");
+            let file: File =
+                toml::from_str(include_str!("../data/points.toml")).expect("built-in points rules are valid");
             file.scheme
         });
         all.iter().find(|s| s.subject == subject).expect("a scheme for each subject")

@@ -51,11 +51,26 @@ const CASES: &[Case] = &[
     case!("MED-002", Legal, Some("10000"), ["serious"], Fine("50000", "150000")),
     case!("MED-002", Legal, Some("10000.01"), ["serious"], Fine("50000.05", "150000.15")),
     case!("MED-002", Legal, Some("30000"), ["serious"], Fine("150000", "450000")),
-    // 实施细则 82: 情节轻微 500元以下; harm 500–1000.
-    case!("MED-010", Legal, None, [], Fine("0", "500")),
-    case!("MED-010", Legal, None, ["delayed_treatment"], Fine("500", "1000")),
-    case!("MED-010", Legal, None, ["mental_harm"], Fine("500", "1000")),
+    // 医疗机构管理条例 (2022) 48: 警告 only; 造成危害后果 可以处1万–10万.
+    case!("MED-010", Legal, None, [], NoFine),
+    case!("MED-010", Legal, None, ["delayed_treatment"], Fine("10000", "100000")),
+    case!("MED-010", Legal, None, ["mental_harm"], Fine("10000", "100000")),
+    case!("MED-010", Legal, Some("2000"), ["other_harm"], Fine("10000", "100000")),
     case!("MED-010", Citizen, None, [], Error("penalty.party_not_applicable")),
+    // 条例 (2022) 46: 超范围 1万–10万, same fine when serious; institutions only.
+    case!("MED-003", Legal, None, [], Fine("10000", "100000")),
+    case!("MED-003", Legal, None, ["serious"], Fine("10000", "100000")),
+    case!("MED-003", Legal, Some("50000"), [], Fine("10000", "100000")),
+    case!("MED-003", Citizen, None, [], Error("penalty.party_not_applicable")),
+    // 47: 非卫生技术人员 1万–10万.
+    case!("MED-004", Legal, None, [], Fine("10000", "100000")),
+    case!("MED-004", Legal, None, ["serious"], Fine("10000", "100000")),
+    // 44: 逾期不校验: order only; 拒不校验 revocation. No fine.
+    case!("MED-005", Legal, None, [], NoFine),
+    case!("MED-005", Legal, None, ["refused_inspection"], NoFine),
+    // 43(2): 诊所未经备案 3万元以下; income does not move a fixed range.
+    case!("MED-006", Citizen, None, [], Fine("0", "30000")),
+    case!("MED-006", Legal, Some("8000"), [], Fine("0", "30000")),
     // 医师法 59: 2–10 times, 不足1万元 counted as 1万元.
     case!("DOC-001", Citizen, None, [], Fine("20000", "100000")),
     case!("DOC-001", Citizen, Some("9999.99"), [], Fine("20000", "100000")),
@@ -65,6 +80,30 @@ const CASES: &[Case] = &[
     case!("DOC-002", Citizen, None, [], Fine("10000", "30000")),
     case!("DOC-002", Citizen, None, ["serious"], Fine("10000", "30000")),
     case!("DOC-002", Citizen, Some("800"), ["serious"], Fine("10000", "30000")),
+    // 医师法 56(1), 56(3), 56(2) first half, 57: 1万–3万 in both scales; physicians only.
+    case!("DOC-003", Citizen, None, [], Fine("10000", "30000")),
+    case!("DOC-003", Citizen, None, ["serious"], Fine("10000", "30000")),
+    case!("DOC-003", Legal, None, [], Error("penalty.party_not_applicable")),
+    case!("DOC-004", Citizen, None, [], Fine("10000", "30000")),
+    case!("DOC-004", Citizen, None, ["serious"], Fine("10000", "30000")),
+    case!("DOC-004", Citizen, Some("40000"), [], Fine("10000", "30000")),
+    case!("DOC-005", Citizen, None, [], Fine("10000", "30000")),
+    case!("DOC-005", Citizen, None, ["serious"], Fine("10000", "30000")),
+    case!("DOC-008", Citizen, None, [], Fine("10000", "30000")),
+    case!("DOC-008", Citizen, None, ["serious"], Fine("10000", "30000")),
+    // 55(1): 警告; serious suspension up to revocation. No fine.
+    case!("DOC-006", Citizen, None, [], NoFine),
+    case!("DOC-006", Citizen, None, ["serious"], NoFine),
+    // 54(3): 2–5 times, income 不足1万元 counted as 1万元; serious adds revocation, same fine.
+    case!("DOC-007", Citizen, None, [], Fine("20000", "50000")),
+    case!("DOC-007", Citizen, Some("9999.99"), [], Fine("20000", "50000")),
+    case!("DOC-007", Citizen, Some("10000"), [], Fine("20000", "50000")),
+    case!("DOC-007", Citizen, Some("10000.01"), [], Fine("20000.02", "50000.05")),
+    case!("DOC-007", Citizen, None, ["serious"], Fine("20000", "50000")),
+    case!("DOC-007", Citizen, Some("9999.99"), ["serious"], Fine("20000", "50000")),
+    case!("DOC-007", Citizen, Some("10000"), ["serious"], Fine("20000", "50000")),
+    case!("DOC-007", Citizen, Some("10000.01"), ["serious"], Fine("20000.02", "50000.05")),
+    case!("DOC-007", Legal, Some("30000"), ["serious"], Fine("60000", "150000")),
     // 母婴保健法实施办法 40: income 5000元以上 3–5 times; none or less 5000–20000.
     case!("MCH-001", Legal, None, [], Fine("5000", "20000")),
     case!("MCH-001", Legal, Some("4999.99"), [], Fine("5000", "20000")),
@@ -98,6 +137,76 @@ const CASES: &[Case] = &[
     case!("PUB-003", Legal, None, ["overdue"], Fine("5000", "15000")),
     case!("PUB-004", Legal, None, [], Fine("5000", "30000")),
     case!("PUB-004", Legal, None, ["serious"], Fine("5000", "30000")),
+    // 护士条例 28: 警告; 逾期不改正 核减诊疗科目 or suspension. No fine. Institutions only.
+    case!("NUR-001", Legal, None, [], NoFine),
+    case!("NUR-001", Legal, None, ["overdue"], NoFine),
+    case!("NUR-001", Citizen, None, [], Error("penalty.party_not_applicable")),
+    case!("NUR-002", Legal, None, [], NoFine),
+    case!("NUR-002", Legal, None, ["overdue"], NoFine),
+    // 31: nurses only; 警告, serious suspension up to revocation. No fine.
+    case!("NUR-003", Citizen, None, [], NoFine),
+    case!("NUR-003", Citizen, None, ["serious"], NoFine),
+    case!("NUR-003", Legal, None, [], Error("penalty.party_not_applicable")),
+    case!("NUR-004", Citizen, None, [], NoFine),
+    case!("NUR-004", Citizen, None, ["serious"], NoFine),
+    // 生活饮用水卫生监督管理办法 25 (20–1000), 26 (20–5000), 27 (fixed alternative 500–10000).
+    case!("WAT-001", Legal, None, [], Fine("20", "1000")),
+    case!("WAT-001", Legal, Some("2000"), [], Fine("20", "1000")),
+    case!("WAT-002", Citizen, None, [], Fine("20", "5000")),
+    case!("WAT-002", Legal, Some("3000"), [], Fine("20", "5000")),
+    case!("WAT-003", Legal, None, [], Fine("20", "5000")),
+    case!("WAT-004", Legal, None, [], Fine("500", "10000")),
+    case!("WAT-004", Citizen, Some("4000"), [], Fine("500", "10000")),
+    // 传染病防治法 (2025) 104: 10万元以下 in both scales; institutions only.
+    case!("INF-001", Legal, None, [], Fine("0", "100000")),
+    case!("INF-001", Legal, None, ["serious"], Fine("0", "100000")),
+    case!("INF-001", Citizen, None, [], Error("penalty.party_not_applicable")),
+    case!("INF-002", Legal, None, [], Fine("0", "100000")),
+    case!("INF-002", Legal, None, ["serious"], Fine("0", "100000")),
+    // 107: 20万元以下; income confiscated but the fine range stays fixed.
+    case!("INF-003", Legal, None, [], Fine("0", "200000")),
+    case!("INF-003", Legal, None, ["serious"], Fine("0", "200000")),
+    case!("INF-003", Legal, Some("50000"), [], Fine("0", "200000")),
+    case!("INF-004", Legal, None, [], Fine("0", "200000")),
+    case!("INF-004", Legal, None, ["serious"], Fine("0", "200000")),
+    case!("INF-004", Citizen, Some("1500"), [], Fine("0", "200000")),
+    // 111(2): 2万元以下, either party.
+    case!("INF-005", Legal, None, [], Fine("0", "20000")),
+    case!("INF-005", Citizen, None, [], Fine("0", "20000")),
+    // 放射诊疗管理规定 38 (3000元以下), 39 (5000元以下), 41 (1万元以下).
+    case!("RAD-001", Legal, None, [], Fine("0", "3000")),
+    case!("RAD-001", Legal, None, ["serious"], Fine("0", "3000")),
+    case!("RAD-002", Legal, None, [], Fine("0", "3000")),
+    case!("RAD-002", Legal, None, ["serious"], Fine("0", "3000")),
+    case!("RAD-003", Legal, None, [], Fine("0", "5000")),
+    case!("RAD-003", Legal, None, ["serious"], Fine("0", "5000")),
+    case!("RAD-004", Legal, None, [], Fine("0", "10000")),
+    case!("RAD-004", Citizen, None, [], Error("penalty.party_not_applicable")),
+    case!("RAD-005", Legal, None, [], Fine("0", "10000")),
+    // 医疗废物管理条例 45: 警告; 逾期不改正 2000–5000.
+    case!("WST-001", Legal, None, [], NoFine),
+    case!("WST-001", Legal, None, ["overdue"], Fine("2000", "5000")),
+    case!("WST-002", Legal, None, [], NoFine),
+    case!("WST-002", Legal, None, ["overdue"], Fine("2000", "5000")),
+    // 46: 可以并处5000元以下; 逾期不改正 5000–3万.
+    case!("WST-003", Legal, None, [], Fine("0", "5000")),
+    case!("WST-003", Legal, None, ["overdue"], Fine("5000", "30000")),
+    // 47: 5000–1万; 逾期不改正 1万–3万.
+    case!("WST-004", Legal, None, [], Fine("5000", "10000")),
+    case!("WST-004", Legal, None, ["overdue"], Fine("10000", "30000")),
+    case!("WST-004", Legal, Some("20000"), [], Fine("5000", "10000")),
+    // 49: 1万–3万.
+    case!("WST-005", Legal, None, [], Fine("10000", "30000")),
+    // 消毒管理办法 41, 43: 5000元以下; 造成感染性疾病暴发 5000–2万.
+    case!("DIS-001", Legal, None, [], Fine("0", "5000")),
+    case!("DIS-001", Legal, None, ["infection_outbreak"], Fine("5000", "20000")),
+    case!("DIS-002", Legal, None, [], Fine("0", "5000")),
+    case!("DIS-002", Legal, None, ["infection_outbreak"], Fine("5000", "20000")),
+    case!("DIS-003", Legal, None, [], Fine("0", "5000")),
+    case!("DIS-003", Legal, None, ["infection_outbreak"], Fine("5000", "20000")),
+    case!("DIS-004", Legal, None, [], Fine("0", "5000")),
+    case!("DIS-004", Legal, None, ["infection_outbreak"], Fine("5000", "20000")),
+    case!("DIS-004", Citizen, Some("1200"), [], Fine("0", "5000")),
 ];
 
 fn fen(s: &str) -> Fen {
@@ -149,8 +258,7 @@ fn every_boundary_of_every_entry_is_tested() {
     let mut missing = Vec::new();
     for v in &catalog.violations {
         for (i, scale) in v.scales.iter().enumerate() {
-            let cases: Vec<&Case> =
-                CASES.iter().filter(|c| c.code == v.code && scale_of(v, c.circs) == i).collect();
+            let cases: Vec<&Case> = CASES.iter().filter(|c| c.code == v.code && scale_of(v, c.circs) == i).collect();
             let has = |income: Option<&str>| cases.iter().any(|c| c.income.map(fen) == income.map(fen));
             let mut need = |income: Option<String>| {
                 if !has(income.as_deref()) {

@@ -231,7 +231,8 @@ impl Catalog {
     /// Structural checks a reviewer should not have to do by eye.
     fn validate(&self) -> Result<(), String> {
         let p = &self.policy;
-        for (name, (lo, hi)) in [("lighter", p.tiers.lighter), ("general", p.tiers.general), ("heavier", p.tiers.heavier)]
+        for (name, (lo, hi)) in
+            [("lighter", p.tiers.lighter), ("general", p.tiers.general), ("heavier", p.tiers.heavier)]
         {
             if lo > hi || hi > 100 {
                 return Err(format!("tier {name}: {lo}..{hi} is not a range within 0..100"));

@@ -147,7 +147,11 @@ pub fn check(catalog: &Catalog, q: &Query<'_>, decided: &Decision) -> Result<Che
             flag(
                 "simple_procedure_not_allowed",
                 Severity::Unlawful,
-                format!("简易程序只能给予警告或者罚款{limit}（{}，{}），本决定应适用普通程序", q.party.label(), rule.basis),
+                format!(
+                    "简易程序只能给予警告或者罚款{limit}（{}，{}），本决定应适用普通程序",
+                    q.party.label(),
+                    rule.basis
+                ),
             );
         }
     }

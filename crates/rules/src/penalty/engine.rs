@@ -160,11 +160,7 @@ fn legal_range(rule: &FineRule, income: Option<Fen>, steps: &mut Vec<String>) ->
                 (_, _, Some(floor)) => {
                     let i = income.unwrap_or_default();
                     if floor.admits(i) {
-                        steps.push(format!(
-                            "{}，违法所得{floor}的按{}元计算",
-                            show_income(income),
-                            floor.amount
-                        ));
+                        steps.push(format!("{}，违法所得{floor}的按{}元计算", show_income(income), floor.amount));
                         floor.fen()
                     } else {
                         steps.push(format!("{}，以此为计算基数", show_income(income)));
@@ -279,9 +275,7 @@ pub fn evaluate(catalog: &Catalog, q: &Query<'_>) -> Result<Evaluation, PenaltyE
                 steps.push(format!("如决定处罚，建议按从轻处罚：{s}"));
             }
         }
-        (t, Some(s), Some((lo, hi))) => {
-            steps.push(format!("裁量阶次：{}，取法定幅度的{lo}%至{hi}%：{s}", t.label()))
-        }
+        (t, Some(s), Some((lo, hi))) => steps.push(format!("裁量阶次：{}，取法定幅度的{lo}%至{hi}%：{s}", t.label())),
         (t, _, _) => steps.push(format!("裁量阶次：{}（该违法行为无罚款，按处罚种类裁量）", t.label())),
     }
     let below_minimum_allowed = resolved.has(Effect::Mitigate);
@@ -294,11 +288,9 @@ pub fn evaluate(catalog: &Catalog, q: &Query<'_>) -> Result<Evaluation, PenaltyE
         .iter()
         .map(|k| KindLine { kind: *k, label: k.label(), optional: scale.optional.contains(k) })
         .collect();
-    let joined = |ks: &[KindLine]| ks.iter().map(|k| k.label).collect::<Vec<_>>().join(if scale.one_of {
-        "或者"
-    } else {
-        "、"
-    });
+    let joined = |ks: &[KindLine]| {
+        ks.iter().map(|k| k.label).collect::<Vec<_>>().join(if scale.one_of { "或者" } else { "、" })
+    };
     steps.push(format!("处罚种类：{}", joined(&kinds)));
     if !v.measures.is_empty() {
         steps.push(format!("同时{}", v.measures.join("、")));

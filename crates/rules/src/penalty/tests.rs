@@ -114,7 +114,14 @@ fn bad_queries_are_refused_with_codes() {
 fn the_explanation_walks_through_every_step() {
     let ev = eval("MCH-001", Party::Legal, Some("4999.99"), &["cooperative"]).unwrap();
     let text = ev.explanation.join("\n");
-    for needle in ["母婴保健法实施办法》第四十条", "不属于“违法所得5000元以上”", "5000元以上20000元以下", "从轻", "听证", "简易程序"] {
+    for needle in [
+        "母婴保健法实施办法》第四十条",
+        "不属于“违法所得5000元以上”",
+        "5000元以上20000元以下",
+        "从轻",
+        "听证",
+        "简易程序",
+    ] {
         assert!(text.contains(needle), "missing {needle} in\n{text}");
     }
     let ev = eval("MCH-001", Party::Legal, Some("5000"), &[]).unwrap();
@@ -195,7 +202,12 @@ fn suspension_months_and_procedure() {
 
     let circs: Vec<String> = vec![];
     let q = Query { violation: "PUB-002", party: Party::Legal, facts: Facts::default(), circumstances: &circs };
-    let on_spot = |fine: &str| Decision { kinds: vec![Warning], fine: Some(y(fine)), simple_procedure: true, ..Decision::default() };
+    let on_spot = |fine: &str| Decision {
+        kinds: vec![Warning],
+        fine: Some(y(fine)),
+        simple_procedure: true,
+        ..Decision::default()
+    };
     assert!(check(Catalog::official(), &q, &on_spot("2000")).unwrap().lawful(), "2000 is within 3000元以下");
     let r = check(Catalog::official(), &q, &on_spot("3000.01")).unwrap();
     assert!(r.deviations.iter().any(|d| d.code == "simple_procedure_not_allowed"));
