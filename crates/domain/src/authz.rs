@@ -11,6 +11,8 @@ pub enum Permission {
     ManageUsers,
     /// See objects' audit history.
     ViewAudit,
+    /// Import a newly published year of the working-day calendar.
+    ManageCalendar,
 }
 
 pub fn role_allows(role: Role, p: Permission) -> bool {

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod auth;
 pub mod authz;
+pub mod calendar;
 pub mod demo;
 mod error;
 pub mod history;

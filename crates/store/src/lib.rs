@@ -5,6 +5,7 @@
 pub mod actor;
 pub mod audit;
 pub mod backup;
+pub mod calendar_years;
 pub mod entities;
 mod error;
 pub mod ids;

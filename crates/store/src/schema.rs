@@ -21,6 +21,7 @@ pub const TABLES: &[(&str, &str)] = &[
     ("sessions", "id_hash"),
     ("api_tokens", "id"),
     ("login_failures", "id"),
+    ("calendar_years", "year"),
     ("audit_events", "seq"),
     ("audit_head", "id"),
 ];
