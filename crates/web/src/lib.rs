@@ -14,10 +14,11 @@ pub use metrics::Metrics;
 
 use axum::extract::DefaultBodyLimit;
 use axum::Router;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 use tower_http::timeout::TimeoutLayer;
 use weijian_domain::auth::AuthPolicy;
+use weijian_rules::Calendar;
 use weijian_store::Store;
 
 /// Largest request body accepted anywhere (uploads will get their own limit).
@@ -37,11 +38,35 @@ pub struct AppState {
     pub policy: AuthPolicy,
     pub config: Arc<WebConfig>,
     pub metrics: Arc<Metrics>,
+    /// The working-day calendar in use: built-in years plus imported ones.
+    calendar: Arc<RwLock<Arc<Calendar>>>,
 }
 
 impl AppState {
+    /// Starts with the built-in calendar; `reload_calendar` adds the imported years.
     pub fn new(store: Store, policy: AuthPolicy, config: WebConfig) -> Self {
-        AppState { store, policy, config: Arc::new(config), metrics: Arc::new(Metrics::default()) }
+        AppState {
+            store,
+            policy,
+            config: Arc::new(config),
+            metrics: Arc::new(Metrics::default()),
+            calendar: Arc::new(RwLock::new(Arc::new(Calendar::official().clone()))),
+        }
+    }
+
+    pub fn calendar(&self) -> Arc<Calendar> {
+        self.calendar.read().map(|c| c.clone()).unwrap_or_else(|p| p.into_inner().clone())
+    }
+
+    /// Reads the imported years again (at start, after an import, and
+    /// periodically so that every instance of a cluster converges).
+    pub async fn reload_calendar(&self) -> Result<(), weijian_domain::DomainError> {
+        let fresh = Arc::new(weijian_domain::calendar::load(&self.store).await?);
+        match self.calendar.write() {
+            Ok(mut c) => *c = fresh,
+            Err(p) => *p.into_inner() = fresh,
+        }
+        Ok(())
     }
 }
 

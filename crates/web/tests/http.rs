@@ -569,7 +569,8 @@ async fn public_penalty_endpoints() {
 
     // 母婴保健 unlicensed services: income 8000 ≥ 5000 → 3–5 times.
     let r = post(json!({"violation": "MCH-001", "party": "legal",
-        "facts": {"illegal_income": 8000, "amount_involved": null}, "circumstances": []})).await;
+        "facts": {"illegal_income": 8000, "amount_involved": null}, "circumstances": []}))
+    .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let text = r.text();
     assert!(text.contains(r#""legal":{"min":24000.00,"max":40000.00}"#), "money exact to the fen: {text}");
@@ -578,14 +579,18 @@ async fn public_penalty_endpoints() {
     assert_eq!(j["tier"], "general");
     assert_eq!(j["kinds"], json!(["warning", "confiscate_income", "fine"]));
     assert!(j["basis"].as_array().unwrap().iter().any(|b| b.as_str().unwrap().contains("第四十条")));
-    assert_eq!((j["hearing_right"].clone(), j["simple_procedure"].clone(), j["major_case"].clone()),
-        (json!(false), json!(false), json!(false)));
+    assert_eq!(
+        (j["hearing_right"].clone(), j["simple_procedure"].clone(), j["major_case"].clone()),
+        (json!(false), json!(false), json!(false))
+    );
     assert!(j["explanation"].as_array().unwrap().len() >= 4);
 
     // Fractions of a yuan are kept exactly; one fen below the threshold changes the rule.
-    let j = post(json!({"violation": "MCH-001", "party": "citizen", "facts": {"illegal_income": 4999.99}})).await.json();
+    let j =
+        post(json!({"violation": "MCH-001", "party": "citizen", "facts": {"illegal_income": 4999.99}})).await.json();
     assert_eq!(j["legal"], json!({"min": 5000.0, "max": 20000.0}));
-    let j = post(json!({"violation": "MED-001", "facts": {"illegal_income": 10000.01, "amount_involved": 120000}})).await;
+    let j =
+        post(json!({"violation": "MED-001", "facts": {"illegal_income": 10000.01, "amount_involved": 120000}})).await;
     assert!(j.text().contains(r#""legal":{"min":50000.05,"max":200000.20}"#), "{}", j.text());
     assert_eq!(j.json()["major_case"], true);
     assert_eq!(j.json()["hearing_right"], true);
@@ -593,7 +598,10 @@ async fn public_penalty_endpoints() {
     // Circumstances move the tier.
     let j = post(json!({"violation": "PUB-001", "circumstances": ["first_offence"]})).await.json();
     assert_eq!(j["tier"], "waivable");
-    let j = post(json!({"violation": "PUB-001", "party": "legal", "circumstances": ["three_months", "repeat_offence"]})).await.json();
+    let j =
+        post(json!({"violation": "PUB-001", "party": "legal", "circumstances": ["three_months", "repeat_offence"]}))
+            .await
+            .json();
     assert_eq!((j["legal"]["max"].clone(), j["tier"].clone()), (json!(30000.0), json!("heavier")));
 
     for (body, code) in [
@@ -614,8 +622,14 @@ async fn public_penalty_endpoints() {
         assert_eq!(r.code(), code, "{body}: {}", r.text());
         assert!(!r.json()["message"].as_str().unwrap().is_ascii(), "a Chinese message");
     }
-    let r = app.send(Request::post("/api/v1/rules/penalty").header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from("{not json")).unwrap()).await;
+    let r = app
+        .send(
+            Request::post("/api/v1/rules/penalty")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from("{not json"))
+                .unwrap(),
+        )
+        .await;
     assert_eq!((r.status, r.code()), (StatusCode::BAD_REQUEST, "request.malformed_json".to_string()));
     let r = app.get("/api/v1/rules/violations/NOPE-1", None).await;
     assert_eq!((r.status, r.code()), (StatusCode::NOT_FOUND, "penalty.unknown_violation".to_string()));
@@ -623,17 +637,33 @@ async fn public_penalty_endpoints() {
     assert!(j["circumstances"].as_array().unwrap().iter().any(|c| c["code"] == "three_months"));
 
     // The check of a decided penalty lists each deviation.
-    let r = app.call(Method::POST, "/api/v1/rules/penalty/check", None, false, Some(json!({
-        "violation": "PUB-001", "party": "legal",
-        "decision": {"kinds": ["warning", "revoke_licence"], "fine": 6000}
-    }))).await;
+    let r = app
+        .call(
+            Method::POST,
+            "/api/v1/rules/penalty/check",
+            None,
+            false,
+            Some(json!({
+                "violation": "PUB-001", "party": "legal",
+                "decision": {"kinds": ["warning", "revoke_licence"], "fine": 6000}
+            })),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let j = r.json();
     assert_eq!(j["lawful"], false);
     let codes: Vec<&str> = j["deviations"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap()).collect();
     assert_eq!(codes, ["kind_not_provided", "fine_above_maximum"]);
-    let r = app.call(Method::POST, "/api/v1/rules/penalty/check", None, false, Some(json!({
-        "violation": "PUB-001", "decision": {"kinds": ["jail"]}}))).await;
+    let r = app
+        .call(
+            Method::POST,
+            "/api/v1/rules/penalty/check",
+            None,
+            false,
+            Some(json!({
+        "violation": "PUB-001", "decision": {"kinds": ["jail"]}})),
+        )
+        .await;
     assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "penalty.unknown_kind".to_string()));
     db.finish().await;
 }

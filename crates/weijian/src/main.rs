@@ -66,10 +66,13 @@ enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
-    /// The working-day calendar (official holidays and make-up working days).
+    /// The working-day calendar (official holidays and make-up working days). With a
+    /// database (--database, --config or WEIJIAN_DATABASE), imported years count too.
     Calendar {
         #[command(subcommand)]
         command: CalendarCommand,
+        #[command(flatten)]
+        db: DbArgs,
         /// Print JSON instead of text.
         #[arg(long, global = true)]
         json: bool,
@@ -162,6 +165,10 @@ enum CalendarCommand {
     AddWorkingDays { date: chrono::NaiveDate, days: u32 },
     /// DATE + N natural days, moved to the next working day when that day is not one.
     AddDays { date: chrono::NaiveDate, days: u32 },
+    /// Import a newly published year from FILE (`[[year]]` tables as in data/holidays.toml); audited.
+    Import { file: PathBuf },
+    /// List the years the calendar knows and where each came from.
+    Years,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -236,7 +243,7 @@ async fn run(cli: Cli) -> Result<i32> {
                 }
             }
         }
-        Command::Calendar { command, json } => calendar(command, json),
+        Command::Calendar { command, json, db } => calendar(command, json, &db).await,
         Command::Rules { command, json } => rules_cmd::run(command, json),
         Command::Validate { kind, value, json } => {
             let today = chrono::Utc::now().with_timezone(&weijian_store::time::shanghai()).date_naive();
@@ -290,9 +297,54 @@ async fn run(cli: Cli) -> Result<i32> {
     }
 }
 
-fn calendar(command: CalendarCommand, json: bool) -> Result<i32> {
-    let cal = weijian_rules::Calendar::official();
+/// Whether the operator named a database, explicitly or through the environment.
+fn database_named(db: &DbArgs) -> bool {
+    db.database.is_some()
+        || db.config.is_some()
+        || std::env::var_os("WEIJIAN_DATABASE").is_some()
+        || std::env::var_os("WEIJIAN_CONFIG").is_some()
+}
+
+async fn calendar(command: CalendarCommand, json: bool, db: &DbArgs) -> Result<i32> {
+    if let CalendarCommand::Import { file } = &command {
+        let text = std::fs::read_to_string(file).with_context(|| format!("无法读取 {}", file.display()))?;
+        let (_, _, store) = open(db, Open::Existing).await?;
+        let years = weijian_domain::calendar::import(&store, &Actor::system(), &text)
+            .await
+            .map_err(|e| anyhow!("{}（{}）", e.message, e.code))?;
+        let list: Vec<String> = years.iter().map(|y| format!("{}年（{}）", y.year, y.notice)).collect();
+        println!("已导入：{}", list.join("、"));
+        return Ok(0);
+    }
+    let cal = if database_named(db) {
+        let (_, _, store) = open(db, Open::Existing).await?;
+        weijian_domain::calendar::load(&store).await.map_err(|e| anyhow!(e.message))?
+    } else {
+        weijian_rules::Calendar::official().clone()
+    };
     let out = match command {
+        CalendarCommand::Import { .. } => unreachable!("handled above"),
+        CalendarCommand::Years => {
+            let official = weijian_rules::Calendar::official();
+            let rows: Vec<serde_json::Value> = cal
+                .years()
+                .map(|y| {
+                    serde_json::json!({"year": y.year, "notice": y.notice, "url": y.url,
+                        "source": if official.knows(y.year) { "built_in" } else { "imported" }})
+                })
+                .collect();
+            if json {
+                serde_json::Value::Array(rows).to_string()
+            } else {
+                rows.iter()
+                    .map(|r| {
+                        let src = if r["source"] == "built_in" { "内置" } else { "导入" };
+                        format!("{}\t{src}\t{}", r["year"], r["notice"].as_str().unwrap_or_default())
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            }
+        }
         CalendarCommand::IsWorkingDay { date } => {
             let kind = cal.day(date).map_err(|e| anyhow!("{e}（{}）", e.code()))?;
             if json {
@@ -419,6 +471,17 @@ async fn serve(store: Store, settings: &Settings) -> Result<i32> {
         policy(settings),
         WebConfig { secure_cookies: settings.secure_cookies, trust_proxy: settings.trust_proxy },
     );
+    state.reload_calendar().await.map_err(|e| anyhow!(e.message))?;
+    let refresh = state.clone();
+    tokio::spawn(async move {
+        // Another instance may have imported a year: converge within ten minutes.
+        loop {
+            tokio::time::sleep(std::time::Duration::from_secs(600)).await;
+            if let Err(e) = refresh.reload_calendar().await {
+                tracing::warn!(error = %e.message, "calendar reload failed");
+            }
+        }
+    });
     let app = weijian_web::app(state);
     let listener = tokio::net::TcpListener::bind(&settings.listen)
         .await

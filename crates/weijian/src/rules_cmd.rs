@@ -17,10 +17,10 @@ pub enum RulesCommand {
         #[arg(long)]
         violation: String,
         /// 违法所得 in yuan, e.g. 8000 or 4999.99.
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         illegal_income: Option<String>,
         /// 涉案金额 in yuan.
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         amount_involved: Option<String>,
         /// legal (法人或者其他组织) or citizen (公民).
         #[arg(long, default_value = "legal")]
@@ -100,8 +100,11 @@ fn print_evaluation(ev: &penalty::Evaluation) {
     if let Some(s) = ev.suggested {
         println!("建议罚款：{s}");
     }
-    let kinds: Vec<String> =
-        ev.kinds.iter().map(|k| if k.optional { format!("{}（可选）", k.label) } else { k.label.to_string() }).collect();
+    let kinds: Vec<String> = ev
+        .kinds
+        .iter()
+        .map(|k| if k.optional { format!("{}（可选）", k.label) } else { k.label.to_string() })
+        .collect();
     println!("处罚种类：{}", kinds.join(if ev.one_of { " 或 " } else { "、" }));
     println!("法律依据：{}", ev.basis.join("；"));
     println!(

@@ -139,6 +139,30 @@ both_backends! {
         assert!(String::from_utf8_lossy(&o.stdout).trim().starts_with("wj_"));
     }
 
+    async fn calendar_import_extends_the_calendar(db: &TestDb) {
+        let url = url_of(db);
+        let file = db.dir.join("2027.toml");
+        let year = "[[year]]\nyear = 2027\nnotice = \"国务院办公厅关于2027年部分节假日安排的通知\"\n\
+            url = \"https://www.gov.cn/2027\"\noff = [{ name = \"元旦\", from = \"2027-01-01\", to = \"2027-01-03\" }]\n\
+            work = [{ name = \"春节\", date = \"2027-02-06\" }]\n";
+        std::fs::write(&file, year.replace("2027-02-06", "2027-02-08")).unwrap();
+        let o = weijian(&["calendar", "import", file.to_str().unwrap(), "--database", &url]);
+        assert_eq!(o.status.code(), Some(2), "a Monday cannot be a make-up day");
+        assert!(text(&o).contains("calendar.invalid_data"), "{}", text(&o));
+        std::fs::write(&file, year).unwrap();
+        let o = weijian(&["calendar", "import", file.to_str().unwrap(), "--database", &url]);
+        assert!(o.status.success(), "{}", text(&o));
+        let o = weijian(&["calendar", "is-working-day", "2027-02-06", "--database", &url]);
+        assert!(text(&o).contains("春节调休上班"), "{}", text(&o));
+        let o = weijian(&["calendar", "years", "--json", "--database", &url]);
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(v.as_array().unwrap().last().unwrap()["source"], "imported");
+        // Without the database only the built-in years are known.
+        assert!(text(&weijian(&["calendar", "is-working-day", "2027-02-06"])).contains("calendar.unknown_year"));
+        let history = weijian_store::audit::history(&db.store, &weijian_store::Actor::system(), "calendar_year", "2027").await.unwrap();
+        assert_eq!(history.len(), 1);
+    }
+
     async fn backup_and_restore_commands_round_trip(db: &TestDb) {
         weijian_domain::demo::seed(&db.store).await.unwrap();
         let url = url_of(db);
@@ -189,8 +213,18 @@ fn rules_commands() {
     assert!(o.status.success(), "{}", text(&o));
     let out = String::from_utf8_lossy(&o.stdout).to_string();
     assert!(out.contains(r#""legal":{"min":15000.00,"max":25000.00}"#), "{out}");
-    let o = weijian(&["rules", "penalty", "--violation", "MCH-001", "--illegal-income", "4999.99", "--party", "citizen",
-        "--circumstance", "cooperative"]);
+    let o = weijian(&[
+        "rules",
+        "penalty",
+        "--violation",
+        "MCH-001",
+        "--illegal-income",
+        "4999.99",
+        "--party",
+        "citizen",
+        "--circumstance",
+        "cooperative",
+    ]);
     let t = text(&o);
     assert!(t.contains("法定罚款：5000.00元至20000.00元") && t.contains("从轻处罚"), "{t}");
 

@@ -59,6 +59,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(rules::is_working_day))
         .routes(routes!(rules::add_working_days))
         .routes(routes!(rules::add_days))
+        .routes(routes!(rules::calendar_years, rules::import_calendar_years))
         .routes(routes!(rules::validate_uscc))
         .routes(routes!(rules::validate_citizen_id))
         .routes(routes!(penalty::violations))

@@ -55,8 +55,7 @@ pub(crate) fn penalty_error(e: PenaltyError) -> ApiError {
 
 /// Decimal yuan from text: at most two decimals, not negative.
 pub(crate) fn money_text(text: &str, field: &str) -> Result<Fen, ApiError> {
-    let fen = Fen::parse_yuan(text)
-        .map_err(|e| invalid("request.invalid_amount", field, format!("{field}：{e}")))?;
+    let fen = Fen::parse_yuan(text).map_err(|e| invalid("request.invalid_amount", field, format!("{field}：{e}")))?;
     if fen.0 < 0 {
         return Err(invalid("penalty.negative_amount", field, format!("{field} 不能为负数")));
     }
@@ -78,7 +77,11 @@ pub(crate) fn party(v: Option<&str>) -> Result<Party, ApiError> {
     match v {
         None | Some("") => Ok(Party::Legal),
         Some(s) => Party::parse(s).ok_or_else(|| {
-            invalid("penalty.invalid_party", "party", format!("当事人类型“{s}”无效，应为 legal（法人或者其他组织）或 citizen（公民）"))
+            invalid(
+                "penalty.invalid_party",
+                "party",
+                format!("当事人类型“{s}”无效，应为 legal（法人或者其他组织）或 citizen（公民）"),
+            )
         }),
     }
 }
@@ -271,9 +274,10 @@ pub async fn check(ApiJson(req): ApiJson<CheckRequest>) -> Result<Json<CheckResp
     let parsed = parse(req.case)?;
     let mut kinds = Vec::new();
     for k in &req.decision.kinds {
-        kinds.push(PenaltyKind::parse(k).ok_or_else(|| {
-            invalid("penalty.unknown_kind", "decision.kinds", format!("处罚种类“{k}”无效"))
-        })?);
+        kinds.push(
+            PenaltyKind::parse(k)
+                .ok_or_else(|| invalid("penalty.unknown_kind", "decision.kinds", format!("处罚种类“{k}”无效")))?,
+        );
     }
     let decision = Decision {
         kinds,
@@ -289,7 +293,10 @@ pub async fn check(ApiJson(req): ApiJson<CheckRequest>) -> Result<Json<CheckResp
             .iter()
             .map(|d| DeviationOut {
                 code: d.code.into(),
-                severity: serde_json::to_value(d.severity).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default(),
+                severity: serde_json::to_value(d.severity)
+                    .ok()
+                    .and_then(|v| v.as_str().map(String::from))
+                    .unwrap_or_default(),
                 message: d.message.clone(),
             })
             .collect(),
@@ -317,7 +324,9 @@ pub struct ViolationSummary {
 /// The violation catalog, searchable.
 #[utoipa::path(get, path = "/api/v1/rules/violations", tag = "rules", params(SearchQuery),
     responses((status = 200, body = [ViolationSummary]), (status = 400, body = ErrorBody)))]
-pub async fn violations(q: Result<Query<SearchQuery>, QueryRejection>) -> Result<Json<Vec<ViolationSummary>>, ApiError> {
+pub async fn violations(
+    q: Result<Query<SearchQuery>, QueryRejection>,
+) -> Result<Json<Vec<ViolationSummary>>, ApiError> {
     let Query(q) = q.map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "request.invalid_query", "查询参数无效"))?;
     let found = Catalog::official().search(q.q.as_deref().unwrap_or(""));
     Ok(Json(

@@ -2,15 +2,16 @@
 //! No sign-in needed; the paths and fields are a stable contract.
 
 use crate::error::{ApiError, ErrorBody};
+use crate::AppState;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::Query;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use weijian_rules::ids::{CitizenId, Uscc};
-use weijian_rules::{Calendar, CalendarError};
+use weijian_rules::CalendarError;
 
 /// Longest period a query may ask for: ten years of days.
 const MAX_DAYS: i64 = 3650;
@@ -58,10 +59,13 @@ pub struct WorkingDay {
 /// Whether a date is a working day, and why.
 #[utoipa::path(get, path = "/api/v1/calendar/is-working-day", tag = "rules", params(DateQuery),
     responses((status = 200, body = WorkingDay), (status = 422, description = "日期无效或年份未知 (calendar.unknown_year)", body = ErrorBody)))]
-pub async fn is_working_day(q: Result<Query<DateQuery>, QueryRejection>) -> Result<Json<WorkingDay>, ApiError> {
+pub async fn is_working_day(
+    State(state): State<AppState>,
+    q: Result<Query<DateQuery>, QueryRejection>,
+) -> Result<Json<WorkingDay>, ApiError> {
     let q = query(q)?;
     let d = date(q.date.as_deref(), "date")?;
-    let kind = Calendar::official().day(d).map_err(calendar_error)?;
+    let kind = state.calendar().day(d).map_err(calendar_error)?;
     Ok(Json(WorkingDay { date: d.to_string(), working: kind.is_working(), reason: kind.reason() }))
 }
 
@@ -82,20 +86,26 @@ pub struct Due {
 /// The date N working days after `from`.
 #[utoipa::path(get, path = "/api/v1/calendar/add-working-days", tag = "rules", params(PeriodQuery),
     responses((status = 200, body = Due), (status = 422, body = ErrorBody)))]
-pub async fn add_working_days(q: Result<Query<PeriodQuery>, QueryRejection>) -> Result<Json<Due>, ApiError> {
+pub async fn add_working_days(
+    State(state): State<AppState>,
+    q: Result<Query<PeriodQuery>, QueryRejection>,
+) -> Result<Json<Due>, ApiError> {
     let q = query(q)?;
     let (from, n) = (date(q.from.as_deref(), "from")?, days(q.days.as_deref())?);
-    let due = Calendar::official().add_working_days(from, n).map_err(calendar_error)?;
+    let due = state.calendar().add_working_days(from, n).map_err(calendar_error)?;
     Ok(Json(Due { from: from.to_string(), days: n, due: due.to_string() }))
 }
 
 /// The end of an N natural-day period from `from`, moved to the next working day if needed.
 #[utoipa::path(get, path = "/api/v1/calendar/add-days", tag = "rules", params(PeriodQuery),
     responses((status = 200, body = Due), (status = 422, body = ErrorBody)))]
-pub async fn add_days(q: Result<Query<PeriodQuery>, QueryRejection>) -> Result<Json<Due>, ApiError> {
+pub async fn add_days(
+    State(state): State<AppState>,
+    q: Result<Query<PeriodQuery>, QueryRejection>,
+) -> Result<Json<Due>, ApiError> {
     let q = query(q)?;
     let (from, n) = (date(q.from.as_deref(), "from")?, days(q.days.as_deref())?);
-    let due = Calendar::official().add_days(from, n).map_err(calendar_error)?;
+    let due = state.calendar().add_days(from, n).map_err(calendar_error)?;
     Ok(Json(Due { from: from.to_string(), days: n, due: due.to_string() }))
 }
 
@@ -142,4 +152,63 @@ pub async fn validate_uscc(q: Result<Query<ValueQuery>, QueryRejection>) -> Resu
 pub async fn validate_citizen_id(q: Result<Query<ValueQuery>, QueryRejection>) -> Result<Json<Validation>, ApiError> {
     let today = weijian_store::time::now().with_timezone(&weijian_store::time::shanghai()).date_naive();
     Ok(validation(CitizenId::parse(&value(q)?, today)))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CalendarYear {
+    pub year: i32,
+    pub notice: String,
+    pub url: String,
+    /// built_in (shipped with the release) or imported
+    pub source: String,
+    pub holidays: usize,
+    pub makeup_days: usize,
+}
+
+/// The years the working-day calendar knows, and where each came from.
+#[utoipa::path(get, path = "/api/v1/calendar/years", tag = "rules",
+    responses((status = 200, body = [CalendarYear])))]
+pub async fn calendar_years(State(state): State<AppState>) -> Json<Vec<CalendarYear>> {
+    let official = weijian_rules::Calendar::official();
+    Json(
+        state
+            .calendar()
+            .years()
+            .map(|y| CalendarYear {
+                year: y.year,
+                notice: y.notice.clone(),
+                url: y.url.clone(),
+                source: if official.knows(y.year) { "built_in" } else { "imported" }.into(),
+                holidays: y.off.len(),
+                makeup_days: y.work.len(),
+            })
+            .collect(),
+    )
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ImportYears {
+    /// One or more `[[year]]` tables in the TOML format of the built-in data.
+    pub data: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Imported {
+    pub years: Vec<i32>,
+}
+
+/// Imports a newly published year (system administrators of a top-level region only).
+#[utoipa::path(post, path = "/api/v1/calendar/years", tag = "rules", request_body = ImportYears,
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 201, body = Imported),
+        (status = 403, body = ErrorBody), (status = 409, description = "内置年份 (calendar.year_built_in)", body = ErrorBody),
+        (status = 422, description = "数据无效 (calendar.invalid_data)", body = ErrorBody)))]
+pub async fn import_calendar_years(
+    State(state): State<AppState>,
+    crate::extract::CurrentUser(a): crate::extract::CurrentUser,
+    crate::extract::ApiJson(body): crate::extract::ApiJson<ImportYears>,
+) -> Result<(StatusCode, Json<Imported>), ApiError> {
+    let years = weijian_domain::calendar::import(&state.store, &a.actor, &body.data).await?;
+    state.reload_calendar().await?;
+    Ok((StatusCode::CREATED, Json(Imported { years: years.iter().map(|y| y.year).collect() })))
 }
