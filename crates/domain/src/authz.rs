@@ -11,6 +11,8 @@ pub enum Permission {
     ManageUsers,
     /// See objects' audit history.
     ViewAudit,
+    /// Read the discretion benchmark and the points rules (staff pages).
+    ViewRules,
     /// Import a newly published year of the working-day calendar.
     ManageCalendar,
 }
@@ -20,9 +22,9 @@ pub fn role_allows(role: Role, p: Permission) -> bool {
     match role {
         Role::Admin => true,
         Role::Leader | Role::SectionChief | Role::LegalReviewer => {
-            matches!(p, ViewOrganisation | ViewUsers | ViewAudit)
+            matches!(p, ViewOrganisation | ViewUsers | ViewAudit | ViewRules)
         }
-        Role::Inspector => matches!(p, ViewOrganisation | ViewUsers),
+        Role::Inspector => matches!(p, ViewOrganisation | ViewUsers | ViewRules),
         // Their scope already limits them to their own institution.
         Role::Institution => matches!(p, ViewUsers),
     }

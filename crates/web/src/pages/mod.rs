@@ -3,6 +3,7 @@
 
 mod account;
 mod org;
+mod rules;
 
 use crate::extract::CurrentUser;
 use crate::AppState;
@@ -28,6 +29,10 @@ pub fn router() -> Router<AppState> {
         .route("/users/new", get(org::new_user))
         .route("/users/{id}", get(org::user))
         .route("/audit", get(org::history))
+        .route("/rules", get(rules::engine))
+        .route("/rules/violations/{code}", get(rules::violation))
+        .route("/rules/points", get(rules::points))
+        .route("/rules/calendar", get(rules::calendar).post(rules::import_calendar))
 }
 
 pub struct NavItem {
@@ -61,6 +66,10 @@ impl Chrome {
         if allows(&a.actor, Permission::ViewUsers) {
             nav.push(NavItem { href: "/users", label: "用户", active: active == "/users" });
         }
+        if allows(&a.actor, Permission::ViewRules) {
+            nav.push(NavItem { href: "/rules", label: "裁量基准", active: active == "/rules" });
+        }
+        nav.push(NavItem { href: "/rules/calendar", label: "工作日历", active: active == "/rules/calendar" });
         Chrome {
             user_name: a.user.name.clone(),
             role_label: a.user.role.label().into(),
