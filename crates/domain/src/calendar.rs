@@ -51,7 +51,6 @@ pub async fn import(store: &Store, actor: &Actor, text: &str) -> DomainResult<Ve
 #[cfg(test)]
 mod tests {
     use super::*;
-    use weijian_store::testing::TestDb;
     use weijian_store::{audit, both_backends, users};
 
     const Y2027: &str = r#"

@@ -271,10 +271,8 @@ fn every_boundary_of_every_entry_is_tested() {
                     need(Some(t.amount.to_string()));
                     need(Some(minus_fen(t.amount)));
                 }
-                Some(FineRule::Multiple { .. }) => {
-                    if !cases.iter().any(|c| c.income.is_some()) {
-                        missing.push(format!("{} scale “{}”: a case with illegal income", v.code, scale.label));
-                    }
+                Some(FineRule::Multiple { .. }) if !cases.iter().any(|c| c.income.is_some()) => {
+                    missing.push(format!("{} scale “{}”: a case with illegal income", v.code, scale.label));
                 }
                 _ => {}
             }

@@ -457,6 +457,78 @@ both_backends! {
         app.login("zq_admin").await;
     }
 
+    async fn rules_pages_and_calendar_import(db: &TestDb) {
+        let app = app(db).await;
+        let r = app.get("/rules", None).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        let inspector = app.login("zq_inspector1").await;
+        let r = app.get("/rules?violation=MCH-001&party=legal&illegal_income=8000&circumstance=cooperative", Some(&inspector)).await;
+        assert_eq!(r.status, StatusCode::OK);
+        let page = r.text();
+        assert!(page.contains("24000.00元至40000.00元") && page.contains("从轻处罚"), "{page}");
+        assert!(page.contains("母婴保健法实施办法》第四十条"));
+        let r = app.get("/rules?violation=MED-001&illegal_income=abc", Some(&inspector)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().contains("格式不正确"));
+        let r = app.get("/rules?violation=NOPE-1", Some(&inspector)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().contains("不存在"));
+        let r = app.get("/rules?q=%E4%BC%A0%E6%9F%93%E7%97%85", Some(&inspector)).await; // 传染病
+        assert!(r.text().contains("INF-001"));
+        assert_eq!(app.get("/rules/violations/PUB-001", Some(&inspector)).await.status, StatusCode::OK);
+        assert_eq!(app.get("/rules/violations/NOPE-1", Some(&inspector)).await.status, StatusCode::NOT_FOUND);
+        assert!(app.get("/rules/points", Some(&inspector)).await.text().contains("20分以上"));
+        let r = app.get("/rules/calendar", Some(&inspector)).await;
+        assert!(r.text().contains("国务院办公厅关于2026年部分节假日安排的通知") && !r.text().contains("导入新年度"));
+
+        let year = "[[year]]\nyear = 2027\nnotice = \"国务院办公厅关于2027年部分节假日安排的通知\"\nurl = \"https://www.gov.cn/2027\"\n\
+            off = [{ name = \"元旦\", from = \"2027-01-01\", to = \"2027-01-03\" }]\nwork = [{ name = \"春节\", date = \"2027-02-06\" }]\n";
+        let post = |s: Option<Session>, data: String| {
+            let app = &app;
+            async move { app.call(Method::POST, "/api/v1/calendar/years", s.as_ref(), true, Some(json!({"data": data}))).await }
+        };
+        assert_eq!(post(None, year.into()).await.status, StatusCode::UNAUTHORIZED);
+        // A county administrator, and a provincial leader, may not change the national calendar.
+        for who in ["zq_admin", "hb_leader"] {
+            let r = post(Some(app.login(who).await), year.into()).await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{who}: {}", r.text());
+        }
+        let admin = app.login("hb_admin").await;
+        let r = post(Some(admin.clone()), year.replace("2027-02-06", "2027-02-08")).await;
+        assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "calendar.invalid_data".to_string()));
+        let r = post(Some(admin.clone()), year.replace("2027", "2026").replace("02-06", "02-07")).await;
+        assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "calendar.year_built_in".to_string()));
+        assert!(app.get("/api/v1/calendar/is-working-day?date=2027-02-06", None).await.code() == "calendar.unknown_year");
+        let r = post(Some(admin.clone()), year.into()).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        assert_eq!(r.json()["years"], json!([2027]));
+        let j = app.get("/api/v1/calendar/is-working-day?date=2027-02-06", None).await.json();
+        assert_eq!((j["working"].clone(), j["reason"].clone()), (json!(true), json!("春节调休上班")));
+        let years = app.get("/api/v1/calendar/years", None).await.json();
+        assert_eq!(years.as_array().unwrap().last().unwrap()["source"], "imported");
+
+        // The page form: the administrator sees it; a bad year comes back with the reason and the text kept.
+        let r = app.get("/rules/calendar", Some(&admin)).await;
+        assert!(r.text().contains("导入新年度"));
+        let body = format!("csrf_token={}&data={}", admin.csrf,
+            form_urlencoded::byte_serialize(year.replace("2027", "2028").replace("02-06", "02-07").as_bytes()).collect::<String>());
+        let req = Request::post("/rules/calendar").header(header::COOKIE, &admin.cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from(body)).unwrap();
+        let r = app.send(req).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().contains("不是周末") && r.text().contains("2028-01-01"), "{}", r.text());
+        let body = format!("csrf_token={}&data={}", admin.csrf,
+            form_urlencoded::byte_serialize(year.replace("2027", "2028").replace("02-06", "02-05").as_bytes()).collect::<String>());
+        let req = Request::post("/rules/calendar").header(header::COOKIE, &admin.cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from(body)).unwrap();
+        let r = app.send(req).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        assert!(app.get("/api/v1/calendar/is-working-day?date=2028-02-05", None).await.json()["working"] == json!(true));
+        let history = weijian_store::audit::history(&app.store, &Actor::system(), "calendar_year", "2028").await.unwrap();
+        assert_eq!(history.len(), 1);
+        assert_eq!(history[0].username.as_deref(), Some("hb_admin"));
+    }
+
     async fn headers_health_and_metrics(db: &TestDb) {
         let app = app(db).await;
         let r = app.get("/login", None).await;
@@ -575,7 +647,7 @@ async fn public_penalty_endpoints() {
     let text = r.text();
     assert!(text.contains(r#""legal":{"min":24000.00,"max":40000.00}"#), "money exact to the fen: {text}");
     let j = r.json();
-    assert_eq!(j["suggested"], json!({"min": 31200.0, "max": 36800.0}));
+    assert_eq!(j["suggested"], json!({"min": 28800.0, "max": 35200.0}), "30%–70% of 24,000–40,000");
     assert_eq!(j["tier"], "general");
     assert_eq!(j["kinds"], json!(["warning", "confiscate_income", "fine"]));
     assert!(j["basis"].as_array().unwrap().iter().any(|b| b.as_str().unwrap().contains("第四十条")));

@@ -144,7 +144,11 @@ struct ViolationPage<'a> {
     v: &'a Violation,
 }
 
-pub async fn violation(State(state): State<AppState>, CurrentUser(a): CurrentUser, Path(code): Path<String>) -> Response {
+pub async fn violation(
+    State(state): State<AppState>,
+    CurrentUser(a): CurrentUser,
+    Path(code): Path<String>,
+) -> Response {
     match Catalog::official().get(&code) {
         Some(v) => render(StatusCode::OK, &ViolationPage { chrome: Chrome::new(&state.store, &a, "/rules").await, v }),
         None => super::error_page(StatusCode::NOT_FOUND, "违法行为不存在", &format!("违法行为代码“{code}”不存在")),
