@@ -73,9 +73,8 @@ fn main() {
         black_box(cal.add_working_days(black_box(from), 20).unwrap());
     });
     let scheme = Scheme::official(Subject::Institution);
-    let events: Vec<Event> = (1..=12)
-        .map(|m| Event { date: NaiveDate::from_ymd_opt(2026, m, 10).unwrap(), rule: "I-04".into() })
-        .collect();
+    let events: Vec<Event> =
+        (1..=12).map(|m| Event { date: NaiveDate::from_ymd_opt(2026, m, 10).unwrap(), rule: "I-04".into() }).collect();
     let as_of = NaiveDate::from_ymd_opt(2026, 12, 31).unwrap();
     bench("points: standing of 12 events", || {
         black_box(scheme.standing(black_box(&events), as_of).unwrap());
