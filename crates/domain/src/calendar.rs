@@ -12,6 +12,10 @@ use weijian_store::{calendar_years, regions, Actor, Store};
 pub async fn load(store: &Store) -> DomainResult<Calendar> {
     let mut cal = Calendar::official().clone();
     for y in calendar_years::list(store).await? {
+        // A release that ships a year supersedes an earlier import of it.
+        if Calendar::official().knows(y.data.year) {
+            continue;
+        }
         // Stored years were validated on import; a row that no longer validates is skipped loudly.
         if let Err(e) = cal.add_year(y.data) {
             tracing::error!(error = %e, "an imported calendar year is invalid and was not loaded");

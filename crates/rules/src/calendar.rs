@@ -171,7 +171,9 @@ impl Calendar {
     /// each validated; for importing a newly published year.
     pub fn parse_years(text: &str) -> Result<Vec<YearData>, CalendarError> {
         let file: File = toml::from_str(text).map_err(|e| {
-            let line = e.span().map(|s| text[..s.start.min(text.len())].lines().count().max(1));
+            let line = e
+                .span()
+                .map(|s| text.as_bytes()[..s.start.min(text.len())].iter().filter(|b| **b == b'\n').count() + 1);
             let at = line.map(|l| format!("第{l}行：")).unwrap_or_default();
             CalendarError::InvalidData(format!("TOML 格式错误，{at}{}", e.message()))
         })?;

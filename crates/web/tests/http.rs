@@ -688,6 +688,8 @@ async fn public_penalty_endpoints() {
         (json!({"violation": "MED-001", "circumstances": ["bribery"]}), "penalty.unknown_circumstance"),
         (json!({"violation": "DOC-001", "party": "legal"}), "penalty.party_not_applicable"),
         (json!({"violation": "MED-001", "circumstances": "repeat_offence"}), "request.invalid_field"),
+        (json!({"violation": "MED-001", "circumstance": ["repeat_offence"]}), "request.invalid_field"),
+        (json!({"violation": "MED-001", "illegal_income": 5000}), "request.invalid_field"),
     ] {
         let r = post(body.clone()).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {}", r.text());

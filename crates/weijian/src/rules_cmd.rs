@@ -100,12 +100,7 @@ fn print_evaluation(ev: &penalty::Evaluation) {
     if let Some(s) = ev.suggested {
         println!("建议罚款：{s}");
     }
-    let kinds: Vec<String> = ev
-        .kinds
-        .iter()
-        .map(|k| if k.optional { format!("{}（可选）", k.label) } else { k.label.to_string() })
-        .collect();
-    println!("处罚种类：{}", kinds.join(if ev.one_of { " 或 " } else { "、" }));
+    println!("处罚种类：{}", ev.kinds_text);
     println!("法律依据：{}", ev.basis.join("；"));
     println!(
         "听证权利：{}　简易程序：{}　重大案件：{}",

@@ -70,9 +70,10 @@ pub struct Scale {
     /// Kinds the statute leaves to discretion ("可以并处", "情节严重的").
     #[serde(default)]
     pub optional: Vec<PenaltyKind>,
-    /// The statute says "或者": exactly one of `kinds` is imposed.
+    /// The statute says "X或者Y": exactly one of these kinds is imposed
+    /// (they are among `kinds`, not among `optional`).
     #[serde(default)]
-    pub one_of: bool,
+    pub either: Vec<PenaltyKind>,
     #[serde(default)]
     pub fine: Option<FineRule>,
     /// Months of 暂停执业 / 停业整顿 the statute allows, inclusive.
@@ -80,6 +81,26 @@ pub struct Scale {
     pub suspension_months: Option<(u32, u32)>,
     #[serde(default)]
     pub basis: Vec<Citation>,
+}
+
+impl Scale {
+    /// "警告、没收违法所得、罚款（可选）", with an either-group as "吊销许可证或者吊销执业证书".
+    pub fn kinds_text(&self) -> String {
+        if self.kinds.is_empty() {
+            return "无行政处罚".into();
+        }
+        let mut parts: Vec<String> = self
+            .kinds
+            .iter()
+            .filter(|k| !self.either.contains(k))
+            .map(|k| if self.optional.contains(k) { format!("{}（可选）", k.label()) } else { k.label().to_string() })
+            .collect();
+        if !self.either.is_empty() {
+            let group: Vec<&str> = self.either.iter().map(|k| k.label()).collect();
+            parts.push(format!("{}（择一）", group.join("或者")));
+        }
+        parts.join("、")
+    }
 }
 
 /// A circumstance named by one violation's own statute.
@@ -270,6 +291,11 @@ impl Catalog {
                 }
                 if let Some(k) = s.optional.iter().find(|k| !s.kinds.contains(k)) {
                     return err(&format!("optional kind {k:?} is not among the scale's kinds"));
+                }
+                if !s.either.is_empty()
+                    && (s.either.len() < 2 || s.either.iter().any(|k| !s.kinds.contains(k) || s.optional.contains(k)))
+                {
+                    return err(&format!("scale {}: `either` needs two or more of the kinds, none optional", s.label));
                 }
                 if s.fine.is_some() != s.kinds.contains(&PenaltyKind::Fine) {
                     return err(&format!("scale {}: a fine rule exactly when the kinds include a fine", s.label));

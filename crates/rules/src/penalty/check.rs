@@ -78,16 +78,37 @@ pub fn check(catalog: &Catalog, q: &Query<'_>, decided: &Decision) -> Result<Che
             format!("处罚种类“{}”不在法定处罚种类（{}）之内", k.label(), labels(&provided)),
         );
     }
-    if ev.one_of {
-        let chosen = kinds.iter().filter(|k| provided.contains(k)).count();
-        if chosen > 1 {
-            flag("one_of_exceeded", Severity::Unlawful, format!("法律规定{}只能择一适用", labels(&provided)));
+    let punishable = !matches!(ev.tier, Tier::Exempt | Tier::Waivable) && !ev.kinds.is_empty();
+    if punishable && kinds.is_empty() {
+        flag("no_penalty_decided", Severity::Unlawful, "依法应当给予行政处罚而未处罚，且不存在不予处罚的情节".into());
+    }
+    let group: Vec<PenaltyKind> = ev.kinds.iter().filter(|k| k.either).map(|k| k.kind).collect();
+    let chosen = kinds.iter().filter(|k| group.contains(k)).count();
+    if chosen > 1 {
+        flag(
+            "one_of_exceeded",
+            Severity::Unlawful,
+            format!("法律规定{}只能择一适用", labels(&group).replace('、', "或者")),
+        );
+    }
+    if punishable && !kinds.is_empty() {
+        // 减轻处罚 may replace a kind by a lighter one; otherwise the statute requires it.
+        let severity = if mitigated { Severity::Advisory } else { Severity::Unlawful };
+        if !group.is_empty() && chosen == 0 {
+            let text = labels(&group).replace('、', "或者");
+            flag("required_kind_missing", severity, format!("法律规定应当给予{text}（择一），决定中没有"));
         }
-    } else if !matches!(ev.tier, Tier::Exempt | Tier::Waivable) && !kinds.is_empty() {
-        for k in ev.kinds.iter().filter(|k| !k.optional && !kinds.contains(&k.kind)) {
-            // 减轻处罚 may replace a kind by a lighter one; otherwise the statute requires it.
-            let severity = if mitigated { Severity::Advisory } else { Severity::Unlawful };
-            flag("required_kind_missing", severity, format!("法律规定应当给予“{}”，决定中没有", k.label));
+        let has_income = q.facts.illegal_income.is_some_and(|i| i.0 > 0);
+        for k in ev.kinds.iter().filter(|k| !k.optional && !k.either && !kinds.contains(&k.kind)) {
+            // Confiscation needs something to confiscate: income, or goods the case file lists.
+            let nothing_to_take = match k.kind {
+                PenaltyKind::ConfiscateIncome => !has_income,
+                PenaltyKind::ConfiscateProperty => true,
+                _ => false,
+            };
+            if !nothing_to_take {
+                flag("required_kind_missing", severity, format!("法律规定应当给予“{}”，决定中没有", k.label));
+            }
         }
     }
 

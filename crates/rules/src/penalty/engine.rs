@@ -52,6 +52,8 @@ pub struct KindLine {
     pub label: &'static str,
     /// Left to discretion by the statute.
     pub optional: bool,
+    /// One of a "X或者Y" group: exactly one of the group is imposed.
+    pub either: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -65,8 +67,8 @@ pub struct Evaluation {
     pub suggested: Option<Range>,
     pub tier: Tier,
     pub kinds: Vec<KindLine>,
-    /// The statute says "或者": one kind, not all of them.
-    pub one_of: bool,
+    /// The kinds for people: "警告、罚款（可选）、吊销许可证或者吊销执业证书（择一）".
+    pub kinds_text: String,
     pub suspension_months: Option<(u32, u32)>,
     pub measures: Vec<String>,
     pub basis: Vec<String>,
@@ -238,11 +240,15 @@ pub fn evaluate(catalog: &Catalog, q: &Query<'_>) -> Result<Evaluation, PenaltyE
         steps.push(format!("情节“{name}”：{}", labels.join("，")));
     }
     let heavy = resolved.has(Effect::Heavier);
-    let light = resolved.has(Effect::Mitigate) || resolved.has(Effect::Lighter);
+    let must_mitigate = resolved.has(Effect::Mitigate);
+    let light = must_mitigate || resolved.has(Effect::Lighter);
     let tier = if resolved.has(Effect::Exempt) {
         Tier::Exempt
     } else if resolved.has(Effect::Waivable) && !heavy {
         Tier::Waivable
+    } else if must_mitigate {
+        // 行政处罚法 Arts 30, 32: "应当从轻或者减轻" — an aggravating fact of the benchmark cannot undo it.
+        Tier::Lighter
     } else if heavy && light {
         Tier::General
     } else if light {
@@ -252,8 +258,11 @@ pub fn evaluate(catalog: &Catalog, q: &Query<'_>) -> Result<Evaluation, PenaltyE
     } else {
         Tier::General
     };
-    if heavy && light {
+    if heavy && light && !must_mitigate {
         steps.push("同时存在从轻与从重情节，相互抵消后按一般处罚裁量".into());
+    }
+    if heavy && must_mitigate {
+        steps.push("存在法定应当从轻或者减轻的情节，从重情节不改变从轻处罚".into());
     }
     let band = match tier {
         Tier::Exempt => None,
@@ -286,17 +295,23 @@ pub fn evaluate(catalog: &Catalog, q: &Query<'_>) -> Result<Evaluation, PenaltyE
     let kinds: Vec<_> = scale
         .kinds
         .iter()
-        .map(|k| KindLine { kind: *k, label: k.label(), optional: scale.optional.contains(k) })
+        .map(|k| KindLine {
+            kind: *k,
+            label: k.label(),
+            optional: scale.optional.contains(k),
+            either: scale.either.contains(k),
+        })
         .collect();
-    let joined = |ks: &[KindLine]| {
-        ks.iter().map(|k| k.label).collect::<Vec<_>>().join(if scale.one_of { "或者" } else { "、" })
-    };
-    steps.push(format!("处罚种类：{}", joined(&kinds)));
+    steps.push(format!("处罚种类：{}", scale.kinds_text()));
     if !v.measures.is_empty() {
         steps.push(format!("同时{}", v.measures.join("、")));
     }
 
-    let exempt = tier == Tier::Exempt;
+    // A scale without penalty kinds (处分 by the employer, say) is not an administrative penalty.
+    let exempt = tier == Tier::Exempt || scale.kinds.is_empty();
+    if scale.kinds.is_empty() {
+        steps.push("该情形不属于行政处罚，不适用听证和简易程序".into());
+    }
     let hearing_right = !exempt && hearing(catalog, q, scale, suggested, &mut steps);
     let simple_procedure = !exempt && simple(catalog, q.party, scale, suggested, &mut steps);
     let major_case = major(catalog, q, &resolved, &mut steps);
@@ -319,7 +334,7 @@ pub fn evaluate(catalog: &Catalog, q: &Query<'_>) -> Result<Evaluation, PenaltyE
         suggested,
         tier,
         kinds,
-        one_of: scale.one_of,
+        kinds_text: scale.kinds_text(),
         suspension_months: scale.suspension_months,
         measures: v.measures.clone(),
         basis,
@@ -339,12 +354,16 @@ fn hearing(catalog: &Catalog, q: &Query<'_>, scale: &Scale, suggested: Option<Ra
         Party::Citizen => rule.citizen_fine,
         Party::Legal => rule.legal_fine,
     };
-    let required_heavy: Vec<&str> = scale
+    let mut required_heavy: Vec<String> = scale
         .kinds
         .iter()
-        .filter(|k| rule.kinds.contains(k) && !scale.optional.contains(k) && !scale.one_of)
-        .map(|k| k.label())
+        .filter(|k| rule.kinds.contains(k) && !scale.optional.contains(k) && !scale.either.contains(k))
+        .map(|k| k.label().to_string())
         .collect();
+    // "吊销X或者撤销Y": whichever is chosen is heavy.
+    if !scale.either.is_empty() && scale.either.iter().all(|k| rule.kinds.contains(k)) {
+        required_heavy.push(scale.either.iter().map(|k| k.label()).collect::<Vec<_>>().join("或者"));
+    }
     if !required_heavy.is_empty() {
         steps.push(format!("拟{}，当事人有权要求听证（{}）", required_heavy.join("、"), rule.basis));
         return true;
@@ -382,13 +401,11 @@ fn simple(catalog: &Catalog, party: Party, scale: &Scale, suggested: Option<Rang
         Party::Legal => rule.legal_max,
     };
     let light = |k: &PenaltyKind| matches!(k, PenaltyKind::Warning | PenaltyKind::Fine);
-    let allowed = if scale.one_of {
-        scale.kinds.contains(&PenaltyKind::Warning)
-    } else {
-        let required_ok = scale.kinds.iter().filter(|k| !scale.optional.contains(k)).all(light);
-        let fine_required = scale.kinds.contains(&PenaltyKind::Fine) && !scale.optional.contains(&PenaltyKind::Fine);
-        required_ok && (!fine_required || suggested.is_some_and(|s| limit.admits(s.max)))
-    };
+    let required_ok =
+        scale.kinds.iter().filter(|k| !scale.optional.contains(k) && !scale.either.contains(k)).all(light);
+    let either_ok = scale.either.is_empty() || scale.either.iter().any(light);
+    let fine_required = scale.kinds.contains(&PenaltyKind::Fine) && !scale.optional.contains(&PenaltyKind::Fine);
+    let allowed = required_ok && either_ok && (!fine_required || suggested.is_some_and(|s| limit.admits(s.max)));
     if allowed {
         steps.push(format!(
             "事实确凿、有法定依据的，可以适用简易程序当场作出处罚决定（{}：警告或者罚款{}）",

@@ -81,7 +81,7 @@ fn hearing_right_follows_article_63() {
 }
 
 #[test]
-fn major_case_at_ten_thousand_yuan_inclusive() {
+fn major_case_at_one_hundred_thousand_yuan_inclusive() {
     let circs: Vec<String> = vec![];
     let major = |amount: &str| {
         let facts = Facts { illegal_income: None, amount_involved: Some(y(amount)) };
@@ -217,4 +217,49 @@ fn suspension_months_and_procedure() {
 fn decided_hearing_right_depends_on_the_decided_amount() {
     assert!(!decide("MED-001", Party::Legal, &[], &[ConfiscateIncome], Some("99999.99")).hearing_right);
     assert!(decide("MED-001", Party::Legal, &[], &[ConfiscateIncome], Some("100000")).hearing_right);
+}
+
+#[test]
+fn mandatory_mitigation_is_not_undone_by_aggravation() {
+    let ev = eval("MED-001", Party::Legal, None, &["confessed", "repeat_offence"]).unwrap();
+    assert_eq!(ev.tier, Tier::Lighter, "Art 32 says 应当");
+    assert!(ev.below_minimum_allowed);
+    let ev = eval("MED-001", Party::Legal, None, &["cooperative", "repeat_offence"]).unwrap();
+    assert_eq!(ev.tier, Tier::General, "benchmark circumstances offset each other");
+}
+
+#[test]
+fn confiscation_needs_something_to_confiscate() {
+    // No illegal income and no goods: a fine alone is the lawful decision.
+    let r = decide("MED-001", Party::Legal, &[], &[], Some("100000"));
+    assert!(r.deviations.is_empty(), "{:?}", r.deviations);
+    let circs: Vec<String> = vec![];
+    let facts = Facts { illegal_income: Some(y("5000")), amount_involved: None };
+    let q = Query { violation: "MED-001", party: Party::Legal, facts, circumstances: &circs };
+    let d = Decision { fine: Some(y("100000")), ..Decision::default() };
+    let r = check(Catalog::official(), &q, &d).unwrap();
+    assert_eq!(codes(&r), ["required_kind_missing"], "income was made: it must be confiscated");
+}
+
+#[test]
+fn an_either_group_takes_exactly_one() {
+    // 传染病防治法: 警告或者通报批评.
+    assert!(decide("INF-001", Party::Legal, &[], &[Criticism], None).deviations.is_empty());
+    assert!(decide("INF-001", Party::Legal, &[], &[Warning], None).deviations.is_empty());
+    assert_eq!(codes(&decide("INF-001", Party::Legal, &[], &[Warning, Criticism], None)), ["one_of_exceeded"]);
+    assert_eq!(codes(&decide("INF-001", Party::Legal, &[], &[], Some("50000"))), ["required_kind_missing"]);
+    // A revocation that must be chosen gives the hearing right.
+    let ev = eval("MCH-003", Party::Citizen, None, &["twice_or_more"]).unwrap();
+    assert!(ev.hearing_right && !ev.simple_procedure);
+    assert!(ev.kinds_text.contains("撤销执业资格或者吊销执业证书（择一）"), "{}", ev.kinds_text);
+}
+
+#[test]
+fn deciding_nothing_where_the_law_requires_a_penalty() {
+    assert_eq!(codes(&decide("PUB-001", Party::Legal, &[], &[], None)), ["no_penalty_decided"]);
+    assert!(decide("PUB-001", Party::Legal, &["first_offence"], &[], None).deviations.is_empty(), "首违不罚");
+    // Not an administrative penalty at all: no procedure applies.
+    let ev = eval("MCH-004", Party::Citizen, None, &[]).unwrap();
+    assert!(!ev.simple_procedure && !ev.hearing_right);
+    assert!(decide("MCH-004", Party::Citizen, &[], &[], None).deviations.is_empty());
 }

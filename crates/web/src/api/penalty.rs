@@ -87,6 +87,7 @@ pub(crate) fn party(v: Option<&str>) -> Result<Party, ApiError> {
 }
 
 #[derive(Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
 pub struct FactsIn {
     /// 违法所得, yuan (number or null).
     #[schema(value_type = Option<f64>)]
@@ -97,6 +98,7 @@ pub struct FactsIn {
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PenaltyRequest {
     /// Violation code from the catalog, e.g. MED-001.
     pub violation: Option<String>,
@@ -149,6 +151,8 @@ pub struct KindOut {
     pub kind: String,
     pub label: String,
     pub optional: bool,
+    /// Member of a "X或者Y" group: exactly one of the group is imposed.
+    pub either: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -167,8 +171,8 @@ pub struct PenaltyResponse {
     /// Penalty kind keys (warning, fine, confiscate_income ...).
     pub kinds: Vec<String>,
     pub kind_details: Vec<KindOut>,
-    /// The statute says "或者": one of the kinds.
-    pub one_of: bool,
+    /// The kinds for people, e.g. "警告、罚款（可选）".
+    pub kinds_text: String,
     pub suspension_months: Option<(u32, u32)>,
     pub measures: Vec<String>,
     pub basis: Vec<String>,
@@ -200,9 +204,14 @@ impl From<penalty::Evaluation> for PenaltyResponse {
             kind_details: e
                 .kinds
                 .iter()
-                .map(|k| KindOut { kind: k.kind.key().into(), label: k.label.into(), optional: k.optional })
+                .map(|k| KindOut {
+                    kind: k.kind.key().into(),
+                    label: k.label.into(),
+                    optional: k.optional,
+                    either: k.either,
+                })
                 .collect(),
-            one_of: e.one_of,
+            kinds_text: e.kinds_text,
             suspension_months: e.suspension_months,
             measures: e.measures,
             basis: e.basis,
@@ -228,6 +237,7 @@ pub async fn evaluate(ApiJson(req): ApiJson<PenaltyRequest>) -> Result<Json<Pena
 }
 
 #[derive(Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
 pub struct DecisionIn {
     /// Penalty kind keys decided.
     #[serde(default)]
@@ -241,10 +251,16 @@ pub struct DecisionIn {
     pub simple_procedure: bool,
 }
 
+/// The case as for `/rules/penalty`, plus the decision taken.
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CheckRequest {
-    #[serde(flatten)]
-    pub case: PenaltyRequest,
+    pub violation: Option<String>,
+    pub party: Option<String>,
+    #[serde(default)]
+    pub facts: FactsIn,
+    #[serde(default)]
+    pub circumstances: Vec<String>,
     #[serde(default)]
     pub decision: DecisionIn,
 }
@@ -271,7 +287,12 @@ pub struct CheckResponse {
 #[utoipa::path(post, path = "/api/v1/rules/penalty/check", tag = "rules", request_body = CheckRequest,
     responses((status = 200, body = CheckResponse), (status = 422, body = ErrorBody)))]
 pub async fn check(ApiJson(req): ApiJson<CheckRequest>) -> Result<Json<CheckResponse>, ApiError> {
-    let parsed = parse(req.case)?;
+    let parsed = parse(PenaltyRequest {
+        violation: req.violation,
+        party: req.party,
+        facts: req.facts,
+        circumstances: req.circumstances,
+    })?;
     let mut kinds = Vec::new();
     for k in &req.decision.kinds {
         kinds.push(

@@ -187,6 +187,7 @@ pub async fn calendar_years(State(state): State<AppState>) -> Json<Vec<CalendarY
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ImportYears {
     /// One or more `[[year]]` tables in the TOML format of the built-in data.
     pub data: String,

@@ -234,7 +234,21 @@ pub async fn calendar(
     CurrentUser(a): CurrentUser,
     axum::extract::Query(q): axum::extract::Query<Imported>,
 ) -> Response {
-    let message = q.imported.map(|y| format!("已导入 {y} 年的节假日安排")).unwrap_or_default();
+    // Only years the calendar now knows are announced; the parameter is not trusted.
+    let cal = state.calendar();
+    let years: Vec<i32> = q
+        .imported
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|y| y.trim().parse().ok())
+        .filter(|y| cal.knows(*y) && !weijian_rules::Calendar::official().knows(*y))
+        .collect();
+    let message = if years.is_empty() {
+        String::new()
+    } else {
+        let list: Vec<String> = years.iter().map(|y| y.to_string()).collect();
+        format!("已导入 {} 年的节假日安排", list.join("、"))
+    };
     calendar_page(&state, &a, StatusCode::OK, message, String::new(), String::new()).await
 }
 
@@ -247,8 +261,11 @@ pub struct ImportForm {
 pub async fn import_calendar(
     State(state): State<AppState>,
     CurrentUser(a): CurrentUser,
-    Form(form): Form<ImportForm>,
+    form: Result<Form<ImportForm>, axum::extract::rejection::FormRejection>,
 ) -> Response {
+    let Ok(Form(form)) = form else {
+        return super::error_page(StatusCode::BAD_REQUEST, "请求无效", "提交的表单无效，请返回重试");
+    };
     match weijian_domain::calendar::import(&state.store, &a.actor, &form.data).await {
         Ok(years) => {
             if let Err(e) = state.reload_calendar().await {
