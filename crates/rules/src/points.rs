@@ -160,15 +160,50 @@ pub struct Standing {
     pub to_next_band: Option<u32>,
 }
 
+static SCHEMES: OnceLock<Vec<Scheme>> = OnceLock::new();
+
+pub const BUILT_IN: &str = include_str!("../data/points.toml");
+
 impl Scheme {
+    /// The scheme in force for a subject: built in, unless a province's own was installed.
     pub fn official(subject: Subject) -> &'static Scheme {
-        static FILE: OnceLock<Vec<Scheme>> = OnceLock::new();
-        let all = FILE.get_or_init(|| {
-            let file: File =
-                toml::from_str(include_str!("../data/points.toml")).expect("built-in points rules are valid");
-            file.scheme
-        });
+        let all = SCHEMES.get_or_init(|| Scheme::parse_all(BUILT_IN).expect("built-in points rules are valid"));
         all.iter().find(|s| s.subject == subject).expect("a scheme for each subject")
+    }
+
+    /// Reads and checks a points file: one scheme per subject, unique rule
+    /// codes, bands that meet without gap or overlap, the last one open.
+    pub fn parse_all(text: &str) -> Result<Vec<Scheme>, String> {
+        let file: File = toml::from_str(text).map_err(|e| format!("记分规则格式错误：{}", e.message()))?;
+        for subject in [Subject::Institution, Subject::Practitioner] {
+            if file.scheme.iter().filter(|s| s.subject == subject).count() != 1 {
+                return Err(format!("记分规则须且只须有一个 {subject:?} 方案"));
+            }
+        }
+        for s in &file.scheme {
+            let mut codes = std::collections::HashSet::new();
+            if let Some(r) = s.rules.iter().find(|r| !codes.insert(r.code.as_str()) || r.points == 0) {
+                return Err(format!("{}：规则 {} 重复或分值为零", s.name, r.code));
+            }
+            let Some(last) = s.bands.last() else { return Err(format!("{}：没有分档", s.name)) };
+            if last.to.is_some() {
+                return Err(format!("{}：最后一档应无上限", s.name));
+            }
+            for pair in s.bands.windows(2) {
+                let ok = pair[0].to.is_some_and(|to| {
+                    to.points == pair[1].from.points && to.word.inclusive() != pair[1].from.word.inclusive()
+                });
+                if !ok {
+                    return Err(format!("{}：分档“{}”与“{}”不衔接", s.name, pair[0].label(), pair[1].label()));
+                }
+            }
+        }
+        Ok(file.scheme)
+    }
+
+    /// Puts a province's points rules in force; only before first use, once.
+    pub fn install(schemes: Vec<Scheme>) -> Result<(), String> {
+        SCHEMES.set(schemes).map_err(|_| "记分规则已在使用中，只能在启动时替换".to_string())
     }
 
     pub fn rule(&self, code: &str) -> Option<&PointRule> {
@@ -303,5 +338,19 @@ mod tests {
         assert_eq!(s.standing(&[ev("2026-03-01", "P-01")], d("2026-02-01")).unwrap_err().code(), "points.future_event");
         let st = s.standing(&[ev("2026-01-05", "P-06")], d("2026-02-01")).unwrap();
         assert_eq!(st.crossed.len(), 2, "12 points pass the 6 and the 12 band at once");
+    }
+
+    #[test]
+    fn a_provincial_file_is_checked_before_use() {
+        assert_eq!(Scheme::parse_all(BUILT_IN).unwrap().len(), 2);
+        let gap =
+            BUILT_IN.replacen("to = { points = 16, word = \"不满\" }", "to = { points = 15, word = \"不满\" }", 1);
+        assert!(Scheme::parse_all(&gap).unwrap_err().contains("不衔接"));
+        let overlap =
+            BUILT_IN.replacen("to = { points = 16, word = \"不满\" }", "to = { points = 16, word = \"以下\" }", 1);
+        assert!(Scheme::parse_all(&overlap).unwrap_err().contains("不衔接"));
+        let zero = BUILT_IN.replacen("points = 1, basis", "points = 0, basis", 1);
+        assert!(Scheme::parse_all(&zero).unwrap_err().contains("分值为零"));
+        assert!(Scheme::parse_all("scheme = []").unwrap_err().contains("方案"));
     }
 }

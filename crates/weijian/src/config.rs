@@ -15,6 +15,7 @@ pub struct FileSettings {
     pub trust_proxy: Option<bool>,
     pub session_idle_minutes: Option<i64>,
     pub session_absolute_hours: Option<i64>,
+    pub rules_dir: Option<PathBuf>,
 }
 
 #[derive(Clone, Debug)]
@@ -26,6 +27,8 @@ pub struct Settings {
     pub trust_proxy: bool,
     pub session_idle_minutes: i64,
     pub session_absolute_hours: i64,
+    /// A province's own rules (discretion.toml, violations.toml, points.toml) replacing the built-in ones.
+    pub rules_dir: Option<PathBuf>,
 }
 
 pub const DEFAULT_DATABASE: &str = "sqlite://./weijian.db";
@@ -78,6 +81,7 @@ impl Settings {
             trust_proxy: env_bool("TRUST_PROXY")?.or(file.trust_proxy).unwrap_or(false),
             session_idle_minutes: env_int("SESSION_IDLE_MINUTES")?.or(file.session_idle_minutes).unwrap_or(120),
             session_absolute_hours: env_int("SESSION_ABSOLUTE_HOURS")?.or(file.session_absolute_hours).unwrap_or(12),
+            rules_dir: env("RULES_DIR").map(PathBuf::from).or(file.rules_dir),
         };
         if s.session_idle_minutes <= 0 || s.session_absolute_hours <= 0 {
             bail!("会话时长必须为正数");

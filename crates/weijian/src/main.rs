@@ -209,6 +209,15 @@ async fn open(db: &DbArgs, mode: Open) -> Result<(Settings, DatabaseUrl, Store)>
 }
 
 async fn run(cli: Cli) -> Result<i32> {
+    // A province's own discretion and points rules, from the environment or the config file.
+    let rules_dir = match &cli.command {
+        Command::Serve { db, .. } => Settings::load(db.config.as_deref(), None, None)?.rules_dir,
+        _ => std::env::var_os("WEIJIAN_RULES_DIR").filter(|v| !v.is_empty()).map(PathBuf::from),
+    };
+    if let Some(dir) = rules_dir {
+        let files = rules_cmd::install_provincial(&dir)?;
+        tracing::info!(dir = %dir.display(), files = ?files, "provincial rules in force");
+    }
     match cli.command {
         Command::Demo { data, listen } => demo(&data, &listen).await,
         Command::Serve { db, listen } => {
@@ -534,6 +543,7 @@ async fn demo(data: &Path, listen: &str) -> Result<i32> {
         attachments_dir: Some(data.join("attachments")),
         secure_cookies: false,
         trust_proxy: false,
+        rules_dir: None,
         session_idle_minutes: 120,
         session_absolute_hours: 12,
     };

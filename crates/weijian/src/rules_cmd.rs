@@ -31,6 +31,42 @@ pub enum RulesCommand {
     },
 }
 
+/// Puts a province's own rules in force before anything uses the built-in ones:
+/// any of `discretion.toml`, `violations.toml`, `points.toml` found in `dir`
+/// (a missing one keeps the built-in file). Every file is checked first.
+pub fn install_provincial(dir: &std::path::Path) -> Result<Vec<String>> {
+    let read = |name: &str| -> Result<Option<String>> {
+        let path = dir.join(name);
+        if path.exists() {
+            std::fs::read_to_string(&path).map(Some).map_err(|e| anyhow!("无法读取 {}：{e}", path.display()))
+        } else {
+            Ok(None)
+        }
+    };
+    if !dir.is_dir() {
+        return Err(anyhow!("规则目录 {} 不存在", dir.display()));
+    }
+    let mut installed = Vec::new();
+    let (policy, violations) = (read("discretion.toml")?, read("violations.toml")?);
+    if policy.is_some() || violations.is_some() {
+        let catalog = Catalog::parse(
+            policy.as_deref().unwrap_or(penalty::BUILT_IN_POLICY),
+            violations.as_deref().unwrap_or(penalty::BUILT_IN_VIOLATIONS),
+        )
+        .map_err(|e| anyhow!("{} 中的裁量基准无效：{e}", dir.display()))?;
+        Catalog::install(catalog).map_err(|e| anyhow!(e))?;
+        installed.extend(policy.map(|_| "discretion.toml".to_string()));
+        installed.extend(violations.map(|_| "violations.toml".to_string()));
+    }
+    if let Some(text) = read("points.toml")? {
+        let schemes = weijian_rules::points::Scheme::parse_all(&text)
+            .map_err(|e| anyhow!("{} 中的记分规则无效：{e}", dir.display()))?;
+        weijian_rules::points::Scheme::install(schemes).map_err(|e| anyhow!(e))?;
+        installed.push("points.toml".into());
+    }
+    Ok(installed)
+}
+
 fn money(v: Option<&str>, what: &str) -> Result<Option<Fen>> {
     v.map(|s| {
         let f = Fen::parse_yuan(s).map_err(|e| anyhow!("{what}：{e}"))?;

@@ -242,3 +242,33 @@ fn rules_commands() {
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).contains("格式不正确"), "{}", text(&o));
 }
+
+#[test]
+fn a_provinces_own_rules_replace_the_built_in_ones() {
+    let dir = std::env::temp_dir().join(format!("weijian-rules-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let builtin = include_str!("../../rules/data/discretion.toml");
+    std::fs::write(
+        dir.join("discretion.toml"),
+        builtin.replace("lighter = [0, 30], general = [30, 70]", "lighter = [0, 20], general = [20, 70]"),
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_weijian"))
+            .args(args)
+            .env("WEIJIAN_RULES_DIR", &dir)
+            .env_remove("WEIJIAN_DATABASE")
+            .env_remove("WEIJIAN_CONFIG")
+            .output()
+            .unwrap()
+    };
+    let o = run(&["rules", "penalty", "--violation", "PUB-001", "--circumstance", "cooperative"]);
+    assert!(o.status.success(), "{}", text(&o));
+    // 500–5000: the province's 从轻 band is 0–20 %, i.e. 500–1400.
+    assert!(text(&o).contains("建议罚款：500.00元至1400.00元"), "{}", text(&o));
+    std::fs::write(dir.join("points.toml"), "scheme = []").unwrap();
+    let o = run(&["rules", "violations"]);
+    assert_eq!(o.status.code(), Some(2), "a bad provincial file stops the program");
+    assert!(text(&o).contains("记分规则无效"), "{}", text(&o));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -205,14 +205,24 @@ struct ViolationFile {
     violation: Vec<Violation>,
 }
 
+static CATALOG: OnceLock<Catalog> = OnceLock::new();
+
+pub const BUILT_IN_POLICY: &str = include_str!("../../data/discretion.toml");
+pub const BUILT_IN_VIOLATIONS: &str = include_str!("../../data/violations.toml");
+
 impl Catalog {
-    /// The catalog compiled into the binary.
+    /// The catalog in force: the one compiled into the binary, unless a
+    /// province's own was installed at start-up.
     pub fn official() -> &'static Catalog {
-        static CATALOG: OnceLock<Catalog> = OnceLock::new();
         CATALOG.get_or_init(|| {
-            Catalog::parse(include_str!("../../data/discretion.toml"), include_str!("../../data/violations.toml"))
+            Catalog::parse(BUILT_IN_POLICY, BUILT_IN_VIOLATIONS)
                 .unwrap_or_else(|e| panic!("built-in penalty catalog is invalid: {e}"))
         })
+    }
+
+    /// Puts a province's catalog in force; only before first use, once.
+    pub fn install(catalog: Catalog) -> Result<(), String> {
+        CATALOG.set(catalog).map_err(|_| "裁量基准已在使用中，只能在启动时替换".to_string())
     }
 
     pub fn parse(policy: &str, violations: &str) -> Result<Catalog, String> {

@@ -10,7 +10,10 @@ mod catalog;
 mod check;
 mod engine;
 
-pub use catalog::{Catalog, Circumstance, Citation, FineRule, OwnCircumstance, Policy, Scale, Violation, YuanRange};
+pub use catalog::{
+    Catalog, Circumstance, Citation, FineRule, OwnCircumstance, Policy, Scale, Violation, YuanRange, BUILT_IN_POLICY,
+    BUILT_IN_VIOLATIONS,
+};
 pub use check::{check, CheckReport, Decision, Deviation, Severity};
 pub use engine::{evaluate, Evaluation, Facts, KindLine, Query, Range};
 
