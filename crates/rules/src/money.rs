@@ -16,6 +16,8 @@ pub enum MoneyError {
     Format(String),
     #[error("金额“{0}”超出可处理的范围")]
     Overflow(String),
+    #[error("金额不能为负数")]
+    Negative,
 }
 
 impl Fen {
@@ -44,6 +46,15 @@ impl Fen {
         let cents: i64 = format!("{frac:0<2}").parse().map_err(|_| overflow())?;
         let fen = yuan.checked_mul(100).and_then(|v| v.checked_add(cents)).ok_or_else(overflow)?;
         Ok(Fen(if neg { -fen } else { fen }))
+    }
+
+    /// An amount of a case (income, fine): decimal yuan, not negative.
+    pub fn parse_amount(s: &str) -> Result<Fen, MoneyError> {
+        let fen = Fen::parse_yuan(s)?;
+        if fen.0 < 0 {
+            return Err(MoneyError::Negative);
+        }
+        Ok(fen)
     }
 
     pub fn checked_add(self, o: Fen) -> Option<Fen> {
@@ -81,5 +92,7 @@ mod tests {
             assert!(Fen::parse_yuan(bad).is_err(), "{bad}");
         }
         assert!(matches!(Fen::parse_yuan("99999999999999999999"), Err(MoneyError::Overflow(_))));
+        assert_eq!(Fen::parse_amount("-0.01"), Err(MoneyError::Negative));
+        assert_eq!(Fen::parse_amount("0"), Ok(Fen(0)));
     }
 }

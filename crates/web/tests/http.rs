@@ -510,18 +510,16 @@ both_backends! {
         // The page form: the administrator sees it; a bad year comes back with the reason and the text kept.
         let r = app.get("/rules/calendar", Some(&admin)).await;
         assert!(r.text().contains("导入新年度"));
-        let body = format!("csrf_token={}&data={}", admin.csrf,
-            form_urlencoded::byte_serialize(year.replace("2027", "2028").replace("02-06", "02-07").as_bytes()).collect::<String>());
-        let req = Request::post("/rules/calendar").header(header::COOKIE, &admin.cookie)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from(body)).unwrap();
-        let r = app.send(req).await;
+        let submit = |data: String| {
+            let body = format!("csrf_token={}&data={}", admin.csrf, form_urlencoded::byte_serialize(data.as_bytes()).collect::<String>());
+            let req = Request::post("/rules/calendar").header(header::COOKIE, &admin.cookie)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from(body)).unwrap();
+            app.send(req)
+        };
+        let r = submit(year.replace("2027", "2028").replace("02-06", "02-07")).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.text().contains("不是周末") && r.text().contains("2028-01-01"), "{}", r.text());
-        let body = format!("csrf_token={}&data={}", admin.csrf,
-            form_urlencoded::byte_serialize(year.replace("2027", "2028").replace("02-06", "02-05").as_bytes()).collect::<String>());
-        let req = Request::post("/rules/calendar").header(header::COOKIE, &admin.cookie)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from(body)).unwrap();
-        let r = app.send(req).await;
+        let r = submit(year.replace("2027", "2028").replace("02-06", "02-05")).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
         assert!(app.get("/api/v1/calendar/is-working-day?date=2028-02-05", None).await.json()["working"] == json!(true));
         let history = weijian_store::audit::history(&app.store, &Actor::system(), "calendar_year", "2028").await.unwrap();

@@ -209,19 +209,15 @@ async fn open(db: &DbArgs, mode: Open) -> Result<(Settings, DatabaseUrl, Store)>
 }
 
 async fn run(cli: Cli) -> Result<i32> {
-    // A province's own discretion and points rules, from the environment or the config file.
-    let rules_dir = match &cli.command {
-        Command::Serve { db, .. } => Settings::load(db.config.as_deref(), None, None)?.rules_dir,
-        _ => std::env::var_os("WEIJIAN_RULES_DIR").filter(|v| !v.is_empty()).map(PathBuf::from),
-    };
-    if let Some(dir) = rules_dir {
-        let files = rules_cmd::install_provincial(&dir)?;
-        tracing::info!(dir = %dir.display(), files = ?files, "provincial rules in force");
+    // A province's own discretion and points rules: serve takes them from its settings, the rest from the environment.
+    if !matches!(cli.command, Command::Serve { .. }) {
+        install_rules(std::env::var_os("WEIJIAN_RULES_DIR").filter(|v| !v.is_empty()).map(PathBuf::from))?;
     }
     match cli.command {
         Command::Demo { data, listen } => demo(&data, &listen).await,
         Command::Serve { db, listen } => {
             let settings = Settings::load(db.config.as_deref(), db.database.as_deref(), listen.as_deref())?;
+            install_rules(settings.rules_dir.clone())?;
             let url = DatabaseUrl::parse(&settings.database)?;
             let store = Store::open(&url, Open::Existing).await.with_context(|| format!("无法打开数据库 {url}"))?;
             let pending = store.pending_migrations().await?;
@@ -304,6 +300,14 @@ async fn run(cli: Cli) -> Result<i32> {
             Ok(0)
         }
     }
+}
+
+fn install_rules(dir: Option<PathBuf>) -> Result<()> {
+    if let Some(dir) = dir {
+        let files = rules_cmd::install_provincial(&dir)?;
+        tracing::info!(dir = %dir.display(), files = ?files, "provincial rules in force");
+    }
+    Ok(())
 }
 
 /// Whether the operator named a database, explicitly or through the environment.

@@ -4,8 +4,8 @@
 use anyhow::{anyhow, Result};
 use clap::Subcommand;
 use weijian_rules::penalty::{self, Catalog, Facts, Party};
-use weijian_rules::Fen;
-use weijian_web::api::penalty::PenaltyResponse;
+use weijian_rules::{Fen, MoneyError};
+use weijian_web::api::penalty::{PenaltyResponse, ViolationSummary};
 
 #[derive(Subcommand)]
 pub enum RulesCommand {
@@ -69,11 +69,10 @@ pub fn install_provincial(dir: &std::path::Path) -> Result<Vec<String>> {
 
 fn money(v: Option<&str>, what: &str) -> Result<Option<Fen>> {
     v.map(|s| {
-        let f = Fen::parse_yuan(s).map_err(|e| anyhow!("{what}：{e}"))?;
-        if f.0 < 0 {
-            return Err(anyhow!("{what}不能为负数（penalty.negative_amount）"));
-        }
-        Ok(f)
+        Fen::parse_amount(s).map_err(|e| {
+            let code = if e == MoneyError::Negative { "penalty.negative_amount" } else { "request.invalid_amount" };
+            anyhow!("{what}：{e}（{code}）")
+        })
     })
     .transpose()
 }
@@ -84,18 +83,8 @@ pub fn run(command: RulesCommand, json: bool) -> Result<i32> {
         RulesCommand::Violations { query } => {
             let found = catalog.search(&query.join(" "));
             if json {
-                let items: Vec<_> = found
-                    .iter()
-                    .map(|v| {
-                        serde_json::json!({
-                            "code": v.code,
-                            "name": v.name,
-                            "basis": v.basis.iter().map(|c| c.to_string()).collect::<Vec<_>>().join("、"),
-                            "area": v.area,
-                        })
-                    })
-                    .collect();
-                println!("{}", serde_json::Value::Array(items));
+                let items: Vec<ViolationSummary> = found.iter().copied().map(ViolationSummary::from).collect();
+                println!("{}", serde_json::to_string(&items)?);
             } else {
                 for v in &found {
                     let basis: Vec<String> = v.basis.iter().map(|c| c.to_string()).collect();

@@ -11,8 +11,8 @@ use axum::Json;
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
-use weijian_rules::penalty::{self, Catalog, Decision, Facts, Party, PenaltyError, PenaltyKind};
-use weijian_rules::Fen;
+use weijian_rules::penalty::{self, Catalog, Decision, Facts, Party, PenaltyError, PenaltyKind, Violation};
+use weijian_rules::{Fen, MoneyError};
 
 /// Money out: a JSON number with two decimals, written from integer fen so
 /// no float ever touches it.
@@ -55,11 +55,15 @@ pub(crate) fn penalty_error(e: PenaltyError) -> ApiError {
 
 /// Decimal yuan from text: at most two decimals, not negative.
 pub(crate) fn money_text(text: &str, field: &str) -> Result<Fen, ApiError> {
-    let fen = Fen::parse_yuan(text).map_err(|e| invalid("request.invalid_amount", field, format!("{field}：{e}")))?;
-    if fen.0 < 0 {
-        return Err(invalid("penalty.negative_amount", field, format!("{field} 不能为负数")));
-    }
-    Ok(fen)
+    Fen::parse_amount(text).map_err(|e| {
+        let code = if e == MoneyError::Negative { "penalty.negative_amount" } else { "request.invalid_amount" };
+        invalid(code, field, format!("{field}：{e}"))
+    })
+}
+
+/// The snake_case key a unit enum serialises to (tier, severity, status ...).
+fn key<T: Serialize>(v: T) -> String {
+    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
 }
 
 /// A JSON number (or numeric string) in yuan; null or absent is none.
@@ -187,7 +191,7 @@ pub struct PenaltyResponse {
 }
 
 fn status_key(s: weijian_rules::deadlines::Status) -> String {
-    serde_json::to_value(s).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
+    key(s)
 }
 
 impl From<penalty::Evaluation> for PenaltyResponse {
@@ -198,7 +202,7 @@ impl From<penalty::Evaluation> for PenaltyResponse {
             scale: e.scale,
             legal: e.legal.map(Into::into),
             suggested: e.suggested.map(Into::into),
-            tier: serde_json::to_value(e.tier).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default(),
+            tier: key(e.tier),
             tier_label: e.tier.label().into(),
             kinds: e.kinds.iter().map(|k| k.kind.key().to_string()).collect(),
             kind_details: e
@@ -312,14 +316,7 @@ pub async fn check(ApiJson(req): ApiJson<CheckRequest>) -> Result<Json<CheckResp
         deviations: report
             .deviations
             .iter()
-            .map(|d| DeviationOut {
-                code: d.code.into(),
-                severity: serde_json::to_value(d.severity)
-                    .ok()
-                    .and_then(|v| v.as_str().map(String::from))
-                    .unwrap_or_default(),
-                message: d.message.clone(),
-            })
+            .map(|d| DeviationOut { code: d.code.into(), severity: key(d.severity), message: d.message.clone() })
             .collect(),
         hearing_right: report.hearing_right,
         evaluation: report.evaluation.into(),
@@ -342,6 +339,18 @@ pub struct ViolationSummary {
     pub status: String,
 }
 
+impl From<&Violation> for ViolationSummary {
+    fn from(v: &Violation) -> Self {
+        ViolationSummary {
+            code: v.code.clone(),
+            name: v.name.clone(),
+            basis: v.basis.iter().map(|c| c.to_string()).collect::<Vec<_>>().join("、"),
+            area: v.area.clone(),
+            status: status_key(v.status),
+        }
+    }
+}
+
 /// The violation catalog, searchable.
 #[utoipa::path(get, path = "/api/v1/rules/violations", tag = "rules", params(SearchQuery),
     responses((status = 200, body = [ViolationSummary]), (status = 400, body = ErrorBody)))]
@@ -350,18 +359,7 @@ pub async fn violations(
 ) -> Result<Json<Vec<ViolationSummary>>, ApiError> {
     let Query(q) = q.map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "request.invalid_query", "查询参数无效"))?;
     let found = Catalog::official().search(q.q.as_deref().unwrap_or(""));
-    Ok(Json(
-        found
-            .into_iter()
-            .map(|v| ViolationSummary {
-                code: v.code.clone(),
-                name: v.name.clone(),
-                basis: v.basis.iter().map(|c| c.to_string()).collect::<Vec<_>>().join("、"),
-                area: v.area.clone(),
-                status: status_key(v.status),
-            })
-            .collect(),
-    ))
+    Ok(Json(found.into_iter().map(ViolationSummary::from).collect()))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -392,7 +390,7 @@ pub struct ViolationDetail {
 }
 
 fn effects(e: &[penalty::Effect]) -> Vec<String> {
-    e.iter().filter_map(|x| serde_json::to_value(x).ok().and_then(|v| v.as_str().map(String::from))).collect()
+    e.iter().map(key).collect()
 }
 
 /// One catalog entry with its scales and the circumstances it accepts.
