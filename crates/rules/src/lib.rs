@@ -5,10 +5,12 @@ pub mod boundary;
 pub mod calendar;
 pub mod deadlines;
 pub mod ids;
+mod keyed;
 pub mod money;
 pub mod penalty;
 pub mod points;
 pub mod region;
+pub mod registry;
 
 pub use calendar::{Calendar, CalendarError, DayKind};
 pub use money::{Fen, MoneyError};
