@@ -54,7 +54,7 @@ pub async fn create_with(store: &Store, actor: &Actor, input: CreateUser, must_c
         return Err(DomainError::invalid("user.invalid_name", "name", "姓名不能为空且不超过50个字"));
     }
     let region_code = match (input.role, input.unit_id, input.entity_id) {
-        (Role::Institution, _, Some(entity)) => entities::get(store, actor, entity).await?.region_code,
+        (Role::Institution, _, Some(entity)) => entities::get(store, actor, entity).await?.data.region_code,
         (Role::Institution, _, None) => {
             return Err(DomainError::invalid("user.entity_required", "entity_id", "机构用户须关联一个监管对象"))
         }

@@ -15,18 +15,38 @@ pub enum Permission {
     ViewRules,
     /// Import a newly published year of the working-day calendar.
     ManageCalendar,
+    /// Read the registries: entities, licences, practitioners, inspectors.
+    ViewRegistry,
+    /// Register and change entities, licences, practitioners; run imports.
+    ManageRegistry,
+    /// Keep the inspector directory (执法人员名录库).
+    ManageInspectors,
+    /// See a practitioner's full 身份证号 (each look is audit-logged).
+    RevealIdNumbers,
 }
 
 pub fn role_allows(role: Role, p: Permission) -> bool {
     use Permission::*;
     match role {
         Role::Admin => true,
-        Role::Leader | Role::SectionChief | Role::LegalReviewer => {
-            matches!(p, ViewOrganisation | ViewUsers | ViewAudit | ViewRules)
+        Role::Leader => matches!(p, ViewOrganisation | ViewUsers | ViewAudit | ViewRules | ViewRegistry),
+        Role::SectionChief => matches!(
+            p,
+            ViewOrganisation
+                | ViewUsers
+                | ViewAudit
+                | ViewRules
+                | ViewRegistry
+                | ManageRegistry
+                | ManageInspectors
+                | RevealIdNumbers
+        ),
+        Role::LegalReviewer => {
+            matches!(p, ViewOrganisation | ViewUsers | ViewAudit | ViewRules | ViewRegistry | RevealIdNumbers)
         }
-        Role::Inspector => matches!(p, ViewOrganisation | ViewUsers | ViewRules),
+        Role::Inspector => matches!(p, ViewOrganisation | ViewUsers | ViewRules | ViewRegistry | ManageRegistry),
         // Their scope already limits them to their own institution.
-        Role::Institution => matches!(p, ViewUsers),
+        Role::Institution => matches!(p, ViewUsers | ViewRegistry),
     }
 }
 

@@ -272,7 +272,7 @@ pub async fn seed(store: &Store) -> DomainResult<Vec<DemoAccount>> {
         });
     }
     for (region, entity_name, username, contact) in INSTITUTIONS {
-        let entity = entities::create(store, &sys, region, entity_name, None).await?;
+        let entity = entities::create(store, &sys, &entities::EntityData::named(region, entity_name)).await?;
         let password = passwords::generate();
         accounts::create_with(
             store,

@@ -6,8 +6,11 @@ pub mod auth;
 pub mod authz;
 pub mod calendar;
 pub mod demo;
+pub mod entities;
 mod error;
 pub mod history;
+pub mod input;
+pub mod licences;
 pub mod org;
 pub mod passwords;
 

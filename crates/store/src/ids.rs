@@ -39,7 +39,19 @@ macro_rules! id_type {
     )*};
 }
 
-id_type!(UserId, UnitId, SectionId, EntityId, TokenId, EventId);
+id_type!(
+    UserId,
+    UnitId,
+    SectionId,
+    EntityId,
+    TokenId,
+    EventId,
+    LicenceId,
+    PractitionerId,
+    PracticeSiteId,
+    InspectorId,
+    ImportJobId
+);
 
 /// Parses an id read back from the database; a malformed one is corruption.
 pub(crate) fn parse_db<T: FromStr>(s: &str) -> Result<T, crate::StoreError> {

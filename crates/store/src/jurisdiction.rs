@@ -76,7 +76,7 @@ pub async fn authorize_write(conn: &mut AnyConnection, actor: &Actor, target: Wr
     Err(StoreError::Forbidden("无权操作本辖区以外的数据".into()))
 }
 
-type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+pub type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
 
 impl Filter {
     /// Binds the filter's values after the caller's own.

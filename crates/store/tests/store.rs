@@ -2,6 +2,7 @@
 
 use weijian_rules::RegionCode;
 use weijian_store::audit::{self, Change};
+use weijian_store::entities::EntityData;
 use weijian_store::testing::TestDb;
 use weijian_store::units::{self, NewUnit, UnitKind};
 use weijian_store::users::{self, NewUser};
@@ -89,8 +90,8 @@ both_backends! {
         let s = &db.store;
         let (zq, _, _) = fixture(s).await;
         let sys = Actor::system();
-        let clinic = entities::create(s, &sys, "131127", "枣强县某诊所", None).await.unwrap();
-        let other = entities::create(s, &sys, "131127", "枣强县另一诊所", None).await.unwrap();
+        let clinic = entities::create(s, &sys, &EntityData::named("131127", "枣强县某诊所")).await.unwrap();
+        let other = entities::create(s, &sys, &EntityData::named("131127", "枣强县另一诊所")).await.unwrap();
         let (colleague, _) = user_in(s, "zq_insp", Role::Inspector, &zq).await;
         let inst = users::create(s, &sys, NewUser {
             username: "clinic", name: "诊所", role: Role::Institution, region_code: "131127",
@@ -184,7 +185,7 @@ both_backends! {
             let s = s.clone();
             tokio::spawn(async move {
                 for i in 0..40 {
-                    entities::create(&s, &Actor::system(), "131127", &format!("并发写入单位{i}"), None).await.unwrap();
+                    entities::create(&s, &Actor::system(), &EntityData::named("131127", &format!("并发写入单位{i}"))).await.unwrap();
                 }
             })
         };

@@ -37,6 +37,8 @@ CREATE TABLE licences (
     valid_until TEXT,
     last_verified_on TEXT,
     next_verification_due TEXT,
+    -- valid_until less the kind's renewal lead: from this day it reads "expiring".
+    renew_from TEXT,
     -- As recorded: valid, suspended, revoked, cancelled. Expiring and expired
     -- are read off the dates, never stored.
     status TEXT NOT NULL,

@@ -1,0 +1,253 @@
+//! Supervised entities (监管对象): parsing what users send, permission checks,
+//! and the entity file (一户一档) that gathers everything known about one.
+
+use crate::authz::{require, Permission};
+use crate::error::{DomainError, DomainResult};
+use crate::input::{self, Fields, Problem};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use weijian_rules::ids::{Phone, Uscc};
+use weijian_rules::registry::{CreditGrade, EntityStatus, Registry, RiskGrade};
+use weijian_store::entities::{self, Entity, EntityData, Query};
+use weijian_store::ids::EntityId;
+use weijian_store::licences::{self, Licence};
+use weijian_store::page::Page;
+use weijian_store::{regions, Actor, Store};
+
+/// An entity as sent by a form, the API or an import row: text to be parsed.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct EntityInput {
+    pub region_code: String,
+    pub name: String,
+    pub uscc: Option<String>,
+    pub uscc_exemption: Option<String>,
+    /// A category key or its Chinese label.
+    pub category: String,
+    #[serde(default)]
+    pub attributes: BTreeMap<String, String>,
+    pub legal_representative: Option<String>,
+    pub address: Option<String>,
+    pub grid: Option<String>,
+    pub contact_person: Option<String>,
+    pub contact_phone: Option<String>,
+    pub status: Option<String>,
+    pub risk_grade: Option<String>,
+    pub credit_grade: Option<String>,
+}
+
+impl EntityInput {
+    /// Every problem of the record at once (region existence is checked by the caller).
+    pub fn parse(&self) -> Result<EntityData, Vec<Problem>> {
+        let mut f = Fields::default();
+        let region_code = f.required("region_code", "行政区划代码", &self.region_code, 12);
+        let name = f.required("name", "名称", &self.name, 100);
+        let uscc = match self.uscc.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(raw) => match Uscc::parse(raw) {
+                Ok(u) => Some(u.as_str().to_string()),
+                Err(e) => {
+                    f.problem("entity.invalid_uscc", "uscc", raw, format!("统一社会信用代码无效：{e}"));
+                    None
+                }
+            },
+            None => None,
+        };
+        let exemption = f.optional("uscc_exemption", "无代码原因", self.uscc_exemption.as_deref(), 100);
+        let uscc_given = self.uscc.as_deref().is_some_and(|s| !s.trim().is_empty());
+        if !uscc_given && exemption.is_none() {
+            f.problem(
+                "entity.uscc_required",
+                "uscc",
+                "",
+                "须填写统一社会信用代码；确无代码的（如个体从业者）须说明原因",
+            );
+        }
+        let registry = Registry::official();
+        let category = registry.category_by_key_or_label(&self.category);
+        let mut attributes = BTreeMap::new();
+        match category {
+            None => f.problem(
+                "entity.unknown_category",
+                "category",
+                &self.category,
+                format!(
+                    "未知的监管对象类别“{}”，应为：{}",
+                    self.category.trim(),
+                    registry.categories.iter().map(|c| c.label.as_str()).collect::<Vec<_>>().join("、")
+                ),
+            ),
+            Some(c) => match c.check_attributes(&self.attributes) {
+                Ok(a) => attributes = a,
+                Err(e) => f.problem(
+                    "entity.invalid_attribute",
+                    "attributes",
+                    self.attributes.get(&e.key).map(String::as_str).unwrap_or(""),
+                    e.message,
+                ),
+            },
+        }
+        let contact_phone = match self.contact_phone.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(raw) => match Phone::parse(raw) {
+                Ok(_) => Some(raw.to_string()),
+                Err(e) => {
+                    f.problem("entity.invalid_phone", "contact_phone", raw, format!("联系电话无效：{e}"));
+                    None
+                }
+            },
+            None => None,
+        };
+        let status = keyed(&mut f, "status", "经营状态", self.status.as_deref(), EntityStatus::parse_key_or_label)
+            .unwrap_or(EntityStatus::Operating);
+        let risk_grade =
+            keyed(&mut f, "risk_grade", "风险等级", self.risk_grade.as_deref(), RiskGrade::parse_key_or_label);
+        let credit_grade =
+            keyed(&mut f, "credit_grade", "信用等级", self.credit_grade.as_deref(), CreditGrade::parse_key_or_label);
+        let data = EntityData {
+            region_code,
+            name,
+            uscc_exemption: if uscc.is_some() || uscc_given { None } else { exemption },
+            uscc,
+            category: category.map(|c| c.key.clone()).unwrap_or_default(),
+            attributes,
+            legal_representative: f.optional(
+                "legal_representative",
+                "法定代表人",
+                self.legal_representative.as_deref(),
+                50,
+            ),
+            address: f.optional("address", "地址", self.address.as_deref(), 200),
+            grid: f.optional("grid", "网格", self.grid.as_deref(), 50),
+            contact_person: f.optional("contact_person", "联系人", self.contact_person.as_deref(), 50),
+            contact_phone,
+            status,
+            risk_grade,
+            credit_grade,
+        };
+        f.finish(data)
+    }
+}
+
+fn keyed<T>(
+    f: &mut Fields,
+    field: &'static str,
+    label: &str,
+    value: Option<&str>,
+    parse: fn(&str) -> Option<T>,
+) -> Option<T> {
+    let v = value.map(str::trim).filter(|v| !v.is_empty())?;
+    let parsed = parse(v);
+    if parsed.is_none() {
+        f.problem("field.invalid_choice", field, v, format!("{label}“{v}”不是有效的取值"));
+    }
+    parsed
+}
+
+/// Parses and checks that the region exists (the store would otherwise hit its foreign key).
+pub async fn parse_checked(store: &Store, input: &EntityInput) -> DomainResult<EntityData> {
+    let data = input.parse().map_err(input::first)?;
+    if regions::get(store, &data.region_code).await.is_err() {
+        return Err(DomainError::invalid("entity.unknown_region", "region_code", "行政区划代码不存在"));
+    }
+    Ok(data)
+}
+
+pub async fn create(store: &Store, actor: &Actor, input: &EntityInput) -> DomainResult<Entity> {
+    require(actor, Permission::ManageRegistry)?;
+    let data = parse_checked(store, input).await?;
+    Ok(entities::create(store, actor, &data).await?)
+}
+
+pub async fn update(
+    store: &Store,
+    actor: &Actor,
+    id: EntityId,
+    expected_version: Option<i64>,
+    input: &EntityInput,
+) -> DomainResult<Entity> {
+    require(actor, Permission::ManageRegistry)?;
+    let data = parse_checked(store, input).await?;
+    Ok(entities::update(store, actor, id, expected_version, &data).await?)
+}
+
+pub async fn get(store: &Store, actor: &Actor, id: EntityId) -> DomainResult<Entity> {
+    require(actor, Permission::ViewRegistry)?;
+    Ok(entities::get(store, actor, id).await?)
+}
+
+pub async fn list(store: &Store, actor: &Actor, query: &Query) -> DomainResult<Page<Entity>> {
+    require(actor, Permission::ViewRegistry)?;
+    if query.q.as_deref().is_some_and(|q| q.chars().count() > 50) {
+        return Err(DomainError::invalid("search.too_long", "q", "搜索词不能超过50个字"));
+    }
+    Ok(entities::list(store, actor, query).await?)
+}
+
+/// Something about an entity that needs attention.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Warning {
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// Operating without an in-force licence of a kind its category requires,
+/// a licence expiring, or a 校验 overdue.
+pub fn licence_warnings(entity: &Entity, licences: &[Licence], today: chrono::NaiveDate) -> Vec<Warning> {
+    let registry = Registry::official();
+    let mut out = Vec::new();
+    if entity.data.status == EntityStatus::Operating {
+        if let Some(category) = registry.category(&entity.data.category) {
+            for kind in &category.required_licences {
+                let held = licences.iter().any(|l| &l.data.kind == kind && l.status_on(today).in_force());
+                if !held {
+                    let label = registry.licence_kind(kind).map(|k| k.label.as_str()).unwrap_or(kind);
+                    out.push(Warning {
+                        code: "entity.licence_missing", message: format!("正常经营但无有效的{label}")
+                    });
+                }
+            }
+        }
+    }
+    for l in licences {
+        let label = registry.licence_kind(&l.data.kind).map(|k| k.label.as_str()).unwrap_or(&l.data.kind);
+        if l.status_on(today) == weijian_rules::registry::LicenceStatus::Expiring {
+            if let Some(until) = l.data.valid_until {
+                out.push(Warning {
+                    code: "licence.expiring",
+                    message: format!("{label}（{}）将于 {until} 到期", l.data.number),
+                });
+            }
+        }
+        if l.status_on(today).in_force() {
+            if let Some(due) = l.data.next_verification_due.filter(|d| *d < today) {
+                out.push(Warning {
+                    code: "licence.verification_overdue",
+                    message: format!("{label}（{}）应于 {due} 前校验，已逾期", l.data.number),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The entity file (一户一档): the entity with every section later modules
+/// fill (inspections, complaints, cases, points, credit) and its timeline.
+pub struct EntityFile {
+    pub entity: Entity,
+    pub licences: Vec<Licence>,
+    pub warnings: Vec<Warning>,
+    /// The entity's own audit history (newest first), for roles that may see it.
+    pub timeline: Vec<weijian_store::audit::AuditEvent>,
+}
+
+pub async fn file(store: &Store, actor: &Actor, id: EntityId) -> DomainResult<EntityFile> {
+    let entity = get(store, actor, id).await?;
+    let licences = licences::of_entity(store, actor, id).await?;
+    let warnings = licence_warnings(&entity, &licences, input::today());
+    let timeline = if crate::authz::allows(actor, Permission::ViewAudit) {
+        let mut t = weijian_store::audit::history(store, actor, "entity", &id.to_string()).await?;
+        t.reverse();
+        t
+    } else {
+        Vec::new()
+    };
+    Ok(EntityFile { entity, licences, warnings, timeline })
+}
