@@ -429,3 +429,40 @@ mod tests {
         }
     }
 }
+
+/// A valid 统一社会信用代码 built from its parts: `kind` is the authority and
+/// organisation-type characters (e.g. "12" for a public institution, "91" for
+/// a company), `region` six digits, `serial` the organisation code's first
+/// eight digits. For demo data and tests.
+pub fn compose_uscc(kind: &str, region: &str, serial: u32) -> String {
+    let org8 = format!("{:08}", serial % 100_000_000);
+    let org_check = org_code_check_char(&org8).expect("digits");
+    let first17 = format!("{kind}{region}{org8}{org_check}");
+    let check = uscc_check_char(&first17).expect("charset");
+    format!("{first17}{check}")
+}
+
+/// A valid 18-digit 公民身份号码 for demo data and tests.
+pub fn compose_citizen_id(region: &str, birth: chrono::NaiveDate, serial: u16) -> String {
+    let first17 = format!("{region}{}{:03}", birth.format("%Y%m%d"), serial % 1000);
+    let check = citizen_id_check_char(&first17).expect("digits");
+    format!("{first17}{check}")
+}
+
+#[cfg(test)]
+mod compose_tests {
+    use super::*;
+
+    #[test]
+    fn composed_identifiers_parse() {
+        for serial in [0, 1, 12345678, 99999999] {
+            for kind in ["12", "91", "52"] {
+                let u = compose_uscc(kind, "131127", serial);
+                assert!(Uscc::parse(&u).is_ok(), "{u}");
+            }
+        }
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+        let id = compose_citizen_id("131127", chrono::NaiveDate::from_ymd_opt(1980, 5, 17).unwrap(), 123);
+        assert!(CitizenId::parse(&id, today).is_ok(), "{id}");
+    }
+}

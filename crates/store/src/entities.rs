@@ -120,6 +120,17 @@ pub async fn create(store: &Store, actor: &Actor, data: &EntityData) -> StoreRes
 
 /// The insert alone, for callers that batch several writes in one transaction (imports).
 pub async fn insert(conn: &mut AnyConnection, actor: &Actor, data: &EntityData) -> StoreResult<Entity> {
+    insert_with_numbers(conn, actor, data, &[]).await
+}
+
+/// The insert with the licence numbers the entity is about to get already in
+/// its search column (bulk generators insert licences without a refresh).
+pub async fn insert_with_numbers(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    data: &EntityData,
+    licence_numbers: &[String],
+) -> StoreResult<Entity> {
     authorize_write(conn, actor, WriteTarget { region_code: &data.region_code, entity_id: None }).await?;
     let now = time::now();
     let e = Entity { id: EntityId::new(), data: data.clone(), version: 1, created_at: now, updated_at: now };
@@ -145,7 +156,7 @@ pub async fn insert(conn: &mut AnyConnection, actor: &Actor, data: &EntityData) 
     .bind(e.version)
     .bind(time::to_db(now))
     .bind(time::to_db(now))
-    .bind(search_text(data, &[]))
+    .bind(search_text(data, licence_numbers))
     .execute(&mut *conn)
     .await
     .map_err(|err| duplicate(err, data))?;

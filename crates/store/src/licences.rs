@@ -133,6 +133,19 @@ pub async fn insert(
     entity: &entities::Entity,
     data: &LicenceData,
 ) -> StoreResult<Licence> {
+    let l = insert_without_search(conn, actor, entity, data).await?;
+    entities::refresh_search(conn, data.entity_id).await?;
+    Ok(l)
+}
+
+/// The insert for bulk generators that put the number in the entity's search
+/// column themselves (`entities::insert_with_numbers`).
+pub async fn insert_without_search(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    entity: &entities::Entity,
+    data: &LicenceData,
+) -> StoreResult<Licence> {
     authorize_write(conn, actor, WriteTarget { region_code: &entity.data.region_code, entity_id: Some(entity.id) })
         .await?;
     let now = time::now();
@@ -170,7 +183,6 @@ pub async fn insert(
     .await
     .map_err(|e| duplicate(e, data))?;
     record_change(conn, actor, &l, "create", None, None).await?;
-    entities::refresh_search(conn, data.entity_id).await?;
     Ok(l)
 }
 

@@ -739,3 +739,185 @@ async fn public_penalty_endpoints() {
     assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "penalty.unknown_kind".to_string()));
     db.finish().await;
 }
+
+fn clinic(region: &str, name: &str, serial: u32) -> Value {
+    json!({
+        "region_code": region,
+        "name": name,
+        "uscc": weijian_rules::ids::compose_uscc("91", region, serial),
+        "category": "医疗机构",
+        "attributes": {"institution_type": "诊所", "beds": 0},
+        "address": format!("{name}所在路1号"),
+        "risk_grade": "B",
+    })
+}
+
+both_backends! {
+    async fn entity_registry_contract_and_jurisdiction(db: &TestDb) {
+        let app = app(db).await;
+        let zq = app.login("zq_inspector1").await;
+        let r = app.call(Method::POST, "/api/v1/entities", Some(&zq), true, Some(clinic("131127", "枣强县康宁诊所", 1))).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        let e = r.json();
+        for field in ["id", "name", "uscc", "region_code", "category", "status", "risk_grade", "credit_grade"] {
+            assert!(e.get(field).is_some(), "entity JSON lacks {field}");
+        }
+        assert_eq!((e["category"].as_str(), e["status"].as_str(), e["risk_grade"].as_str()), (Some("medical_institution"), Some("operating"), Some("B")));
+        assert_eq!(e["attributes"]["beds"], 0);
+        let id = e["id"].as_str().unwrap().to_string();
+
+        // Another county: 海口's inspector neither sees nor lists it, and cannot register in 枣强.
+        let hk = app.login("hk_inspector1").await;
+        let r = app.get(&format!("/api/v1/entities/{id}"), Some(&hk)).await;
+        assert_eq!((r.status, r.code()), (StatusCode::NOT_FOUND, "not_found".to_string()));
+        assert_eq!(app.get(&format!("/api/v1/entities/{id}/file"), Some(&hk)).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(app.get(&format!("/entities/{id}"), Some(&hk)).await.status, StatusCode::NOT_FOUND);
+        let listed = app.get("/api/v1/entities?q=康宁", Some(&hk)).await.json();
+        assert_eq!(listed["items"].as_array().unwrap().len(), 0);
+        let r = app.call(Method::POST, "/api/v1/entities", Some(&hk), true, Some(clinic("131127", "越权诊所", 2))).await;
+        assert_eq!((r.status, r.code()), (StatusCode::FORBIDDEN, "jurisdiction.forbidden".to_string()));
+        let r = app.call(Method::PUT, &format!("/api/v1/entities/{id}"), Some(&hk), true, Some(clinic("131127", "改名", 1))).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        // The city above reads it; a leader may not write.
+        let hs = app.login("hs_leader").await;
+        assert_eq!(app.get(&format!("/api/v1/entities/{id}"), Some(&hs)).await.status, StatusCode::OK);
+        let r = app.call(Method::POST, "/api/v1/entities", Some(&hs), true, Some(clinic("131100", "衡水诊所", 3))).await;
+        assert_eq!((r.status, r.code()), (StatusCode::FORBIDDEN, "auth.forbidden".to_string()));
+        // An institution user sees its own entity only.
+        let inst = app.login("zq_hospital").await;
+        let own = app.get("/api/v1/entities", Some(&inst)).await.json();
+        assert_eq!(own["items"].as_array().unwrap().len(), 1);
+        assert_eq!(own["items"][0]["name"], "枣强县人民医院");
+        assert_eq!(app.get(&format!("/api/v1/entities/{id}"), Some(&inst)).await.status, StatusCode::NOT_FOUND);
+
+        // Search finds a two-character word, the USCC and a licence number.
+        let r = app.call(Method::POST, "/api/v1/licences", Some(&zq), true, Some(json!({
+            "entity_id": id, "kind": "医疗机构执业许可证", "number": "PDY0001-131127", "issued_on": "2026-01-05"
+        }))).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        let licence = r.json();
+        assert_eq!(licence["valid_until"], "2031-01-04");
+        assert_eq!(licence["next_verification_due"], "2027-01-04", "a clinic without beds: 校验 every year");
+        let uscc = e["uscc"].as_str().unwrap();
+        for q in ["诊所", "康宁", &uscc[..10], "pdy0001"] {
+            let page = app.get(&format!("/api/v1/entities?q={}", enc(q)), Some(&zq)).await.json();
+            assert!(page["items"].as_array().unwrap().iter().any(|x| x["id"] == id.as_str()), "q={q}: {page}");
+        }
+        let page = app.get(&format!("/api/v1/licences?q={}", enc("康宁")), Some(&zq)).await.json();
+        assert_eq!(page["items"][0]["number"], "PDY0001-131127");
+        let file = app.get(&format!("/api/v1/entities/{id}/file"), Some(&zq)).await.json();
+        assert_eq!(file["licences"].as_array().unwrap().len(), 1);
+        assert!(file["inspections"].as_array().unwrap().is_empty());
+
+        // Keyset pages: every entity exactly once, in name order.
+        for i in 0..5 {
+            let r = app.call(Method::POST, "/api/v1/entities", Some(&zq), true, Some(clinic("131127", &format!("枣强县分页诊所{i}"), 10 + i))).await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        }
+        let mut seen = vec![];
+        let mut uri = "/api/v1/entities?q=分页&limit=2".to_string();
+        loop {
+            let page = app.get(&uri, Some(&zq)).await.json();
+            seen.extend(page["items"].as_array().unwrap().iter().map(|x| x["name"].as_str().unwrap().to_string()));
+            match page["next"].as_str() {
+                Some(c) => uri = format!("/api/v1/entities?q={}&limit=2&cursor={c}", enc("分页")),
+                None => break,
+            }
+        }
+        assert_eq!(seen, (0..5).map(|i| format!("枣强县分页诊所{i}")).collect::<Vec<_>>());
+
+        // Optimistic concurrency: a stale version is refused, nothing overwritten.
+        let mut body = clinic("131127", "枣强县康宁诊所（改）", 1);
+        body["version"] = json!(1);
+        let r = app.call(Method::PUT, &format!("/api/v1/entities/{id}"), Some(&zq), true, Some(body.clone())).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let r = app.call(Method::PUT, &format!("/api/v1/entities/{id}"), Some(&zq), true, Some(body)).await;
+        assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "entity.stale".to_string()));
+        let history = weijian_store::audit::history(&app.store, &Actor::system(), "entity", &id).await.unwrap();
+        assert_eq!(history.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["entity.create", "entity.update"]);
+    }
+
+    async fn registry_bad_input_gets_clear_4xx(db: &TestDb) {
+        let app = app(db).await;
+        let zq = app.login("zq_inspector1").await;
+        let post = |body: Value| {
+            let zq = zq.clone();
+            let app = &app;
+            async move { app.call(Method::POST, "/api/v1/entities", Some(&zq), true, Some(body)).await }
+        };
+        let with = |k: &str, v: Value| {
+            let mut b = clinic("131127", "枣强县某诊所", 7);
+            b[k] = v;
+            b
+        };
+        for (body, code, field) in [
+            (with("uscc", json!("91131127MA0000000X")), "entity.invalid_uscc", "uscc"),
+            (with("uscc", json!(null)), "entity.uscc_required", "uscc"),
+            (with("category", json!("餐饮店")), "entity.unknown_category", "category"),
+            (with("attributes", json!({"institution_type": "诊所", "beds": "很多"})), "entity.invalid_attribute", "attributes"),
+            (with("attributes", json!({"beds": 3})), "entity.invalid_attribute", "attributes"),
+            (with("region_code", json!("999999")), "entity.unknown_region", "region_code"),
+            (with("name", json!("  ")), "field.required", "name"),
+            (with("risk_grade", json!("E")), "field.invalid_choice", "risk_grade"),
+            (with("contact_phone", json!("12")), "entity.invalid_phone", "contact_phone"),
+            (with("colour", json!("red")), "request.invalid_field", "colour"),
+        ] {
+            let r = post(body).await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{code}: {}", r.text());
+            assert_eq!((r.code(), r.json()["field"].as_str().unwrap_or_default().to_string()), (code.to_string(), field.to_string()));
+        }
+        let r = post(clinic("131127", "枣强县甲诊所", 8)).await;
+        assert_eq!(r.status, StatusCode::CREATED);
+        let id = r.json()["id"].as_str().unwrap().to_string();
+        let r = post(clinic("131127", "枣强县乙诊所", 8)).await;
+        assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "entity.duplicate_uscc".to_string()));
+        for (uri, status, code) in [
+            ("/api/v1/entities?cursor=zz", StatusCode::BAD_REQUEST, "request.invalid_cursor"),
+            ("/api/v1/entities?limit=0", StatusCode::UNPROCESSABLE_ENTITY, "request.invalid_limit"),
+            ("/api/v1/entities?limit=abc", StatusCode::UNPROCESSABLE_ENTITY, "request.invalid_limit"),
+            ("/api/v1/entities?status=open", StatusCode::UNPROCESSABLE_ENTITY, "request.invalid_filter"),
+            ("/api/v1/entities?category=x", StatusCode::UNPROCESSABLE_ENTITY, "request.invalid_filter"),
+            ("/api/v1/licences?status=old", StatusCode::UNPROCESSABLE_ENTITY, "request.invalid_filter"),
+            ("/api/v1/entities/not-an-id", StatusCode::NOT_FOUND, "not_found"),
+        ] {
+            let r = app.get(uri, Some(&zq)).await;
+            assert_eq!((r.status, r.code()), (status, code.to_string()), "{uri}");
+        }
+        let licence = |k: &str, v: Value| {
+            let mut b = json!({"entity_id": id, "kind": "medical_practice", "number": "L-1", "issued_on": "2026-01-01"});
+            b[k] = v;
+            b
+        };
+        for (body, code) in [
+            (licence("valid_until", json!("2025-12-31")), "licence.ends_before_start"),
+            (licence("kind", json!("驾驶证")), "licence.unknown_kind"),
+            (licence("issued_on", json!("2026-02-30")), "field.invalid_date"),
+            (licence("entity_id", json!("nope")), "licence.entity_required"),
+        ] {
+            let r = app.call(Method::POST, "/api/v1/licences", Some(&zq), true, Some(body)).await;
+            assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, code.to_string()), "{}", r.text());
+        }
+        let r = app.call(Method::POST, "/api/v1/licences", Some(&zq), true, Some(licence("number", json!("L-1")))).await;
+        assert_eq!(r.status, StatusCode::CREATED);
+        let lid = r.json()["id"].as_str().unwrap().to_string();
+        let r = app.call(Method::POST, "/api/v1/licences", Some(&zq), true, Some(licence("number", json!("L-1")))).await;
+        assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "licence.duplicate_number".to_string()));
+        // Revoking needs a reason; with one, the history keeps before and after.
+        let r = app.call(Method::PUT, &format!("/api/v1/licences/{lid}"), Some(&zq), true, Some(licence("status", json!("revoked")))).await;
+        assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "licence.reason_required".to_string()));
+        let mut body = licence("status", json!("revoked"));
+        body["reason"] = json!("枣卫罚〔2026〕3号 吊销");
+        let r = app.call(Method::PUT, &format!("/api/v1/licences/{lid}"), Some(&zq), true, Some(body)).await;
+        assert_eq!((r.status, r.json()["status"].as_str()), (StatusCode::OK, Some("revoked")));
+        let h = app.get(&format!("/api/v1/licences/{lid}/history"), Some(&zq)).await.json();
+        assert_eq!(h.as_array().unwrap().iter().map(|c| c["action"].as_str().unwrap()).collect::<Vec<_>>(), ["create", "revoked"]);
+        assert_eq!(h[1]["before"]["record"], "valid");
+        // The entity file warns: operating without an in-force licence.
+        let file = app.get(&format!("/api/v1/entities/{id}/file"), Some(&zq)).await.json();
+        assert!(file["warnings"].as_array().unwrap().iter().any(|w| w["code"] == "entity.licence_missing"), "{file}");
+    }
+}
+
+fn enc(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}

@@ -30,6 +30,22 @@ struct DbArgs {
     database: Option<String>,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Scale {
+    Demo,
+    Province,
+}
+
+impl Scale {
+    /// Entities generated in each of the demo's five jurisdictions.
+    fn per_region(self) -> usize {
+        match self {
+            Scale::Demo => 300,
+            Scale::Province => 40_000,
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Create (once) a demo database in DIR with the five source jurisdictions, print the accounts, and serve.
@@ -38,6 +54,12 @@ enum Command {
         data: PathBuf,
         #[arg(long, default_value = config::DEFAULT_LISTEN)]
         listen: String,
+        /// demo: a few hundred entities a jurisdiction; province: 200,000 entities for benchmarks.
+        #[arg(long, value_enum, default_value_t = Scale::Demo)]
+        scale: Scale,
+        /// Create the database and stop, without serving.
+        #[arg(long)]
+        no_serve: bool,
     },
     /// Serve the web UI and the API (production entry).
     Serve {
@@ -214,7 +236,7 @@ async fn run(cli: Cli) -> Result<i32> {
         install_rules(std::env::var_os("WEIJIAN_RULES_DIR").filter(|v| !v.is_empty()).map(PathBuf::from))?;
     }
     match cli.command {
-        Command::Demo { data, listen } => demo(&data, &listen).await,
+        Command::Demo { data, listen, scale, no_serve } => demo(&data, &listen, scale, no_serve).await,
         Command::Serve { db, listen } => {
             let settings = Settings::load(db.config.as_deref(), db.database.as_deref(), listen.as_deref())?;
             install_rules(settings.rules_dir.clone())?;
@@ -518,7 +540,7 @@ async fn serve(store: Store, settings: &Settings) -> Result<i32> {
     Ok(0)
 }
 
-async fn demo(data: &Path, listen: &str) -> Result<i32> {
+async fn demo(data: &Path, listen: &str, scale: Scale, no_serve: bool) -> Result<i32> {
     let db_path = data.join("weijian.db");
     let accounts_file = data.join("demo-accounts.tsv");
     let url = DatabaseUrl::Sqlite(db_path.clone());
@@ -533,6 +555,29 @@ async fn demo(data: &Path, listen: &str) -> Result<i32> {
             tsv.push_str(&format!("{}\t{}\t{}\t{}\t{}\n", a.username, a.password, a.role.key(), a.region_code, a.unit));
         }
         std::fs::write(&accounts_file, tsv)?;
+        let started = std::time::Instant::now();
+        let today = chrono::Utc::now().with_timezone(&weijian_store::time::shanghai()).date_naive();
+        let made = weijian_domain::demo_registry::seed(
+            &store,
+            weijian_domain::demo_registry::DEMO_TARGETS,
+            scale.per_region(),
+            2026,
+            today,
+            |done, total| {
+                if done == total || done % 10_000 == 0 {
+                    eprint!("\r生成监管对象 {done}/{total}");
+                }
+            },
+        )
+        .await
+        .map_err(|e| anyhow!(e.message))?;
+        eprintln!();
+        println!(
+            "已生成监管对象 {} 户、许可证 {} 件（用时 {:.1} 秒）",
+            made.entities,
+            made.licences,
+            started.elapsed().as_secs_f64()
+        );
         println!("已创建演示数据库 {}", db_path.display());
         println!("演示账号（密码只在此显示一次，也已写入 {}）：", accounts_file.display());
         for a in &accounts {
@@ -551,6 +596,10 @@ async fn demo(data: &Path, listen: &str) -> Result<i32> {
         session_idle_minutes: 120,
         session_absolute_hours: 12,
     };
+    if no_serve {
+        store.close().await;
+        return Ok(0);
+    }
     println!("请在浏览器打开 http://{listen}/");
     serve(store, &settings).await
 }

@@ -3,6 +3,9 @@
 
 mod audit;
 mod auth;
+pub(crate) mod entities;
+pub(crate) mod licences;
+mod paging;
 pub mod penalty;
 mod rules;
 mod units;
@@ -66,6 +69,13 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(penalty::violation))
         .routes(routes!(penalty::evaluate))
         .routes(routes!(penalty::check))
+        .routes(routes!(entities::list, entities::create))
+        .routes(routes!(entities::get, entities::update))
+        .routes(routes!(entities::file))
+        .routes(routes!(entities::vocabulary))
+        .routes(routes!(licences::list, licences::create))
+        .routes(routes!(licences::get, licences::update))
+        .routes(routes!(licences::history))
 }
 
 /// The document, rendered once when the application is built.

@@ -3,6 +3,7 @@
 
 mod account;
 mod org;
+mod registry;
 mod rules;
 
 use crate::extract::CurrentUser;
@@ -29,6 +30,10 @@ pub fn router() -> Router<AppState> {
         .route("/users/new", get(org::new_user))
         .route("/users/{id}", get(org::user))
         .route("/audit", get(org::history))
+        .route("/entities", get(registry::entities).post(registry::create_entity))
+        .route("/entities/new", get(registry::new_entity))
+        .route("/entities/{id}", get(registry::entity))
+        .route("/licences", get(registry::licences))
         .route("/rules", get(rules::engine))
         .route("/rules/violations/{code}", get(rules::violation))
         .route("/rules/points", get(rules::points))
@@ -65,6 +70,9 @@ impl Chrome {
         }
         if allows(&a.actor, Permission::ViewUsers) {
             nav.push(NavItem { href: "/users", label: "用户", active: active == "/users" });
+        }
+        if allows(&a.actor, Permission::ViewRegistry) {
+            nav.push(NavItem { href: "/entities", label: "监管对象", active: active == "/entities" });
         }
         if allows(&a.actor, Permission::ViewRules) {
             nav.push(NavItem { href: "/rules", label: "裁量基准", active: active == "/rules" });

@@ -1,0 +1,432 @@
+//! Pages of the registries: the entity list with search, the entity file
+//! (一户一档), registering an entity, and the licence list.
+
+use super::{domain_error_page, render, Chrome};
+use crate::extract::{CurrentUser, PathId};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use weijian_domain::authz::{allows, Permission};
+use weijian_domain::entities::{self as domain, EntityFile, EntityInput};
+use weijian_domain::input::today;
+use weijian_rules::registry::{EntityStatus, LicenceStatus, Registry, RiskGrade};
+use weijian_store::entities::{Entity, Query as EntityQuery};
+use weijian_store::ids::EntityId;
+use weijian_store::licences::{Licence, Query as LicenceQuery};
+use weijian_store::page::Cursor;
+
+pub struct Choice {
+    pub key: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+fn choices<'a>(items: impl IntoIterator<Item = (&'a str, &'a str)>, current: &str) -> Vec<Choice> {
+    items.into_iter().map(|(k, l)| Choice { key: k.into(), label: l.into(), selected: k == current }).collect()
+}
+
+pub struct EntityRow {
+    pub id: String,
+    pub name: String,
+    pub uscc: String,
+    pub category: String,
+    pub status: String,
+    pub risk: String,
+    pub address: String,
+}
+
+impl From<&Entity> for EntityRow {
+    fn from(e: &Entity) -> Self {
+        EntityRow {
+            id: e.id.to_string(),
+            name: e.data.name.clone(),
+            uscc: e.data.uscc.clone().unwrap_or_else(|| "（无）".into()),
+            category: crate::api::entities::category_label(&e.data.category),
+            status: e.data.status.label().into(),
+            risk: e.data.risk_grade.map(|g| g.key().to_string()).unwrap_or_else(|| "—".into()),
+            address: e.data.address.clone().unwrap_or_default(),
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct ListForm {
+    q: Option<String>,
+    category: Option<String>,
+    status: Option<String>,
+    risk_grade: Option<String>,
+    cursor: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "entities.html")]
+struct EntitiesPage {
+    chrome: Chrome,
+    q: String,
+    categories: Vec<Choice>,
+    statuses: Vec<Choice>,
+    grades: Vec<Choice>,
+    rows: Vec<EntityRow>,
+    next_href: Option<String>,
+    can_create: bool,
+}
+
+fn nonempty(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+pub async fn entities(
+    State(state): State<AppState>,
+    CurrentUser(a): CurrentUser,
+    Query(f): Query<ListForm>,
+) -> Response {
+    let registry = Registry::official();
+    // Unknown filter values on a page are simply ignored (the API refuses them).
+    let query = EntityQuery {
+        q: nonempty(&f.q).map(str::to_string),
+        category: nonempty(&f.category).and_then(|c| registry.category(c)).map(|c| c.key.clone()),
+        status: nonempty(&f.status).and_then(EntityStatus::parse),
+        risk_grade: nonempty(&f.risk_grade).and_then(RiskGrade::parse),
+        after: nonempty(&f.cursor).and_then(Cursor::decode),
+        ..Default::default()
+    };
+    let page = match domain::list(&state.store, &a.actor, &query).await {
+        Ok(p) => p,
+        Err(e) => return domain_error_page(e),
+    };
+    let next_href = page.next.map(|c| {
+        let mut s = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in [("q", &f.q), ("category", &f.category), ("status", &f.status), ("risk_grade", &f.risk_grade)] {
+            if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+                s.append_pair(k, v);
+            }
+        }
+        s.append_pair("cursor", &c);
+        format!("/entities?{}", s.finish())
+    });
+    let current = |v: &Option<String>| v.clone().unwrap_or_default();
+    render(
+        StatusCode::OK,
+        &EntitiesPage {
+            q: current(&f.q),
+            categories: choices(
+                registry.categories.iter().map(|c| (c.key.as_str(), c.label.as_str())),
+                &current(&f.category),
+            ),
+            statuses: choices(EntityStatus::ALL.iter().map(|s| (s.key(), s.label())), &current(&f.status)),
+            grades: choices(RiskGrade::ALL.iter().map(|s| (s.key(), s.label())), &current(&f.risk_grade)),
+            rows: page.items.iter().map(EntityRow::from).collect(),
+            next_href,
+            can_create: allows(&a.actor, Permission::ManageRegistry),
+            chrome: Chrome::new(&state.store, &a, "/entities").await,
+        },
+    )
+}
+
+pub struct Fact {
+    pub label: String,
+    pub value: String,
+}
+
+pub struct LicenceRow {
+    pub kind: String,
+    pub number: String,
+    pub valid_until: String,
+    pub next_verification: String,
+    pub status: String,
+    pub status_key: String,
+}
+
+impl LicenceRow {
+    fn new(l: &Licence, day: chrono::NaiveDate) -> Self {
+        let status = l.status_on(day);
+        LicenceRow {
+            kind: crate::api::licences::kind_label(&l.data.kind),
+            number: l.data.number.clone(),
+            valid_until: l.data.valid_until.map(|d| d.to_string()).unwrap_or_else(|| "长期".into()),
+            next_verification: l.data.next_verification_due.map(|d| d.to_string()).unwrap_or_else(|| "—".into()),
+            status: status.label().into(),
+            status_key: status.key().into(),
+        }
+    }
+}
+
+pub struct TimelineRow {
+    pub at: String,
+    pub who: String,
+    pub summary: String,
+}
+
+#[derive(Template)]
+#[template(path = "entity.html")]
+struct EntityPage {
+    chrome: Chrome,
+    name: String,
+    facts: Vec<Fact>,
+    warnings: Vec<String>,
+    licences: Vec<LicenceRow>,
+    timeline: Vec<TimelineRow>,
+    show_timeline: bool,
+}
+
+pub async fn entity(
+    State(state): State<AppState>,
+    CurrentUser(a): CurrentUser,
+    PathId(id): PathId<EntityId>,
+) -> Response {
+    let EntityFile { entity, licences, warnings, timeline } = match domain::file(&state.store, &a.actor, id).await {
+        Ok(f) => f,
+        Err(e) => return domain_error_page(e),
+    };
+    let d = &entity.data;
+    let region = weijian_store::regions::get(&state.store, &d.region_code).await.map(|r| r.name).unwrap_or_default();
+    let mut facts = vec![
+        Fact { label: "类别".into(), value: crate::api::entities::category_label(&d.category) },
+        Fact {
+            label: "统一社会信用代码".into(),
+            value: d.uscc.clone().unwrap_or_else(|| format!("无（{}）", d.uscc_exemption.clone().unwrap_or_default())),
+        },
+        Fact { label: "行政区划".into(), value: format!("{region}（{}）", d.region_code) },
+        Fact { label: "经营状态".into(), value: d.status.label().into() },
+        Fact { label: "风险等级".into(), value: d.risk_grade.map(|g| g.label()).unwrap_or("未评定").into() },
+        Fact { label: "信用等级".into(), value: d.credit_grade.map(|g| g.label()).unwrap_or("未评定").into() },
+    ];
+    let opt = |label: &str, v: &Option<String>| v.as_ref().map(|v| Fact { label: label.into(), value: v.clone() });
+    facts.extend(
+        [
+            opt("法定代表人", &d.legal_representative),
+            opt("地址", &d.address),
+            opt("网格", &d.grid),
+            opt("联系人", &d.contact_person),
+            opt("联系电话", &d.contact_phone),
+        ]
+        .into_iter()
+        .flatten(),
+    );
+    if let Some(category) = Registry::official().category(&d.category) {
+        for spec in &category.attributes {
+            if let Some(v) = d.attributes.get(&spec.key) {
+                facts.push(Fact { label: spec.label.clone(), value: v.to_string() });
+            }
+        }
+    }
+    let day = today();
+    render(
+        StatusCode::OK,
+        &EntityPage {
+            name: d.name.clone(),
+            facts,
+            warnings: warnings.into_iter().map(|w| w.message).collect(),
+            licences: licences.iter().map(|l| LicenceRow::new(l, day)).collect(),
+            show_timeline: allows(&a.actor, Permission::ViewAudit),
+            timeline: timeline
+                .into_iter()
+                .map(|e| TimelineRow {
+                    at: weijian_store::time::display(e.occurred_at),
+                    who: e.username.unwrap_or_default(),
+                    summary: e.summary,
+                })
+                .collect(),
+            chrome: Chrome::new(&state.store, &a, "/entities").await,
+        },
+    )
+}
+
+pub struct AttributeField {
+    pub key: String,
+    pub label: String,
+    pub required: bool,
+    pub integer: bool,
+    pub choices: Vec<String>,
+    pub value: String,
+}
+
+#[derive(Template)]
+#[template(path = "entity_new.html")]
+struct NewEntityPage {
+    chrome: Chrome,
+    message: String,
+    categories: Vec<Choice>,
+    category: String,
+    attributes: Vec<AttributeField>,
+    statuses: Vec<Choice>,
+    grades: Vec<Choice>,
+    values: BTreeMap<String, String>,
+}
+
+impl NewEntityPage {
+    fn value(&self, key: &str) -> String {
+        self.values.get(key).cloned().unwrap_or_default()
+    }
+}
+
+#[derive(Deserialize)]
+pub struct NewQuery {
+    category: Option<String>,
+}
+
+async fn new_entity_page(
+    state: &AppState,
+    a: &weijian_domain::auth::Authenticated,
+    status: StatusCode,
+    message: String,
+    values: BTreeMap<String, String>,
+) -> Response {
+    let registry = Registry::official();
+    let category = values.get("category").and_then(|c| registry.category(c)).unwrap_or(&registry.categories[0]);
+    let attributes = category
+        .attributes
+        .iter()
+        .map(|s| AttributeField {
+            key: s.key.clone(),
+            label: s.label.clone(),
+            required: s.required,
+            integer: s.kind == weijian_rules::registry::AttributeKind::Integer,
+            choices: s.choices.clone(),
+            value: values.get(&format!("attr.{}", s.key)).cloned().unwrap_or_default(),
+        })
+        .collect();
+    let mut values = values;
+    values.entry("region_code".into()).or_insert_with(|| a.user.region_code.clone());
+    render(
+        status,
+        &NewEntityPage {
+            message,
+            categories: choices(registry.categories.iter().map(|c| (c.key.as_str(), c.label.as_str())), &category.key),
+            category: category.key.clone(),
+            attributes,
+            statuses: choices(EntityStatus::ALL.iter().map(|s| (s.key(), s.label())), "operating"),
+            grades: choices(
+                RiskGrade::ALL.iter().map(|s| (s.key(), s.label())),
+                values.get("risk_grade").map(String::as_str).unwrap_or(""),
+            ),
+            values,
+            chrome: Chrome::new(&state.store, a, "/entities").await,
+        },
+    )
+}
+
+pub async fn new_entity(
+    State(state): State<AppState>,
+    CurrentUser(a): CurrentUser,
+    Query(q): Query<NewQuery>,
+) -> Response {
+    if !allows(&a.actor, Permission::ManageRegistry) {
+        return domain_error_page(weijian_domain::DomainError::forbidden("您的角色无权登记监管对象"));
+    }
+    let mut values = BTreeMap::new();
+    if let Some(c) = q.category {
+        values.insert("category".to_string(), c);
+    }
+    new_entity_page(&state, &a, StatusCode::OK, String::new(), values).await
+}
+
+pub async fn create_entity(
+    State(state): State<AppState>,
+    CurrentUser(a): CurrentUser,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let values: BTreeMap<String, String> = pairs.into_iter().filter(|(k, _)| k != "csrf_token").collect();
+    let get = |k: &str| values.get(k).cloned().filter(|v| !v.trim().is_empty());
+    let input = EntityInput {
+        region_code: get("region_code").unwrap_or_default(),
+        name: get("name").unwrap_or_default(),
+        uscc: get("uscc"),
+        uscc_exemption: get("uscc_exemption"),
+        category: get("category").unwrap_or_default(),
+        attributes: values
+            .iter()
+            .filter_map(|(k, v)| k.strip_prefix("attr.").map(|k| (k.to_string(), v.clone())))
+            .collect(),
+        legal_representative: get("legal_representative"),
+        address: get("address"),
+        grid: get("grid"),
+        contact_person: get("contact_person"),
+        contact_phone: get("contact_phone"),
+        status: get("status"),
+        risk_grade: get("risk_grade"),
+        credit_grade: None,
+    };
+    match domain::create(&state.store, &a.actor, &input).await {
+        Ok(e) => Redirect::to(&format!("/entities/{}", e.id)).into_response(),
+        Err(e) => new_entity_page(&state, &a, crate::error::status_of(e.kind), e.message, values).await,
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct LicenceListForm {
+    q: Option<String>,
+    status: Option<String>,
+    cursor: Option<String>,
+}
+
+pub struct LicenceListRow {
+    pub entity_id: String,
+    pub entity_name: String,
+    pub row: LicenceRow,
+}
+
+#[derive(Template)]
+#[template(path = "licences.html")]
+struct LicencesPage {
+    chrome: Chrome,
+    q: String,
+    statuses: Vec<Choice>,
+    rows: Vec<LicenceListRow>,
+    next_href: Option<String>,
+}
+
+pub async fn licences(
+    State(state): State<AppState>,
+    CurrentUser(a): CurrentUser,
+    Query(f): Query<LicenceListForm>,
+) -> Response {
+    let day = today();
+    let query = LicenceQuery {
+        q: nonempty(&f.q).map(str::to_string),
+        status: nonempty(&f.status).and_then(LicenceStatus::parse),
+        today: Some(day),
+        after: nonempty(&f.cursor).and_then(Cursor::decode),
+        ..Default::default()
+    };
+    let page = match weijian_domain::licences::list(&state.store, &a.actor, &query).await {
+        Ok(p) => p,
+        Err(e) => return domain_error_page(e),
+    };
+    let next_href = page.next.map(|c| {
+        let mut s = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in [("q", &f.q), ("status", &f.status)] {
+            if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+                s.append_pair(k, v);
+            }
+        }
+        s.append_pair("cursor", &c);
+        format!("/licences?{}", s.finish())
+    });
+    render(
+        StatusCode::OK,
+        &LicencesPage {
+            q: f.q.clone().unwrap_or_default(),
+            statuses: choices(
+                LicenceStatus::ALL.iter().map(|s| (s.key(), s.label())),
+                f.status.as_deref().unwrap_or(""),
+            ),
+            rows: page
+                .items
+                .iter()
+                .map(|l| LicenceListRow {
+                    entity_id: l.data.entity_id.to_string(),
+                    entity_name: l.entity_name.clone(),
+                    row: LicenceRow::new(l, day),
+                })
+                .collect(),
+            next_href,
+            chrome: Chrome::new(&state.store, &a, "/licences").await,
+        },
+    )
+}
