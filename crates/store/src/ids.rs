@@ -45,3 +45,6 @@ id_type!(UserId, UnitId, SectionId, EntityId, TokenId, EventId);
 pub(crate) fn parse_db<T: FromStr>(s: &str) -> Result<T, crate::StoreError> {
     s.parse().map_err(|_| crate::StoreError::Corrupt(format!("无效的标识符：{s}")))
 }
+
+// 权责清单 (one version of a unit's responsibility list).
+id_type!(DutyListId);
