@@ -15,16 +15,21 @@ pub enum Permission {
     ViewRules,
     /// Import a newly published year of the working-day calendar.
     ManageCalendar,
+    /// Read the responsibility lists (权责清单) of one's jurisdiction.
+    ViewDutyLists,
+    /// Draft and publish responsibility lists.
+    ManageDutyLists,
 }
 
 pub fn role_allows(role: Role, p: Permission) -> bool {
     use Permission::*;
     match role {
         Role::Admin => true,
-        Role::Leader | Role::SectionChief | Role::LegalReviewer => {
-            matches!(p, ViewOrganisation | ViewUsers | ViewAudit | ViewRules)
+        Role::Leader | Role::SectionChief => {
+            matches!(p, ViewOrganisation | ViewUsers | ViewAudit | ViewRules | ViewDutyLists | ManageDutyLists)
         }
-        Role::Inspector => matches!(p, ViewOrganisation | ViewUsers | ViewRules),
+        Role::LegalReviewer => matches!(p, ViewOrganisation | ViewUsers | ViewAudit | ViewRules | ViewDutyLists),
+        Role::Inspector => matches!(p, ViewOrganisation | ViewUsers | ViewRules | ViewDutyLists),
         // Their scope already limits them to their own institution.
         Role::Institution => matches!(p, ViewUsers),
     }

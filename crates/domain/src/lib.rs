@@ -6,6 +6,7 @@ pub mod auth;
 pub mod authz;
 pub mod calendar;
 pub mod demo;
+pub mod duty_lists;
 mod error;
 pub mod history;
 pub mod org;
