@@ -3,6 +3,7 @@
 
 mod audit;
 mod auth;
+mod duty_lists;
 pub mod penalty;
 mod rules;
 mod units;
@@ -66,6 +67,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(penalty::violation))
         .routes(routes!(penalty::evaluate))
         .routes(routes!(penalty::check))
+        .routes(routes!(duty_lists::list, duty_lists::create))
+        .routes(routes!(duty_lists::get, duty_lists::update))
+        .routes(routes!(duty_lists::publish))
+        .routes(routes!(duty_lists::public_list))
 }
 
 /// The document, rendered once when the application is built.
