@@ -6,7 +6,7 @@ pub(crate) mod seed;
 use crate::authz::{require, Permission};
 use crate::error::{DomainError, DomainResult};
 use chrono::NaiveDate;
-use weijian_store::duty_lists::{self, DutyList, DutyListContent};
+use weijian_store::duty_lists::{self, DutyList, DutyListContent, ListFilter};
 use weijian_store::ids::{DutyListId, UnitId};
 use weijian_store::regions::{self, Region};
 use weijian_store::{time, Actor, Store, StoreError};
@@ -21,9 +21,9 @@ pub fn today() -> NaiveDate {
     time::now().with_timezone(&time::shanghai()).date_naive()
 }
 
-pub async fn list(store: &Store, actor: &Actor, unit_id: Option<UnitId>) -> DomainResult<Vec<DutyList>> {
+pub async fn list(store: &Store, actor: &Actor, filter: &ListFilter) -> DomainResult<Vec<DutyList>> {
     require(actor, Permission::ViewDutyLists)?;
-    Ok(duty_lists::list(store, actor, unit_id).await?)
+    Ok(duty_lists::list(store, actor, filter).await?)
 }
 
 pub async fn get(store: &Store, actor: &Actor, id: DutyListId) -> DomainResult<DutyList> {

@@ -3,7 +3,7 @@
 
 use weijian_domain::duty_lists as dl;
 use weijian_domain::ErrorKind;
-use weijian_store::duty_lists::{self, Duty, DutyListContent, DutyListStatus, DutyTask};
+use weijian_store::duty_lists::{self, Duty, DutyListContent, DutyListStatus, DutyTask, ListFilter};
 use weijian_store::units::Unit;
 use weijian_store::{audit, both_backends, users, Actor, Store};
 
@@ -100,7 +100,7 @@ both_backends! {
         let s = &db.store;
         let zq_bureau = unit(s, "枣强县卫生健康局").await;
         let hk_bureau = unit(s, "海口市卫生健康委员会").await;
-        let zq_lists = dl::list(s, &actor(s, "zq_chief").await, Some(zq_bureau.id)).await.unwrap();
+        let zq_lists = dl::list(s, &actor(s, "zq_chief").await, &ListFilter { unit_id: Some(zq_bureau.id), region_code: None }).await.unwrap();
         // The demo: version 1 published, version 2 a draft.
         assert_eq!(zq_lists.iter().map(|l| (l.version_no, l.status)).collect::<Vec<_>>(),
             [(2, DutyListStatus::Draft), (1, DutyListStatus::Published)]);
@@ -113,11 +113,16 @@ both_backends! {
         assert_eq!(e.kind, ErrorKind::NotFound);
         assert_eq!(dl::publish(s, &hk, zq_draft, "2026-01-01").await.unwrap_err().kind, ErrorKind::NotFound);
         assert_eq!(dl::create_draft(s, &hk, zq_bureau.id, None).await.unwrap_err().kind, ErrorKind::NotFound);
-        assert!(dl::list(s, &hk, None).await.unwrap().iter().all(|l| l.region_code == "460100"));
+        assert!(dl::list(s, &hk, &ListFilter::default()).await.unwrap().iter().all(|l| l.region_code == "460100"));
+        let by_region = ListFilter { unit_id: None, region_code: Some("131127".into()) };
+        assert!(dl::list(s, &hk, &by_region).await.unwrap().is_empty());
 
         // Upwards: 衡水市's leader reads 枣强县 but may not write there (403).
         let hs = actor(s, "hs_leader").await;
         assert_eq!(dl::get(s, &hs, zq_draft).await.unwrap().unit_id, zq_bureau.id);
+        assert_eq!(dl::list(s, &hs, &by_region).await.unwrap().len(), 2);
+        let both = ListFilter { unit_id: Some(zq_bureau.id), region_code: Some("131100".into()) };
+        assert!(dl::list(s, &hs, &both).await.unwrap().is_empty());
         let e = dl::update_draft(s, &hs, zq_draft, "市里改", &content("市里改")).await.unwrap_err();
         assert_eq!((e.kind, e.code), (ErrorKind::Forbidden, "jurisdiction.forbidden"));
 
@@ -127,7 +132,7 @@ both_backends! {
         let e = dl::update_draft(s, &inspector, zq_draft, "x", &content("x")).await.unwrap_err();
         assert_eq!(e.kind, ErrorKind::Forbidden);
         let inst = actor(s, "zq_hospital").await;
-        assert_eq!(dl::list(s, &inst, None).await.unwrap_err().kind, ErrorKind::Forbidden);
+        assert_eq!(dl::list(s, &inst, &ListFilter::default()).await.unwrap_err().kind, ErrorKind::Forbidden);
 
         // 海口市 publishes its own; the draft of 枣强县 never reaches the portal.
         let (region, public) = dl::public_for_region(s, "131127").await.unwrap();

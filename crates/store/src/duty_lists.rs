@@ -254,18 +254,32 @@ pub async fn get(store: &Store, actor: &Actor, id: DutyListId) -> StoreResult<Du
     from_row(&r.ok_or(StoreError::NotFound)?)
 }
 
-/// Every version in the actor's jurisdiction, optionally of one unit: by
+/// Which versions a listing wants; both parts optional.
+#[derive(Clone, Debug, Default)]
+pub struct ListFilter {
+    pub unit_id: Option<UnitId>,
+    /// Exactly this region (its units), not the regions below it.
+    pub region_code: Option<String>,
+}
+
+/// Every version in the actor's jurisdiction that matches the filter: by
 /// region, unit, newest version first.
-pub async fn list(store: &Store, actor: &Actor, unit_id: Option<UnitId>) -> StoreResult<Vec<DutyList>> {
-    let (cond, next) = match unit_id {
-        Some(_) => ("d.unit_id = $1 AND ", 2),
-        None => ("", 1),
-    };
-    let f = read_filter(actor, OWNER, next);
+pub async fn list(store: &Store, actor: &Actor, filter: &ListFilter) -> StoreResult<Vec<DutyList>> {
+    let mut cond = String::new();
+    let mut binds: Vec<String> = vec![];
+    if let Some(u) = filter.unit_id {
+        binds.push(u.to_string());
+        cond.push_str(&format!("d.unit_id = ${} AND ", binds.len()));
+    }
+    if let Some(r) = &filter.region_code {
+        binds.push(r.clone());
+        cond.push_str(&format!("d.region_code = ${} AND ", binds.len()));
+    }
+    let f = read_filter(actor, OWNER, binds.len() + 1);
     let sql = format!("{SELECT} WHERE {cond}{} ORDER BY d.region_code, u.name, d.unit_id, d.version_no DESC", f.sql);
     let mut q = sqlx::query(&sql);
-    if let Some(u) = unit_id {
-        q = q.bind(u.to_string());
+    for b in &binds {
+        q = q.bind(b.as_str());
     }
     f.bind(q).fetch_all(store.reader()).await?.iter().map(from_row).collect()
 }

@@ -224,6 +224,8 @@ both_backends! {
         assert_eq!(r.status, StatusCode::NOT_FOUND);
         let r = app.call(Method::POST, "/api/v1/duty-lists", Some(&hk), Some(json!({"unit_id": zq_unit}))).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
+        let r = app.get("/api/v1/duty-lists?region_code=131127", Some(&hk)).await.json();
+        assert_eq!(r, json!({"items": [], "next": null}));
         assert!(app.get("/api/v1/duty-lists", Some(&hk)).await.json()["items"].as_array().unwrap().iter().all(|i| i["region_code"] == "460100"));
 
         // Upwards: 衡水市 reads 枣强县 but may not write there (403).

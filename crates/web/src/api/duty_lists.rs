@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use weijian_domain::duty_lists as dl;
 use weijian_domain::DomainError;
-use weijian_store::duty_lists::{DutyList, DutyListContent};
+use weijian_store::duty_lists::{DutyList, DutyListContent, ListFilter};
 use weijian_store::ids::{DutyListId, UnitId};
 use weijian_store::time;
 
@@ -144,9 +144,12 @@ struct PublicServiceSchema {
 pub struct ListQuery {
     /// Only this unit's versions.
     pub unit_id: Option<String>,
+    /// Only the units of exactly this region (six-digit code).
+    pub region_code: Option<String>,
 }
 
-/// Every version in the caller's jurisdiction, newest first per unit.
+/// Every version in the caller's jurisdiction (optionally of one unit or one
+/// region), newest first per unit.
 #[utoipa::path(get, path = "/api/v1/duty-lists", tag = "duty_lists",
     params(ListQuery),
     security(("session" = []), ("bearer" = [])),
@@ -163,7 +166,8 @@ pub async fn list(
             ApiError::from(DomainError::invalid("duty_list.invalid_unit_id", "unit_id", "单位标识无效"))
         })?),
     };
-    let lists = dl::list(&state.store, &a.actor, unit_id).await?;
+    let region_code = q.region_code.filter(|s| !s.is_empty());
+    let lists = dl::list(&state.store, &a.actor, &ListFilter { unit_id, region_code }).await?;
     Ok(Json(DutyListPage { items: lists.iter().map(DutyListSummary::from).collect(), next: None }))
 }
 

@@ -61,7 +61,7 @@ struct ListPage {
 }
 
 async fn list_page(state: &AppState, a: &Authenticated, status: StatusCode, message: String) -> Response {
-    let lists = match dl::list(&state.store, &a.actor, None).await {
+    let lists = match dl::list(&state.store, &a.actor, &Default::default()).await {
         Ok(l) => l,
         Err(e) => return domain_error_page(e),
     };
