@@ -9,7 +9,7 @@ use weijian_store::units::Unit;
 use weijian_store::{Actor, Store};
 
 const ZQ_BASIS: &str = "《枣强县卫生健康局职能配置、内设机构和人员编制规定》";
-const HK_BASIS: &str = "海口市卫生健康委员会职能配置、内设机构和人员编制规定";
+const HK_BASIS: &str = "本单位职能配置、内设机构和人员编制规定（“三定”规定）";
 
 fn duty(name: &str, basis: &str, tasks: &[(&str, &str)]) -> Duty {
     Duty {
