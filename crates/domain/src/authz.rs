@@ -23,13 +23,20 @@ pub enum Permission {
     ManageInspectors,
     /// See a practitioner's full 身份证号 (each look is audit-logged).
     RevealIdNumbers,
+    /// Read the responsibility lists (权责清单) of one's jurisdiction.
+    ViewDutyLists,
+    /// Draft and publish responsibility lists.
+    ManageDutyLists,
 }
 
 pub fn role_allows(role: Role, p: Permission) -> bool {
     use Permission::*;
     match role {
         Role::Admin => true,
-        Role::Leader => matches!(p, ViewOrganisation | ViewUsers | ViewAudit | ViewRules | ViewRegistry),
+        Role::Leader => matches!(
+            p,
+            ViewOrganisation | ViewUsers | ViewAudit | ViewRules | ViewRegistry | ViewDutyLists | ManageDutyLists
+        ),
         Role::SectionChief => matches!(
             p,
             ViewOrganisation
@@ -40,11 +47,16 @@ pub fn role_allows(role: Role, p: Permission) -> bool {
                 | ManageRegistry
                 | ManageInspectors
                 | RevealIdNumbers
+                | ViewDutyLists
+                | ManageDutyLists
         ),
-        Role::LegalReviewer => {
-            matches!(p, ViewOrganisation | ViewUsers | ViewAudit | ViewRules | ViewRegistry | RevealIdNumbers)
+        Role::LegalReviewer => matches!(
+            p,
+            ViewOrganisation | ViewUsers | ViewAudit | ViewRules | ViewRegistry | RevealIdNumbers | ViewDutyLists
+        ),
+        Role::Inspector => {
+            matches!(p, ViewOrganisation | ViewUsers | ViewRules | ViewRegistry | ManageRegistry | ViewDutyLists)
         }
-        Role::Inspector => matches!(p, ViewOrganisation | ViewUsers | ViewRules | ViewRegistry | ManageRegistry),
         // Their scope already limits them to their own institution.
         Role::Institution => matches!(p, ViewUsers | ViewRegistry),
     }

@@ -244,6 +244,7 @@ pub async fn seed(store: &Store) -> DomainResult<Vec<DemoAccount>> {
         }
         made.push((u.key, unit));
     }
+    crate::duty_lists::seed::seed(store, &made).await?;
     let mut accounts = vec![];
     for (username, name, role, unit_key) in PEOPLE {
         let unit = &made.iter().find(|(k, _)| k == unit_key).expect("unit key").1;

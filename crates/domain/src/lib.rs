@@ -7,6 +7,7 @@ pub mod authz;
 pub mod calendar;
 pub mod demo;
 pub mod demo_registry;
+pub mod duty_lists;
 pub mod entities;
 mod error;
 pub mod history;

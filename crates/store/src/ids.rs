@@ -57,3 +57,6 @@ id_type!(
 pub(crate) fn parse_db<T: FromStr>(s: &str) -> Result<T, crate::StoreError> {
     s.parse().map_err(|_| crate::StoreError::Corrupt(format!("无效的标识符：{s}")))
 }
+
+// 权责清单 (one version of a unit's responsibility list).
+id_type!(DutyListId);

@@ -81,7 +81,10 @@ async fn run(store: &Store, name: &str) {
     // First pages and pages deep into the list (a cursor from a name in the middle).
     let mut list = vec![Query::default(), Query { sort: Sort::Newest, ..Default::default() }];
     for key in ["枣庄市", "海口市金源", "翁源县", "上党区碧水"] {
-        list.push(Query { after: Some(weijian_store::page::Cursor { key: key.into(), id: uuid_zero() }), ..Default::default() });
+        list.push(Query {
+            after: Some(weijian_store::page::Cursor { key: key.into(), id: uuid_zero() }),
+            ..Default::default()
+        });
     }
     time_case(store, &system, "list page, whole dataset (50 rows)", &list).await;
     let filtered: Vec<Query> = ["medical_institution", "public_place", "school", "water_supply"]
@@ -116,7 +119,8 @@ fn main() {
             let mut admin = <sqlx::AnyConnection as sqlx::Connection>::connect(&server).await.unwrap();
             sqlx::Executor::execute(&mut admin, format!("CREATE DATABASE {db}").as_str()).await.unwrap();
             let base = server.rsplit_once('/').map(|(b, _)| b).unwrap_or(&server);
-            let store = Store::open(&DatabaseUrl::Postgres(format!("{base}/{db}")), Open::CreateIfMissing).await.unwrap();
+            let store =
+                Store::open(&DatabaseUrl::Postgres(format!("{base}/{db}")), Open::CreateIfMissing).await.unwrap();
             store.migrate().await.unwrap();
             sqlx::Executor::execute(store.reader(), "ANALYZE").await.unwrap();
             run(&store, "PostgreSQL").await;

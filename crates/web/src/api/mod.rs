@@ -3,6 +3,7 @@
 
 mod audit;
 mod auth;
+mod duty_lists;
 pub(crate) mod entities;
 pub(crate) mod licences;
 mod paging;
@@ -76,6 +77,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(licences::list, licences::create))
         .routes(routes!(licences::get, licences::update))
         .routes(routes!(licences::history))
+        .routes(routes!(duty_lists::list, duty_lists::create))
+        .routes(routes!(duty_lists::get, duty_lists::update))
+        .routes(routes!(duty_lists::publish))
+        .routes(routes!(duty_lists::public_list))
 }
 
 /// The document, rendered once when the application is built.

@@ -2,6 +2,7 @@
 //! and on a phone; they call the same domain functions as the JSON API.
 
 mod account;
+mod duty_lists;
 mod org;
 mod registry;
 mod rules;
@@ -38,6 +39,10 @@ pub fn router() -> Router<AppState> {
         .route("/rules/violations/{code}", get(rules::violation))
         .route("/rules/points", get(rules::points))
         .route("/rules/calendar", get(rules::calendar).post(rules::import_calendar))
+        .route("/duty-lists", get(duty_lists::index).post(duty_lists::create))
+        .route("/duty-lists/{id}", get(duty_lists::show).post(duty_lists::update))
+        .route("/duty-lists/{id}/publish", post(duty_lists::publish))
+        .route("/public/regions/{region_code}/duty-lists", get(duty_lists::public))
 }
 
 pub struct NavItem {
@@ -67,6 +72,9 @@ impl Chrome {
         let mut nav = vec![NavItem { href: "/", label: "首页", active: active == "/" }];
         if allows(&a.actor, Permission::ViewOrganisation) {
             nav.push(NavItem { href: "/units", label: "组织机构", active: active == "/units" });
+        }
+        if allows(&a.actor, Permission::ViewDutyLists) {
+            nav.push(NavItem { href: "/duty-lists", label: "权责清单", active: active == "/duty-lists" });
         }
         if allows(&a.actor, Permission::ViewUsers) {
             nav.push(NavItem { href: "/users", label: "用户", active: active == "/users" });
