@@ -10,8 +10,10 @@ pub mod entities;
 mod error;
 pub mod history;
 pub mod input;
+pub mod inspectors;
 pub mod licences;
 pub mod org;
 pub mod passwords;
+pub mod practitioners;
 
 pub use error::{DomainError, DomainResult, ErrorKind};
