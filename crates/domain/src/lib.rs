@@ -6,6 +6,7 @@ pub mod auth;
 pub mod authz;
 pub mod calendar;
 pub mod demo;
+mod demo_people;
 pub mod entities;
 mod error;
 pub mod history;
