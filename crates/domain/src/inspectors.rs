@@ -157,6 +157,15 @@ impl CertificateState {
         }
     }
 
+    pub fn key(self) -> &'static str {
+        match self {
+            CertificateState::NotYetValid => "not_yet_valid",
+            CertificateState::Valid => "valid",
+            CertificateState::Expiring => "expiring",
+            CertificateState::Expired => "expired",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             CertificateState::NotYetValid => "尚未生效",
@@ -167,9 +176,31 @@ impl CertificateState {
     }
 }
 
+/// The unit (and linked user) a write names must be visible to the actor;
+/// otherwise the write is refused as outside the jurisdiction.
+async fn references_in_scope(store: &Store, actor: &Actor, data: &InspectorData) -> DomainResult<()> {
+    let outside = |what: &str| {
+        DomainError::new(crate::ErrorKind::Forbidden, "jurisdiction.forbidden", format!("{what}不存在或不在您的辖区内"))
+    };
+    match weijian_store::units::get(store, actor, data.unit_id).await {
+        Ok(_) => {}
+        Err(weijian_store::StoreError::NotFound) => return Err(outside("所属单位")),
+        Err(e) => return Err(e.into()),
+    }
+    if let Some(user) = data.user_id {
+        match weijian_store::users::get(store, actor, user).await {
+            Ok(_) => {}
+            Err(weijian_store::StoreError::NotFound) => return Err(outside("关联的用户账号")),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
+}
+
 pub async fn create(store: &Store, actor: &Actor, input: &InspectorInput) -> DomainResult<Inspector> {
     require(actor, Permission::ManageInspectors)?;
     let data = input.parse().map_err(input::first)?;
+    references_in_scope(store, actor, &data).await?;
     Ok(inspectors::create(store, actor, &data).await?)
 }
 
@@ -182,6 +213,8 @@ pub async fn update(
 ) -> DomainResult<Inspector> {
     require(actor, Permission::ManageInspectors)?;
     let data = input.parse().map_err(input::first)?;
+    inspectors::get(store, actor, id).await?;
+    references_in_scope(store, actor, &data).await?;
     Ok(inspectors::update(store, actor, id, expected_version, &data).await?)
 }
 

@@ -128,9 +128,25 @@ impl PractitionerInput {
     }
 }
 
+/// The institution a write names must be one the actor may see; one that is
+/// not (or does not exist) is refused as outside the jurisdiction, the same
+/// answer either way.
+async fn institution_in_scope(store: &Store, actor: &Actor, entity_id: EntityId) -> DomainResult<()> {
+    match weijian_store::entities::get(store, actor, entity_id).await {
+        Ok(_) => Ok(()),
+        Err(weijian_store::StoreError::NotFound) => Err(DomainError::new(
+            crate::ErrorKind::Forbidden,
+            "jurisdiction.forbidden",
+            "该机构不存在或不在您的辖区内，不能在此登记",
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
 pub async fn create(store: &Store, actor: &Actor, input: &PractitionerInput) -> DomainResult<Practitioner> {
     require(actor, Permission::ManageRegistry)?;
     let data = input.parse(input::today()).map_err(input::first)?;
+    institution_in_scope(store, actor, data.entity_id).await?;
     Ok(practitioners::create(store, actor, &data).await?.masked())
 }
 
@@ -143,6 +159,8 @@ pub async fn update(
 ) -> DomainResult<Practitioner> {
     require(actor, Permission::ManageRegistry)?;
     let data = input.parse(input::today()).map_err(input::first)?;
+    practitioners::get(store, actor, id).await?;
+    institution_in_scope(store, actor, data.entity_id).await?;
     Ok(practitioners::update(store, actor, id, expected_version, &data).await?.masked())
 }
 
@@ -222,6 +240,8 @@ pub async fn add_practice_site(
 ) -> DomainResult<PracticeSite> {
     require(actor, Permission::ManageRegistry)?;
     let (entity_id, filed_on) = input.parse(input::today()).map_err(input::first)?;
+    practitioners::get(store, actor, id).await?;
+    institution_in_scope(store, actor, entity_id).await?;
     Ok(practitioners::add_practice_site(store, actor, id, entity_id, filed_on).await?)
 }
 

@@ -3,7 +3,9 @@
 
 mod audit;
 mod auth;
+mod inspectors;
 pub mod penalty;
+mod practitioners;
 mod rules;
 mod units;
 mod users;
@@ -66,6 +68,13 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(penalty::violation))
         .routes(routes!(penalty::evaluate))
         .routes(routes!(penalty::check))
+        .routes(routes!(practitioners::list, practitioners::create))
+        .routes(routes!(practitioners::get, practitioners::update))
+        .routes(routes!(practitioners::reveal_id_number))
+        .routes(routes!(practitioners::add_practice_site))
+        .routes(routes!(inspectors::list, inspectors::create))
+        .routes(routes!(inspectors::eligible))
+        .routes(routes!(inspectors::get, inspectors::update))
 }
 
 /// The document, rendered once when the application is built.

@@ -3,6 +3,7 @@
 
 mod account;
 mod org;
+mod people;
 mod rules;
 
 use crate::extract::CurrentUser;
@@ -33,6 +34,14 @@ pub fn router() -> Router<AppState> {
         .route("/rules/violations/{code}", get(rules::violation))
         .route("/rules/points", get(rules::points))
         .route("/rules/calendar", get(rules::calendar).post(rules::import_calendar))
+        .route("/practitioners", get(people::practitioners).post(people::create_practitioner))
+        .route("/practitioners/new", get(people::new_practitioner))
+        .route("/practitioners/{id}", get(people::practitioner))
+        .route("/practitioners/{id}/reveal-id-number", post(people::reveal_id_number))
+        .route("/practitioners/{id}/practice-sites", post(people::add_practice_site))
+        .route("/inspectors", get(people::inspectors).post(people::create_inspector))
+        .route("/inspectors/new", get(people::new_inspector))
+        .route("/inspectors/{id}", get(people::inspector))
 }
 
 pub struct NavItem {
@@ -65,6 +74,12 @@ impl Chrome {
         }
         if allows(&a.actor, Permission::ViewUsers) {
             nav.push(NavItem { href: "/users", label: "用户", active: active == "/users" });
+        }
+        if allows(&a.actor, Permission::ViewRegistry) {
+            nav.push(NavItem { href: "/practitioners", label: "医务人员", active: active == "/practitioners" });
+            if !a.user.role.eq(&weijian_store::Role::Institution) {
+                nav.push(NavItem { href: "/inspectors", label: "执法人员", active: active == "/inspectors" });
+            }
         }
         if allows(&a.actor, Permission::ViewRules) {
             nav.push(NavItem { href: "/rules", label: "裁量基准", active: active == "/rules" });
