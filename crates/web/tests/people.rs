@@ -360,6 +360,34 @@ both_backends! {
         assert!(home.contains("href=\"/practitioners\"") && !home.contains("href=\"/inspectors\""));
     }
 
+    async fn pages_turn_with_the_cursor(db: &TestDb) {
+        let app = app(db).await;
+        let chief = app.login("zq_chief").await;
+        let unit = app.unit_id("枣强县卫生监督所").await;
+        for n in 0..50 {
+            let body = json!({"name": format!("翻页{n:02}"), "unit_id": unit, "cert_no": format!("PG-{n:02}"),
+                "cert_valid_from": "2025-01-01", "cert_valid_until": "2028-01-01"});
+            let r = app.post("/api/v1/inspectors", &chief, body).await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        }
+        let first = app.get("/inspectors", &chief).await.text();
+        let start = first.find("href=\"/inspectors?cursor=").expect("a 下一页 link") + 6;
+        let href = &first[start..start + first[start..].find('"').unwrap()];
+        assert!(first.contains("下一页"));
+        let second = app.get(&href.replace("&amp;", "&"), &chief).await;
+        assert_eq!(second.status, StatusCode::OK);
+        let second = second.text();
+        assert!(!second.contains("下一页"), "the second page is the last");
+        // Every one of the 50 appears on exactly one page.
+        for n in 0..50 {
+            let name = format!("翻页{n:02}<");
+            assert_eq!(first.matches(&name).count() + second.matches(&name).count(), 1, "{name}");
+        }
+        // Exactly a page of matches: no 下一页.
+        let r = app.get("/inspectors?q=%E7%BF%BB%E9%A1%B5", &chief).await.text(); // 翻页
+        assert!(!r.contains("下一页"), "50 matches fit one page");
+    }
+
     async fn bad_input_on_every_route_gets_a_coded_4xx(db: &TestDb) {
         let app = app(db).await;
         let s = app.login("zq_chief").await;
