@@ -322,6 +322,19 @@ both_backends! {
         check(&r, StatusCode::CONFLICT, "practice_site.duplicate", "site twice");
         let detail = app.get(&format!("/api/v1/practitioners/{id}"), &chief).await.json();
         assert_eq!(detail["practice_sites"][0]["entity_name"], "枣强县恩察镇卫生院");
+        let site = detail["practice_sites"][0]["id"].as_str().unwrap().to_string();
+        let end = format!("/api/v1/practitioners/{id}/practice-sites/{site}/end");
+        let r = app.post(&end, &chief, json!({"ended_on": "2026-02-01"})).await;
+        check(&r, StatusCode::CONFLICT, "practice_site.ends_before_filed", "ends before filed");
+        let r = app.post(&end, &chief, json!({"ended_on": "2026-02-30"})).await;
+        check(&r, StatusCode::UNPROCESSABLE_ENTITY, "field.invalid_date", "bad end date");
+        let r = app.post(&format!("/api/v1/practitioners/{id}/practice-sites/nope/end"), &chief, json!({})).await;
+        check(&r, StatusCode::NOT_FOUND, "not_found", "no such site");
+        let r = app.post(&end, &chief, json!({"ended_on": "2026-09-30"})).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        assert_eq!(r.json()["ended_on"], "2026-09-30");
+        let r = app.post(&end, &chief, json!({})).await;
+        check(&r, StatusCode::CONFLICT, "practice_site.ended", "ended twice");
         // Search by name and certificate number, exact id number; never by a part of it.
         assert_eq!(app.get("/api/v1/practitioners?q=zq-new", &chief).await.json()["items"].as_array().unwrap().len(), 1);
         assert!(app.get("/api/v1/practitioners?q=19911111", &chief).await.json()["items"].as_array().unwrap().is_empty());
@@ -334,7 +347,7 @@ both_backends! {
         assert_ne!(second["items"][0]["id"], first["items"][0]["id"]);
         // Audit actions for the record.
         let actions: Vec<String> = weijian_store::audit::history(&app.store, &Actor::system(), "practitioner", &id).await.unwrap().into_iter().map(|e| e.action).collect();
-        assert_eq!(actions, ["practitioner.create", "practitioner.update", "practitioner.add_site"]);
+        assert_eq!(actions, ["practitioner.create", "practitioner.update", "practitioner.add_site", "practitioner.end_site"]);
         // Pages: nav items, list with search, create forms.
         let home = app.get("/", &chief).await.text();
         assert!(home.contains("href=\"/practitioners\"") && home.contains("href=\"/inspectors\""));

@@ -72,6 +72,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(practitioners::get, practitioners::update))
         .routes(routes!(practitioners::reveal_id_number))
         .routes(routes!(practitioners::add_practice_site))
+        .routes(routes!(practitioners::end_practice_site))
         .routes(routes!(inspectors::list, inspectors::create))
         .routes(routes!(inspectors::eligible))
         .routes(routes!(inspectors::get, inspectors::update))

@@ -353,3 +353,31 @@ pub async fn add_practice_site(
     let site = dp::add_practice_site(&state.store, &a.actor, id, &input).await?;
     Ok((StatusCode::CREATED, Json(PracticeSiteView::from(&site))))
 }
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EndPracticeSiteRequest {
+    /// YYYY-MM-DD; default today. Not before the filing date.
+    pub ended_on: Option<String>,
+}
+
+/// End a practice site (the filing stays on record with its end date).
+#[utoipa::path(post, path = "/api/v1/practitioners/{id}/practice-sites/{site_id}/end", tag = "registry",
+    request_body = EndPracticeSiteRequest,
+    params(("id" = String, Path, description = "医务人员标识"), ("site_id" = String, Path, description = "执业地点备案标识")),
+    security(("session" = []), ("bearer" = [])),
+    responses((status = 200, body = PracticeSiteView), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn end_practice_site(
+    State(state): State<AppState>,
+    CurrentUser(a): CurrentUser,
+    path: Result<axum::extract::Path<(String, String)>, axum::extract::rejection::PathRejection>,
+    ApiJson(req): ApiJson<EndPracticeSiteRequest>,
+) -> Result<Json<PracticeSiteView>, ApiError> {
+    let not_found = || ApiError::from(weijian_domain::DomainError::not_found());
+    let axum::extract::Path((id, site_id)) = path.map_err(|_| not_found())?;
+    let id: PractitionerId = id.parse().map_err(|_| not_found())?;
+    let site_id: weijian_store::ids::PracticeSiteId = site_id.parse().map_err(|_| not_found())?;
+    let site = dp::end_practice_site(&state.store, &a.actor, id, site_id, req.ended_on.as_deref()).await?;
+    Ok(Json(PracticeSiteView::from(&site)))
+}
