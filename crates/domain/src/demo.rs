@@ -298,5 +298,6 @@ pub async fn seed(store: &Store) -> DomainResult<Vec<DemoAccount>> {
             unit: entity_name.to_string(),
         });
     }
+    crate::demo_people::seed(store).await?;
     Ok(accounts)
 }

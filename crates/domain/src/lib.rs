@@ -6,14 +6,17 @@ pub mod auth;
 pub mod authz;
 pub mod calendar;
 pub mod demo;
+mod demo_people;
 pub mod demo_registry;
 pub mod duty_lists;
 pub mod entities;
 mod error;
 pub mod history;
 pub mod input;
+pub mod inspectors;
 pub mod licences;
 pub mod org;
 pub mod passwords;
+pub mod practitioners;
 
 pub use error::{DomainError, DomainResult, ErrorKind};

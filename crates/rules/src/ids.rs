@@ -250,8 +250,21 @@ impl CitizenId {
 
     /// As shown to roles that do not need the number: `1311**********123X`.
     pub fn masked(&self) -> String {
-        format!("{}**********{}", &self.0[..4], &self.0[14..])
+        mask_citizen_id(&self.0)
     }
+}
+
+/// The one masking of a 身份证号 for display, exports and logs: the first four
+/// and last four characters stay, the rest become `*`. Works on a stored
+/// number without re-checking it, and on an already masked one (unchanged).
+pub fn mask_citizen_id(number: &str) -> String {
+    let chars: Vec<char> = number.trim().chars().collect();
+    if chars.len() <= 8 {
+        return "*".repeat(chars.len());
+    }
+    let head: String = chars[..4].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}{}{tail}", "*".repeat(chars.len() - 8))
 }
 
 /// A telephone number: a mainland mobile, a landline with its area code, or a

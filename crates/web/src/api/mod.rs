@@ -5,9 +5,11 @@ mod audit;
 mod auth;
 mod duty_lists;
 pub(crate) mod entities;
+mod inspectors;
 pub(crate) mod licences;
 mod paging;
 pub mod penalty;
+mod practitioners;
 mod rules;
 mod units;
 mod users;
@@ -81,6 +83,14 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(duty_lists::get, duty_lists::update))
         .routes(routes!(duty_lists::publish))
         .routes(routes!(duty_lists::public_list))
+        .routes(routes!(practitioners::list, practitioners::create))
+        .routes(routes!(practitioners::get, practitioners::update))
+        .routes(routes!(practitioners::reveal_id_number))
+        .routes(routes!(practitioners::add_practice_site))
+        .routes(routes!(practitioners::end_practice_site))
+        .routes(routes!(inspectors::list, inspectors::create))
+        .routes(routes!(inspectors::eligible))
+        .routes(routes!(inspectors::get, inspectors::update))
 }
 
 /// The document, rendered once when the application is built.

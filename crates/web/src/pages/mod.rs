@@ -4,6 +4,7 @@
 mod account;
 mod duty_lists;
 mod org;
+mod people;
 mod registry;
 mod rules;
 
@@ -43,6 +44,14 @@ pub fn router() -> Router<AppState> {
         .route("/duty-lists/{id}", get(duty_lists::show).post(duty_lists::update))
         .route("/duty-lists/{id}/publish", post(duty_lists::publish))
         .route("/public/regions/{region_code}/duty-lists", get(duty_lists::public))
+        .route("/practitioners", get(people::practitioners).post(people::create_practitioner))
+        .route("/practitioners/new", get(people::new_practitioner))
+        .route("/practitioners/{id}", get(people::practitioner))
+        .route("/practitioners/{id}/reveal-id-number", post(people::reveal_id_number))
+        .route("/practitioners/{id}/practice-sites", post(people::add_practice_site))
+        .route("/inspectors", get(people::inspectors).post(people::create_inspector))
+        .route("/inspectors/new", get(people::new_inspector))
+        .route("/inspectors/{id}", get(people::inspector))
 }
 
 pub struct NavItem {
@@ -81,6 +90,10 @@ impl Chrome {
         }
         if allows(&a.actor, Permission::ViewRegistry) {
             nav.push(NavItem { href: "/entities", label: "监管对象", active: active == "/entities" });
+            nav.push(NavItem { href: "/practitioners", label: "医务人员", active: active == "/practitioners" });
+            if !a.user.role.eq(&weijian_store::Role::Institution) {
+                nav.push(NavItem { href: "/inspectors", label: "执法人员", active: active == "/inspectors" });
+            }
         }
         if allows(&a.actor, Permission::ViewRules) {
             nav.push(NavItem { href: "/rules", label: "裁量基准", active: active == "/rules" });
