@@ -9,6 +9,7 @@ pub mod calendar_years;
 pub mod entities;
 mod error;
 pub mod ids;
+pub mod imports;
 pub mod jurisdiction;
 pub mod licences;
 pub mod login_failures;
