@@ -5,7 +5,6 @@
 use crate::file::{RowRef, Table};
 use crate::sheet::{Column, Context, ExportQuery, Outcome, RowProblem, Sheet, Written};
 use std::collections::{BTreeMap, HashMap};
-use std::future::Future;
 use weijian_domain::entities::EntityInput;
 use weijian_domain::DomainResult;
 use weijian_rules::registry::{Category, Registry};
@@ -152,183 +151,166 @@ impl Sheet for EntitySheet {
         Some((NAME.into(), format!("{}\n{name}\n{}", row.get(REGION), row.get("地址"))))
     }
 
-    fn prepare<'a>(
-        &'a self,
-        cx: &'a mut Context<'_, Cache>,
-        table: &'a Table,
-    ) -> impl Future<Output = StoreResult<()>> + Send + 'a {
-        async move {
-            let usccs: Vec<String> =
-                (0..table.rows.len()).map(|i| normal_uscc(table.row(i).get(USCC))).filter(|u| u.len() == 18).collect();
-            let mut conn = cx.store.reader().acquire().await?;
-            cx.cache.registered = imports::registered_usccs(&mut conn, &usccs).await?.into_iter().collect();
-            Ok(())
-        }
+    async fn prepare(&self, cx: &mut Context<'_, Cache>, table: &Table) -> StoreResult<()> {
+        let usccs: Vec<String> =
+            (0..table.rows.len()).map(|i| normal_uscc(table.row(i).get(USCC))).filter(|u| u.len() == 18).collect();
+        let mut conn = cx.store.reader().acquire().await?;
+        cx.cache.registered = imports::registered_usccs(&mut conn, &usccs).await?.into_iter().collect();
+        Ok(())
     }
 
-    fn validate<'a>(
-        &'a self,
-        cx: &'a mut Context<'_, Cache>,
-        row: RowRef<'a>,
-    ) -> impl Future<Output = StoreResult<Result<EntityData, Vec<RowProblem>>>> + Send + 'a {
-        async move {
-            let n = row.number;
-            let mut problems = Vec::new();
-            let registry = Registry::official();
-            let category = registry.category_by_key_or_label(row.get(CATEGORY));
-            // Attributes column by column, so each problem names its column.
-            let mut attributes = BTreeMap::new();
-            for h in attribute_headers() {
-                let value = row.get(&h);
-                let spec = category
-                    .and_then(|c| c.attributes.iter().find(|a| attribute_header(c, &a.label) == h).map(|a| (c, a)));
-                match (value.is_empty(), spec, category) {
-                    (true, _, _) => {}
-                    (false, None, Some(c)) => problems.push(RowProblem::new(
-                        n,
-                        &h,
-                        value,
-                        "entity.invalid_attribute",
-                        format!("“{}”类别没有“{h}”这一项，请留空", c.label),
-                    )),
-                    (false, None, None) => {}
-                    (false, Some((c, a)), _) => {
-                        let one = BTreeMap::from([(a.key.clone(), value.to_string())]);
-                        match c.check_attributes(&one) {
-                            Ok(_) => {
-                                attributes.insert(a.key.clone(), value.to_string());
-                            }
-                            Err(e) if e.key == a.key => {
-                                problems.push(RowProblem::new(n, &h, value, "entity.invalid_attribute", e.message))
-                            }
-                            // Only a required attribute other than this one is missing.
-                            Err(_) => {
-                                attributes.insert(a.key.clone(), value.to_string());
-                            }
+    async fn validate(
+        &self,
+        cx: &mut Context<'_, Cache>,
+        row: RowRef<'_>,
+    ) -> StoreResult<Result<EntityData, Vec<RowProblem>>> {
+        let n = row.number;
+        let mut problems = Vec::new();
+        let registry = Registry::official();
+        let category = registry.category_by_key_or_label(row.get(CATEGORY));
+        // Attributes column by column, so each problem names its column.
+        let mut attributes = BTreeMap::new();
+        for h in attribute_headers() {
+            let value = row.get(&h);
+            let spec =
+                category.and_then(|c| c.attributes.iter().find(|a| attribute_header(c, &a.label) == h).map(|a| (c, a)));
+            match (value.is_empty(), spec, category) {
+                (true, _, _) => {}
+                (false, None, Some(c)) => problems.push(RowProblem::new(
+                    n,
+                    &h,
+                    value,
+                    "entity.invalid_attribute",
+                    format!("“{}”类别没有“{h}”这一项，请留空", c.label),
+                )),
+                (false, None, None) => {}
+                (false, Some((c, a)), _) => {
+                    let one = BTreeMap::from([(a.key.clone(), value.to_string())]);
+                    match c.check_attributes(&one) {
+                        Ok(_) => {
+                            attributes.insert(a.key.clone(), value.to_string());
+                        }
+                        Err(e) if e.key == a.key => {
+                            problems.push(RowProblem::new(n, &h, value, "entity.invalid_attribute", e.message))
+                        }
+                        // Only a required attribute other than this one is missing.
+                        Err(_) => {
+                            attributes.insert(a.key.clone(), value.to_string());
                         }
                     }
                 }
             }
-            if let Some(c) = category {
-                for a in c.attributes.iter().filter(|a| a.required) {
-                    let h = attribute_header(c, &a.label);
-                    if row.get(&h).is_empty() {
-                        problems.push(RowProblem::new(
-                            n,
-                            &h,
-                            "",
-                            "entity.invalid_attribute",
-                            format!("{}不能为空（{}必填）", h, c.label),
-                        ));
-                    }
-                }
-            }
-            let input = EntityInput {
-                region_code: row.get(REGION).to_string(),
-                name: row.get(NAME).to_string(),
-                uscc: row.opt(USCC),
-                uscc_exemption: row.opt(EXEMPTION),
-                category: row.get(CATEGORY).to_string(),
-                attributes,
-                legal_representative: row.opt("法定代表人"),
-                address: row.opt("地址"),
-                grid: row.opt("网格"),
-                contact_person: row.opt("联系人"),
-                contact_phone: row.opt("联系电话"),
-                status: row.opt("经营状态"),
-                risk_grade: row.opt("风险等级"),
-                credit_grade: row.opt("信用等级"),
-            };
-            let parsed = input.parse();
-            if let Err(ps) = &parsed {
-                for p in ps.iter().filter(|p| p.field != "attributes") {
-                    problems.push(RowProblem::from_domain(n, column_of(p.field), p));
-                }
-            }
-            let region = row.get(REGION);
-            if !region.is_empty() {
-                if let Err((code, message)) = cx.region_writable(region).await? {
-                    problems.push(RowProblem::new(n, REGION, region, &code, message));
-                }
-            }
-            let uscc = normal_uscc(row.get(USCC));
-            if let Some(owner) = cx.cache.registered.get(&uscc).cloned() {
-                if cx.region_writable(&owner).await?.is_err() {
+        }
+        if let Some(c) = category {
+            for a in c.attributes.iter().filter(|a| a.required) {
+                let h = attribute_header(c, &a.label);
+                if row.get(&h).is_empty() {
                     problems.push(RowProblem::new(
                         n,
-                        USCC,
-                        &uscc,
-                        "entity.registered_elsewhere",
-                        "该统一社会信用代码已由其他辖区登记，您无权修改",
+                        &h,
+                        "",
+                        "entity.invalid_attribute",
+                        format!("{}不能为空（{}必填）", h, c.label),
                     ));
                 }
             }
-            Ok(match parsed {
-                Ok(data) if problems.is_empty() => Ok(data),
-                _ => Err(problems),
-            })
         }
-    }
-
-    fn write<'a>(
-        &'a self,
-        conn: &'a mut sqlx::AnyConnection,
-        actor: &'a Actor,
-        _job: &'a str,
-        data: &'a EntityData,
-    ) -> impl Future<Output = StoreResult<Written>> + Send + 'a {
-        async move {
-            let existing = entities::find_natural(
-                conn,
-                actor,
-                data.uscc.as_deref(),
-                &data.region_code,
-                &data.name,
-                data.address.as_deref(),
-            )
-            .await?;
-            Ok(match existing {
-                None => {
-                    let e = entities::insert(conn, actor, data).await?;
-                    Written { outcome: Outcome::Created, object_id: e.id.to_string() }
-                }
-                Some(e) if &e.data == data => Written { outcome: Outcome::Unchanged, object_id: e.id.to_string() },
-                Some(e) => {
-                    let after = entities::replace(conn, actor, &e, None, data).await?;
-                    Written { outcome: Outcome::Updated, object_id: after.id.to_string() }
-                }
-            })
-        }
-    }
-
-    fn export<'a>(
-        &'a self,
-        store: &'a Store,
-        actor: &'a Actor,
-        query: &'a ExportQuery,
-    ) -> impl Future<Output = DomainResult<Vec<Vec<String>>>> + Send + 'a {
-        async move {
-            let columns = self.columns();
-            let mut out = Vec::new();
-            let mut q = Query {
-                q: query.q.clone(),
-                region_code: query.region_code.clone(),
-                category: query.category.clone(),
-                limit: Some(weijian_store::page::MAX_LIMIT),
-                ..Query::default()
-            };
-            loop {
-                let page = weijian_domain::entities::list(store, actor, &q).await?;
-                for e in &page.items {
-                    out.push(columns.iter().map(|c| cell(&e.data, &c.header)).collect());
-                }
-                match page.next.as_deref().and_then(Cursor::decode) {
-                    Some(next) => q.after = Some(next),
-                    None => break,
-                }
+        let input = EntityInput {
+            region_code: row.get(REGION).to_string(),
+            name: row.get(NAME).to_string(),
+            uscc: row.opt(USCC),
+            uscc_exemption: row.opt(EXEMPTION),
+            category: row.get(CATEGORY).to_string(),
+            attributes,
+            legal_representative: row.opt("法定代表人"),
+            address: row.opt("地址"),
+            grid: row.opt("网格"),
+            contact_person: row.opt("联系人"),
+            contact_phone: row.opt("联系电话"),
+            status: row.opt("经营状态"),
+            risk_grade: row.opt("风险等级"),
+            credit_grade: row.opt("信用等级"),
+        };
+        let parsed = input.parse();
+        if let Err(ps) = &parsed {
+            for p in ps.iter().filter(|p| p.field != "attributes") {
+                problems.push(RowProblem::from_domain(n, column_of(p.field), p));
             }
-            Ok(out)
         }
+        let region = row.get(REGION);
+        if !region.is_empty() {
+            if let Err((code, message)) = cx.region_writable(region).await? {
+                problems.push(RowProblem::new(n, REGION, region, &code, message));
+            }
+        }
+        let uscc = normal_uscc(row.get(USCC));
+        if let Some(owner) = cx.cache.registered.get(&uscc).cloned() {
+            if cx.region_writable(&owner).await?.is_err() {
+                problems.push(RowProblem::new(
+                    n,
+                    USCC,
+                    &uscc,
+                    "entity.registered_elsewhere",
+                    "该统一社会信用代码已由其他辖区登记，您无权修改",
+                ));
+            }
+        }
+        Ok(match parsed {
+            Ok(data) if problems.is_empty() => Ok(data),
+            _ => Err(problems),
+        })
+    }
+
+    async fn write(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        actor: &Actor,
+        _job: &str,
+        data: &EntityData,
+    ) -> StoreResult<Written> {
+        let existing = entities::find_natural(
+            conn,
+            actor,
+            data.uscc.as_deref(),
+            &data.region_code,
+            &data.name,
+            data.address.as_deref(),
+        )
+        .await?;
+        Ok(match existing {
+            None => {
+                let e = entities::insert(conn, actor, data).await?;
+                Written { outcome: Outcome::Created, object_id: e.id.to_string() }
+            }
+            Some(e) if &e.data == data => Written { outcome: Outcome::Unchanged, object_id: e.id.to_string() },
+            Some(e) => {
+                let after = entities::replace(conn, actor, &e, None, data).await?;
+                Written { outcome: Outcome::Updated, object_id: after.id.to_string() }
+            }
+        })
+    }
+
+    async fn export(&self, store: &Store, actor: &Actor, query: &ExportQuery) -> DomainResult<Vec<Vec<String>>> {
+        let columns = self.columns();
+        let mut out = Vec::new();
+        let mut q = Query {
+            q: query.q.clone(),
+            region_code: query.region_code.clone(),
+            category: query.category.clone(),
+            limit: Some(weijian_store::page::MAX_LIMIT),
+            ..Query::default()
+        };
+        loop {
+            let page = weijian_domain::entities::list(store, actor, &q).await?;
+            for e in &page.items {
+                out.push(columns.iter().map(|c| cell(&e.data, &c.header)).collect());
+            }
+            match page.next.as_deref().and_then(Cursor::decode) {
+                Some(next) => q.after = Some(next),
+                None => break,
+            }
+        }
+        Ok(out)
     }
 }
 

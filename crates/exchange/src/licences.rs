@@ -4,7 +4,6 @@
 use crate::file::{RowRef, Table};
 use crate::sheet::{Column, Context, ExportQuery, Outcome, RowProblem, Sheet, Written};
 use std::collections::HashMap;
-use std::future::Future;
 use weijian_domain::licences::LicenceInput;
 use weijian_domain::DomainResult;
 use weijian_rules::registry::Registry;
@@ -161,7 +160,8 @@ impl Sheet for LicenceSheet {
 
     fn check_headers(&self, table: &Table) -> Vec<RowProblem> {
         let mut out = crate::sheet::default_header_check(&self.columns(), table);
-        if !table.has(HOLDER_USCC) && !(table.has(HOLDER_NAME) && table.has(REGION)) {
+        let holder_named = table.has(HOLDER_USCC) || (table.has(HOLDER_NAME) && table.has(REGION));
+        if !holder_named {
             out.push(RowProblem::new(
                 1,
                 HOLDER_USCC,
@@ -181,167 +181,150 @@ impl Sheet for LicenceSheet {
         Some((NUMBER.into(), format!("{}\n{number}", kind_key(row.get(KIND)))))
     }
 
-    fn prepare<'a>(
-        &'a self,
-        cx: &'a mut Context<'_, Cache>,
-        table: &'a Table,
-    ) -> impl Future<Output = StoreResult<()>> + Send + 'a {
-        async move {
-            let keys: Vec<(String, String)> = (0..table.rows.len())
-                .map(|i| table.row(i))
-                .filter(|r| !r.get(NUMBER).is_empty())
-                .map(|r| (kind_key(r.get(KIND)), r.get(NUMBER).to_string()))
-                .collect();
-            let mut conn = cx.store.reader().acquire().await?;
-            cx.cache.registered = imports::registered_licences(&mut conn, &keys)
-                .await?
-                .into_iter()
-                .map(|l| ((l.kind, l.number), (l.region_code, l.entity_id)))
-                .collect();
-            Ok(())
-        }
+    async fn prepare(&self, cx: &mut Context<'_, Cache>, table: &Table) -> StoreResult<()> {
+        let keys: Vec<(String, String)> = (0..table.rows.len())
+            .map(|i| table.row(i))
+            .filter(|r| !r.get(NUMBER).is_empty())
+            .map(|r| (kind_key(r.get(KIND)), r.get(NUMBER).to_string()))
+            .collect();
+        let mut conn = cx.store.reader().acquire().await?;
+        cx.cache.registered = imports::registered_licences(&mut conn, &keys)
+            .await?
+            .into_iter()
+            .map(|l| ((l.kind, l.number), (l.region_code, l.entity_id)))
+            .collect();
+        Ok(())
     }
 
-    fn validate<'a>(
-        &'a self,
-        cx: &'a mut Context<'_, Cache>,
-        row: RowRef<'a>,
-    ) -> impl Future<Output = StoreResult<Result<LicenceRecord, Vec<RowProblem>>>> + Send + 'a {
-        async move {
-            let n = row.number;
-            let mut problems = Vec::new();
-            let holder = match self.holder(cx, row).await? {
-                Ok(h) => {
-                    if let Err((code, message)) = cx.region_writable(&h.data.region_code).await? {
-                        let column = if row.get(HOLDER_USCC).is_empty() { HOLDER_NAME } else { HOLDER_USCC };
-                        problems.push(RowProblem::new(n, column, row.get(column), &code, message));
+    async fn validate(
+        &self,
+        cx: &mut Context<'_, Cache>,
+        row: RowRef<'_>,
+    ) -> StoreResult<Result<LicenceRecord, Vec<RowProblem>>> {
+        let n = row.number;
+        let mut problems = Vec::new();
+        let holder = match self.holder(cx, row).await? {
+            Ok(h) => {
+                if let Err((code, message)) = cx.region_writable(&h.data.region_code).await? {
+                    let column = if row.get(HOLDER_USCC).is_empty() { HOLDER_NAME } else { HOLDER_USCC };
+                    problems.push(RowProblem::new(n, column, row.get(column), &code, message));
+                }
+                Some(h)
+            }
+            Err((column, value, message)) => {
+                problems.push(RowProblem::new(n, &column, &value, "licence.holder_not_found", message));
+                None
+            }
+        };
+        let input = LicenceInput {
+            kind: row.get(KIND).to_string(),
+            number: row.get(NUMBER).to_string(),
+            scope: row.opt("许可范围"),
+            issued_by: row.opt("发证机关"),
+            issued_on: row.get("发证日期").to_string(),
+            valid_until: row.opt("有效期至"),
+            last_verified_on: row.opt("上次校验日期"),
+            status: row.opt("状态"),
+        };
+        let stand_in = placeholder();
+        let parsed = input.parse(holder.as_ref().unwrap_or(&stand_in));
+        if let Err(ps) = &parsed {
+            for p in ps {
+                problems.push(RowProblem::from_domain(n, column_of(p.field), p));
+            }
+        }
+        if let Ok(data) = &parsed {
+            let key = (data.kind.clone(), data.number.clone());
+            if let Some((region, entity)) = cx.cache.registered.get(&key).cloned() {
+                if cx.region_writable(&region).await?.is_err() {
+                    problems.push(RowProblem::new(
+                        n,
+                        NUMBER,
+                        &data.number,
+                        "licence.registered_elsewhere",
+                        "该许可证编号已由其他辖区登记，您无权修改",
+                    ));
+                } else if holder.as_ref().is_some_and(|h| h.id != entity) {
+                    problems.push(RowProblem::new(
+                        n,
+                        NUMBER,
+                        &data.number,
+                        "licence.holder_fixed",
+                        "该许可证编号已登记在其他持证单位名下，许可证的持证单位不能更改",
+                    ));
+                }
+            }
+        }
+        Ok(match (parsed, holder) {
+            (Ok(data), Some(holder)) if problems.is_empty() => Ok(LicenceRecord { holder, data }),
+            _ => Err(problems),
+        })
+    }
+
+    async fn write(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        actor: &Actor,
+        job: &str,
+        r: &LicenceRecord,
+    ) -> StoreResult<Written> {
+        let existing = licences::find_by_number(conn, actor, &r.data.kind, &r.data.number).await?;
+        Ok(match existing {
+            None => {
+                let l = licences::insert(conn, actor, &r.holder, &r.data).await?;
+                Written { outcome: Outcome::Created, object_id: l.id.to_string() }
+            }
+            Some(l) if l.data == r.data => Written { outcome: Outcome::Unchanged, object_id: l.id.to_string() },
+            Some(l) => {
+                let reason = format!("批量导入（导入任务 {job}）");
+                let after = licences::replace(conn, actor, &l, None, &r.data, Some(&reason)).await?;
+                Written { outcome: Outcome::Updated, object_id: after.id.to_string() }
+            }
+        })
+    }
+
+    async fn export(&self, store: &Store, actor: &Actor, query: &ExportQuery) -> DomainResult<Vec<Vec<String>>> {
+        let registry = Registry::official();
+        let mut holders: HashMap<EntityId, Option<String>> = HashMap::new();
+        let mut out = Vec::new();
+        let mut q = Query {
+            q: query.q.clone(),
+            kind: query.kind.clone(),
+            limit: Some(weijian_store::page::MAX_LIMIT),
+            ..Query::default()
+        };
+        loop {
+            let page = weijian_domain::licences::list(store, actor, &q).await?;
+            for l in &page.items {
+                let uscc = match holders.get(&l.data.entity_id) {
+                    Some(u) => u.clone(),
+                    None => {
+                        let u = entities::get(store, actor, l.data.entity_id).await?.data.uscc;
+                        holders.insert(l.data.entity_id, u.clone());
+                        u
                     }
-                    Some(h)
-                }
-                Err((column, value, message)) => {
-                    problems.push(RowProblem::new(n, &column, &value, "licence.holder_not_found", message));
-                    None
-                }
-            };
-            let input = LicenceInput {
-                kind: row.get(KIND).to_string(),
-                number: row.get(NUMBER).to_string(),
-                scope: row.opt("许可范围"),
-                issued_by: row.opt("发证机关"),
-                issued_on: row.get("发证日期").to_string(),
-                valid_until: row.opt("有效期至"),
-                last_verified_on: row.opt("上次校验日期"),
-                status: row.opt("状态"),
-            };
-            let stand_in = placeholder();
-            let parsed = input.parse(holder.as_ref().unwrap_or(&stand_in));
-            if let Err(ps) = &parsed {
-                for p in ps {
-                    problems.push(RowProblem::from_domain(n, column_of(p.field), p));
-                }
+                };
+                let d = &l.data;
+                let date = |v: Option<chrono::NaiveDate>| v.map(|d| d.to_string()).unwrap_or_default();
+                out.push(vec![
+                    uscc.unwrap_or_default(),
+                    l.entity_name.clone(),
+                    l.region_code.clone(),
+                    registry.licence_kind(&d.kind).map(|k| k.label.clone()).unwrap_or(d.kind.clone()),
+                    d.number.clone(),
+                    d.scope.clone().unwrap_or_default(),
+                    d.issued_by.clone().unwrap_or_default(),
+                    d.issued_on.to_string(),
+                    date(d.valid_until),
+                    date(d.last_verified_on),
+                    d.record.label().to_string(),
+                ]);
             }
-            if let Ok(data) = &parsed {
-                let key = (data.kind.clone(), data.number.clone());
-                if let Some((region, entity)) = cx.cache.registered.get(&key).cloned() {
-                    if cx.region_writable(&region).await?.is_err() {
-                        problems.push(RowProblem::new(
-                            n,
-                            NUMBER,
-                            &data.number,
-                            "licence.registered_elsewhere",
-                            "该许可证编号已由其他辖区登记，您无权修改",
-                        ));
-                    } else if holder.as_ref().is_some_and(|h| h.id != entity) {
-                        problems.push(RowProblem::new(
-                            n,
-                            NUMBER,
-                            &data.number,
-                            "licence.holder_fixed",
-                            "该许可证编号已登记在其他持证单位名下，许可证的持证单位不能更改",
-                        ));
-                    }
-                }
+            match page.next.as_deref().and_then(Cursor::decode) {
+                Some(next) => q.after = Some(next),
+                None => break,
             }
-            Ok(match (parsed, holder) {
-                (Ok(data), Some(holder)) if problems.is_empty() => Ok(LicenceRecord { holder, data }),
-                _ => Err(problems),
-            })
         }
-    }
-
-    fn write<'a>(
-        &'a self,
-        conn: &'a mut sqlx::AnyConnection,
-        actor: &'a Actor,
-        job: &'a str,
-        r: &'a LicenceRecord,
-    ) -> impl Future<Output = StoreResult<Written>> + Send + 'a {
-        async move {
-            let existing = licences::find_by_number(conn, actor, &r.data.kind, &r.data.number).await?;
-            Ok(match existing {
-                None => {
-                    let l = licences::insert(conn, actor, &r.holder, &r.data).await?;
-                    Written { outcome: Outcome::Created, object_id: l.id.to_string() }
-                }
-                Some(l) if l.data == r.data => Written { outcome: Outcome::Unchanged, object_id: l.id.to_string() },
-                Some(l) => {
-                    let reason = format!("批量导入（导入任务 {job}）");
-                    let after = licences::replace(conn, actor, &l, None, &r.data, Some(&reason)).await?;
-                    Written { outcome: Outcome::Updated, object_id: after.id.to_string() }
-                }
-            })
-        }
-    }
-
-    fn export<'a>(
-        &'a self,
-        store: &'a Store,
-        actor: &'a Actor,
-        query: &'a ExportQuery,
-    ) -> impl Future<Output = DomainResult<Vec<Vec<String>>>> + Send + 'a {
-        async move {
-            let registry = Registry::official();
-            let mut holders: HashMap<EntityId, Option<String>> = HashMap::new();
-            let mut out = Vec::new();
-            let mut q = Query {
-                q: query.q.clone(),
-                kind: query.kind.clone(),
-                limit: Some(weijian_store::page::MAX_LIMIT),
-                ..Query::default()
-            };
-            loop {
-                let page = weijian_domain::licences::list(store, actor, &q).await?;
-                for l in &page.items {
-                    let uscc = match holders.get(&l.data.entity_id) {
-                        Some(u) => u.clone(),
-                        None => {
-                            let u = entities::get(store, actor, l.data.entity_id).await?.data.uscc;
-                            holders.insert(l.data.entity_id, u.clone());
-                            u
-                        }
-                    };
-                    let d = &l.data;
-                    let date = |v: Option<chrono::NaiveDate>| v.map(|d| d.to_string()).unwrap_or_default();
-                    out.push(vec![
-                        uscc.unwrap_or_default(),
-                        l.entity_name.clone(),
-                        l.region_code.clone(),
-                        registry.licence_kind(&d.kind).map(|k| k.label.clone()).unwrap_or(d.kind.clone()),
-                        d.number.clone(),
-                        d.scope.clone().unwrap_or_default(),
-                        d.issued_by.clone().unwrap_or_default(),
-                        d.issued_on.to_string(),
-                        date(d.valid_until),
-                        date(d.last_verified_on),
-                        d.record.label().to_string(),
-                    ]);
-                }
-                match page.next.as_deref().and_then(Cursor::decode) {
-                    Some(next) => q.after = Some(next),
-                    None => break,
-                }
-            }
-            Ok(out)
-        }
+        Ok(out)
     }
 }
