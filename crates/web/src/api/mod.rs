@@ -3,6 +3,7 @@
 
 mod audit;
 mod auth;
+pub mod imports;
 pub mod penalty;
 mod rules;
 mod units;
@@ -66,6 +67,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(penalty::violation))
         .routes(routes!(penalty::evaluate))
         .routes(routes!(penalty::check))
+        .merge(imports::router())
 }
 
 /// The document, rendered once when the application is built.

@@ -2,6 +2,7 @@
 //! and on a phone; they call the same domain functions as the JSON API.
 
 mod account;
+mod imports;
 mod org;
 mod rules;
 
@@ -33,6 +34,13 @@ pub fn router() -> Router<AppState> {
         .route("/rules/violations/{code}", get(rules::violation))
         .route("/rules/points", get(rules::points))
         .route("/rules/calendar", get(rules::calendar).post(rules::import_calendar))
+        .route(
+            "/imports",
+            get(imports::index)
+                .post(imports::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(crate::api::imports::IMPORT_LIMIT)),
+        )
+        .route("/imports/{id}", get(imports::job))
 }
 
 pub struct NavItem {
@@ -70,6 +78,9 @@ impl Chrome {
             nav.push(NavItem { href: "/rules", label: "裁量基准", active: active == "/rules" });
         }
         nav.push(NavItem { href: "/rules/calendar", label: "工作日历", active: active == "/rules/calendar" });
+        if allows(&a.actor, Permission::ViewRegistry) {
+            nav.push(NavItem { href: "/imports", label: "导入导出", active: active == "/imports" });
+        }
         Chrome {
             user_name: a.user.name.clone(),
             role_label: a.user.role.label().into(),
