@@ -99,7 +99,7 @@ both_backends! {
             password_hash: "x", must_change_password: false,
         }).await.unwrap();
         let (_, actor) = users::actor_for(s, inst.id, None, None).await.unwrap();
-        assert_eq!(entities::get(s, &actor, clinic.id).await.unwrap().name, "枣强县某诊所");
+        assert_eq!(entities::get(s, &actor, clinic.id).await.unwrap().data.name, "枣强县某诊所");
         assert!(matches!(entities::get(s, &actor, other.id).await, Err(StoreError::NotFound)));
         assert!(matches!(users::get(s, &actor, colleague.id).await, Err(StoreError::NotFound)));
         assert_eq!(users::list(s, &actor).await.unwrap().len(), 1);
