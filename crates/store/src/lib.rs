@@ -10,6 +10,7 @@ pub mod duty_lists;
 pub mod entities;
 mod error;
 pub mod ids;
+pub mod imports;
 pub mod inspectors;
 pub mod jurisdiction;
 pub mod licences;

@@ -187,7 +187,8 @@ pub async fn authenticate(State(state): State<AppState>, req: Request, next: Nex
 }
 
 /// The session's CSRF token must come in `X-CSRF-Token`, or as the
-/// `csrf_token` field of a form. The body is read and handed on intact.
+/// `csrf_token` field of a form (of the action URL's query for a multipart
+/// upload). The body is read and handed on intact.
 async fn csrf_ok(req: Request, a: &Authenticated) -> (bool, Request) {
     let Some(session) = &a.session else {
         return (true, req);
@@ -196,11 +197,16 @@ async fn csrf_ok(req: Request, a: &Authenticated) -> (bool, Request) {
     if let Some(h) = req.headers().get("x-csrf-token") {
         return (constant_time_eq(h.as_bytes(), expected), req);
     }
-    let is_form = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    if content_type.starts_with("multipart/form-data") {
+        // File uploads (imports) may be far larger than a form: the page puts
+        // the token in the form's action URL instead of reading the body here.
+        let ok = form_urlencoded::parse(req.uri().query().unwrap_or_default().as_bytes())
+            .find(|(k, _)| k == "csrf_token")
+            .is_some_and(|(_, v)| constant_time_eq(v.as_bytes(), expected));
+        return (ok, req);
+    }
+    let is_form = content_type.starts_with("application/x-www-form-urlencoded");
     if !is_form {
         return (false, req);
     }

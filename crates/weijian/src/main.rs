@@ -1,6 +1,7 @@
 //! The weijian binary: one executable runs the product, its demo and its operations.
 
 mod config;
+mod import_cmd;
 mod rules_cmd;
 
 use anyhow::{anyhow, bail, Context, Result};
@@ -126,6 +127,35 @@ enum Command {
     Restore {
         #[arg(long)]
         from: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Import entities or licences from a CSV or XLSX file (every row checked first; audited).
+    Import {
+        kind: import_cmd::KindArg,
+        file: PathBuf,
+        /// all-or-nothing: write nothing if any row has a problem; clean-rows-only: write the good rows.
+        #[arg(long, value_enum, default_value = "all-or-nothing")]
+        mode: import_cmd::ModeArg,
+        /// Only rows in this region and below it (six-digit code); the job is filed under it.
+        #[arg(long)]
+        region: Option<String>,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Export entities or licences to a CSV (UTF-8 with BOM) or XLSX file that imports back unchanged.
+    Export {
+        kind: import_cmd::KindArg,
+        #[arg(long, value_enum, default_value = "csv")]
+        format: import_cmd::FormatArg,
+        #[arg(long)]
+        out: PathBuf,
+        /// Search words.
+        #[arg(long)]
+        q: Option<String>,
+        /// Entities: only this region and below it.
+        #[arg(long)]
+        region: Option<String>,
         #[command(flatten)]
         db: DbArgs,
     },
@@ -302,6 +332,14 @@ async fn run(cli: Cli) -> Result<i32> {
                 m.audit_head_seq
             );
             Ok(0)
+        }
+        Command::Import { kind, file, mode, region, db } => {
+            let (_, _, store) = open(&db, Open::Existing).await?;
+            import_cmd::import(&store, kind, &file, mode, region.as_deref()).await
+        }
+        Command::Export { kind, format, out, q, region, db } => {
+            let (_, _, store) = open(&db, Open::Existing).await?;
+            import_cmd::export(&store, kind, format, &out, q, region).await
         }
         Command::Restore { from, db } => {
             let settings = Settings::load(db.config.as_deref(), db.database.as_deref(), None)?;
@@ -507,6 +545,10 @@ async fn serve(store: Store, settings: &Settings) -> Result<i32> {
         WebConfig { secure_cookies: settings.secure_cookies, trust_proxy: settings.trust_proxy },
     );
     state.reload_calendar().await.map_err(|e| anyhow!(e.message))?;
+    let interrupted = weijian_exchange::jobs::fail_interrupted(&store).await.map_err(|e| anyhow!(e.message))?;
+    if interrupted > 0 {
+        tracing::warn!(jobs = interrupted, "imports interrupted by the last stop marked failed");
+    }
     let refresh = state.clone();
     tokio::spawn(async move {
         // Another instance may have imported a year: converge within ten minutes.

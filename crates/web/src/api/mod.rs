@@ -5,6 +5,7 @@ mod audit;
 mod auth;
 mod duty_lists;
 pub(crate) mod entities;
+pub mod imports;
 mod inspectors;
 pub(crate) mod licences;
 mod paging;
@@ -91,6 +92,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(inspectors::list, inspectors::create))
         .routes(routes!(inspectors::eligible))
         .routes(routes!(inspectors::get, inspectors::update))
+        .merge(imports::router())
 }
 
 /// The document, rendered once when the application is built.

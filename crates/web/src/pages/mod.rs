@@ -3,6 +3,7 @@
 
 mod account;
 mod duty_lists;
+mod imports;
 mod org;
 mod people;
 mod registry;
@@ -52,6 +53,13 @@ pub fn router() -> Router<AppState> {
         .route("/inspectors", get(people::inspectors).post(people::create_inspector))
         .route("/inspectors/new", get(people::new_inspector))
         .route("/inspectors/{id}", get(people::inspector))
+        .route(
+            "/imports",
+            get(imports::index)
+                .post(imports::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(crate::api::imports::IMPORT_LIMIT)),
+        )
+        .route("/imports/{id}", get(imports::job))
 }
 
 pub struct NavItem {
@@ -99,6 +107,9 @@ impl Chrome {
             nav.push(NavItem { href: "/rules", label: "裁量基准", active: active == "/rules" });
         }
         nav.push(NavItem { href: "/rules/calendar", label: "工作日历", active: active == "/rules/calendar" });
+        if allows(&a.actor, Permission::ViewRegistry) {
+            nav.push(NavItem { href: "/imports", label: "导入导出", active: active == "/imports" });
+        }
         Chrome {
             user_name: a.user.name.clone(),
             role_label: a.user.role.label().into(),

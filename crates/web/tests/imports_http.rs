@@ -1,0 +1,288 @@
+//! The import and export routes over HTTP, on both backends: uploads (raw and
+//! multipart), progress, problem reports, templates, exports, the page, and
+//! every way an upload can be refused.
+
+use axum::body::Body;
+use axum::extract::connect_info::MockConnectInfo;
+use axum::http::{header, Method, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use tower::ServiceExt;
+use weijian_domain::auth::AuthPolicy;
+use weijian_rules::ids::{org_code_check_char, uscc_check_char};
+use weijian_store::both_backends;
+use weijian_store::testing::TestDb;
+use weijian_web::{AppState, WebConfig};
+
+struct App {
+    router: Router,
+    passwords: HashMap<String, String>,
+}
+
+struct Resp {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: Vec<u8>,
+}
+
+impl Resp {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|_| panic!("not JSON: {}", self.text()))
+    }
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).to_string()
+    }
+    fn code(&self) -> String {
+        self.json()["code"].as_str().unwrap_or_default().to_string()
+    }
+}
+
+#[derive(Clone)]
+struct Session {
+    cookie: String,
+    csrf: String,
+}
+
+async fn app(db: &TestDb) -> App {
+    let accounts = weijian_domain::demo::seed(&db.store).await.unwrap();
+    let state = AppState::new(db.store.clone(), AuthPolicy::default(), WebConfig::default());
+    let router = weijian_web::app(state).layer(MockConnectInfo(SocketAddr::from(([10, 0, 0, 7], 40000))));
+    App { router, passwords: accounts.into_iter().map(|a| (a.username, a.password)).collect() }
+}
+
+impl App {
+    async fn send(&self, req: Request<Body>) -> Resp {
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+        Resp { status, headers, body }
+    }
+
+    async fn login(&self, username: &str) -> Session {
+        let req = Request::post("/api/v1/auth/login")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(json!({"username": username, "password": self.passwords[username]}).to_string()))
+            .unwrap();
+        let r = self.send(req).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let set = r.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap().to_string();
+        Session {
+            cookie: set.split(';').next().unwrap().to_string(),
+            csrf: r.json()["csrf_token"].as_str().unwrap().to_string(),
+        }
+    }
+
+    async fn get(&self, uri: &str, s: &Session) -> Resp {
+        self.send(Request::get(uri).header(header::COOKIE, &s.cookie).body(Body::empty()).unwrap()).await
+    }
+
+    /// A raw-body upload through the API.
+    async fn upload(&self, uri: &str, s: &Session, bytes: Vec<u8>) -> Resp {
+        let req = Request::builder()
+            .method(Method::POST)
+            .uri(uri)
+            .header(header::COOKIE, &s.cookie)
+            .header("x-csrf-token", &s.csrf)
+            .header(header::CONTENT_TYPE, "text/csv")
+            .body(Body::from(bytes))
+            .unwrap();
+        self.send(req).await
+    }
+
+    /// Polls a job until it stops running.
+    async fn wait(&self, id: &str, s: &Session) -> Value {
+        for _ in 0..600 {
+            let j = self.get(&format!("/api/v1/imports/{id}"), s).await.json();
+            if !["validating", "ready", "importing"].contains(&j["status"].as_str().unwrap()) {
+                return j;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("job {id} did not finish");
+    }
+}
+
+fn uscc(n: u32, region: &str) -> String {
+    let org8 = format!("{n:08}");
+    let org = format!("{org8}{}", org_code_check_char(&org8).unwrap());
+    let first17 = format!("91{region}{org}");
+    format!("{first17}{}", uscc_check_char(&first17).unwrap())
+}
+
+fn entities_csv(rows: &[(&str, &str, &str)]) -> Vec<u8> {
+    let mut s = String::from("名称,统一社会信用代码,行政区划代码,类别\r\n");
+    for (name, uscc, category) in rows {
+        s.push_str(&format!("{name},{uscc},131127,{category}\r\n"));
+    }
+    s.into_bytes()
+}
+
+fn multipart(boundary: &str, fields: &[(&str, Option<&str>, &[u8])]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (name, file, value) in fields {
+        out.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        match file {
+            Some(f) => out.extend_from_slice(
+                format!("Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\nContent-Type: text/csv\r\n\r\n")
+                    .as_bytes(),
+            ),
+            None => out.extend_from_slice(format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes()),
+        }
+        out.extend_from_slice(value);
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    out
+}
+
+both_backends! {
+    async fn upload_follow_download_and_export(db: &TestDb) {
+        let app = app(db).await;
+        let admin = app.login("zq_admin").await;
+        let a = uscc(1, "131127");
+        let file = entities_csv(&[("枣强县甲医院", &a, "其他"), ("枣强县乙诊所", &uscc(2, "131127"), "其他")]);
+        let r = app.upload("/api/v1/imports/entities?filename=e.csv", &admin, file.clone()).await;
+        assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text());
+        let id = r.json()["id"].as_str().unwrap().to_string();
+        assert_eq!(r.headers.get(header::LOCATION).unwrap(), &format!("/api/v1/imports/{id}"));
+        let done = app.wait(&id, &admin).await;
+        assert_eq!((done["status"].as_str(), done["created_rows"].as_i64()), (Some("done"), Some(2)), "{done}");
+        assert_eq!(done["file_name"], "e.csv");
+        // Again: nothing new.
+        let r = app.upload("/api/v1/imports/entities?filename=e.csv&mode=all_or_nothing", &admin, file).await;
+        let again = app.wait(r.json()["id"].as_str().unwrap(), &admin).await;
+        assert_eq!((again["created_rows"].as_i64(), again["unchanged_rows"].as_i64()), (Some(0), Some(2)));
+
+        // A bad file: the job fails and its report names row and column.
+        let bad = entities_csv(&[("丙", "91131127MA0000000X", "其他"), ("丁", &uscc(4, "131127"), "宠物店")]);
+        let r = app.upload("/api/v1/imports/entities?filename=bad.csv", &admin, bad).await;
+        let id = r.json()["id"].as_str().unwrap().to_string();
+        let failed = app.wait(&id, &admin).await;
+        assert_eq!(failed["status"], "failed");
+        assert_eq!(failed["problems"][0]["row"], 2);
+        assert_eq!(failed["problems"][0]["column"], "统一社会信用代码");
+        assert_eq!(failed["problems"][1]["column"], "类别");
+        let report = app.get(&format!("/api/v1/imports/{id}/problems.csv"), &admin).await;
+        assert_eq!(report.status, StatusCode::OK);
+        assert!(report.body.starts_with(b"\xEF\xBB\xBF"));
+        assert!(report.text().contains("行号,列,值,问题"), "{}", report.text());
+        assert!(report.headers.get(header::CONTENT_DISPOSITION).unwrap().to_str().unwrap().contains("filename*=UTF-8''"));
+        let xlsx = app.get(&format!("/api/v1/imports/{id}/problems.xlsx"), &admin).await;
+        assert!(xlsx.body.starts_with(b"PK"));
+        assert_eq!(app.get(&format!("/api/v1/imports/{id}/problems.pdf"), &admin).await.status, StatusCode::NOT_FOUND);
+
+        // Another jurisdiction sees neither the job nor the data.
+        let hk = app.login("hk_admin").await;
+        assert_eq!(app.get(&format!("/api/v1/imports/{id}"), &hk).await.status, StatusCode::NOT_FOUND);
+        let theirs = app.get("/api/v1/exports/entities.csv", &hk).await;
+        assert!(!theirs.text().contains("枣强县甲医院"));
+        let ours = app.get("/api/v1/exports/entities.csv", &admin).await;
+        assert_eq!(ours.status, StatusCode::OK);
+        assert!(ours.body.starts_with(b"\xEF\xBB\xBF") && ours.text().contains("枣强县甲医院"));
+        let filtered = app.get("/api/v1/exports/entities.xlsx?q=%E4%B9%99", &admin).await;
+        assert!(filtered.body.starts_with(b"PK"));
+        assert_eq!(app.get("/api/v1/exports/licences.csv", &admin).await.status, StatusCode::OK);
+
+        // Templates.
+        for (uri, status) in [
+            ("/api/v1/templates/entities.xlsx", StatusCode::OK),
+            ("/api/v1/templates/licences.csv", StatusCode::OK),
+            ("/api/v1/templates/pets.csv", StatusCode::NOT_FOUND),
+            ("/api/v1/templates/entities.pdf", StatusCode::NOT_FOUND),
+            ("/api/v1/exports/pets.xlsx", StatusCode::NOT_FOUND),
+        ] {
+            assert_eq!(app.get(uri, &admin).await.status, status, "{uri}");
+        }
+        let t = app.get("/api/v1/templates/entities.csv", &admin).await;
+        assert!(t.text().contains("统一社会信用代码") && t.text().contains("床位数"));
+    }
+
+    async fn uploads_are_refused_with_clear_errors(db: &TestDb) {
+        let app = app(db).await;
+        let admin = app.login("zq_admin").await;
+        let ok = entities_csv(&[("甲", &uscc(1, "131127"), "其他")]);
+        let r = app.upload("/api/v1/imports/pets", &admin, ok.clone()).await;
+        assert_eq!((r.status, r.code()), (StatusCode::NOT_FOUND, "import.unknown_kind".to_string()));
+        let r = app.upload("/api/v1/imports/entities?mode=sometimes", &admin, ok.clone()).await;
+        assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "import.invalid_mode".to_string()));
+        let r = app.upload("/api/v1/imports/entities", &admin, Vec::new()).await;
+        assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "import.empty_file".to_string()));
+        let r = app.upload("/api/v1/imports/entities?filename=a.png", &admin, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0".to_vec()).await;
+        assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "import.not_spreadsheet".to_string()));
+        let r = app.upload("/api/v1/imports/entities?filename=a.xlsx", &admin, b"PK\x03\x04broken".to_vec()).await;
+        assert_eq!(r.code(), "import.not_spreadsheet");
+        // Over the import limit: 413. Over the global 1 MiB but under it: accepted.
+        let r = app.upload("/api/v1/imports/entities", &admin, vec![b'a'; 50 * 1024 * 1024 + 1]).await;
+        assert_eq!((r.status, r.code()), (StatusCode::PAYLOAD_TOO_LARGE, "request.too_large".to_string()));
+        let mut big = String::from("名称,统一社会信用代码,行政区划代码,类别\r\n");
+        let mut i = 0;
+        while big.len() < 2 * 1024 * 1024 {
+            big.push_str(&format!("单位{i},,131127,不存在的类别\r\n"));
+            i += 1;
+        }
+        let r = app.upload("/api/v1/imports/entities?filename=big.csv", &admin, big.into_bytes()).await;
+        assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text());
+        let j = app.wait(r.json()["id"].as_str().unwrap(), &admin).await;
+        assert_eq!(j["status"], "failed");
+        // The API needs the CSRF header with a session, and the right role.
+        let req = Request::post("/api/v1/imports/entities").header(header::COOKIE, &admin.cookie).body(Body::from(ok.clone())).unwrap();
+        assert_eq!(app.send(req).await.status, StatusCode::FORBIDDEN);
+        let leader = app.login("zq_leader").await;
+        assert_eq!(app.upload("/api/v1/imports/entities", &leader, ok.clone()).await.status, StatusCode::FORBIDDEN);
+        // Multipart through the API, the mode as a field.
+        let body = multipart("XyZ", &[("mode", None, b"clean_rows_only"), ("file", Some("m.csv"), &ok)]);
+        let req = Request::post("/api/v1/imports/entities")
+            .header(header::COOKIE, &admin.cookie)
+            .header("x-csrf-token", &admin.csrf)
+            .header(header::CONTENT_TYPE, "multipart/form-data; boundary=XyZ")
+            .body(Body::from(body))
+            .unwrap();
+        let r = app.send(req).await;
+        assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text());
+        assert_eq!((r.json()["mode"].as_str(), r.json()["file_name"].as_str()), (Some("clean_rows_only"), Some("m.csv")));
+        app.wait(r.json()["id"].as_str().unwrap(), &admin).await;
+    }
+
+    async fn the_page_uploads_and_shows_progress(db: &TestDb) {
+        let app = app(db).await;
+        let admin = app.login("zq_admin").await;
+        let page = app.get("/imports", &admin).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.text().contains("导入导出") && page.text().contains("enctype=\"multipart/form-data\""));
+        let file = entities_csv(&[("甲", &uscc(1, "131127"), "其他")]);
+        let body = multipart("b0undary", &[("kind", None, b"entities"), ("mode", None, b"all_or_nothing"), ("file", Some("甲.csv"), &file)]);
+        let post = |uri: String| {
+            Request::post(uri)
+                .header(header::COOKIE, &admin.cookie)
+                .header(header::CONTENT_TYPE, "multipart/form-data; boundary=b0undary")
+                .body(Body::from(body.clone()))
+                .unwrap()
+        };
+        // Without the token in the action URL: refused.
+        assert_eq!(app.send(post("/imports".into())).await.status, StatusCode::FORBIDDEN);
+        let r = app.send(post(format!("/imports?csrf_token={}", admin.csrf))).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let location = r.headers.get(header::LOCATION).unwrap().to_str().unwrap().to_string();
+        let id = location.trim_start_matches("/imports/").to_string();
+        app.wait(&id, &admin).await;
+        let job = app.get(&location, &admin).await;
+        assert_eq!(job.status, StatusCode::OK);
+        assert!(job.text().contains("<progress") && job.text().contains("新增 1 行"), "{}", job.text());
+        assert!(job.headers.get(header::REFRESH).is_none(), "a finished job stops refreshing");
+        // An empty file is shown on the form again.
+        let empty = multipart("b0undary", &[("kind", None, b"entities"), ("file", Some("e.csv"), b"")]);
+        let req = Request::post(format!("/imports?csrf_token={}", admin.csrf))
+            .header(header::COOKIE, &admin.cookie)
+            .header(header::CONTENT_TYPE, "multipart/form-data; boundary=b0undary")
+            .body(Body::from(empty))
+            .unwrap();
+        let r = app.send(req).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().contains("文件为空"));
+        assert!(app.get("/imports", &admin).await.text().contains("甲.csv"));
+    }
+}

@@ -1,0 +1,140 @@
+//! `weijian import` and `weijian export`: the registries from and to CSV/XLSX
+//! files, run by the operator as the system (every batch is audited).
+
+use anyhow::{anyhow, Context, Result};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use weijian_exchange::{ExportQuery, Format, Import, Kind, Mode, Progress};
+use weijian_store::imports::JobStatus;
+use weijian_store::{Actor, Store};
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum KindArg {
+    Entities,
+    Licences,
+}
+
+impl KindArg {
+    fn kind(self) -> Kind {
+        match self {
+            KindArg::Entities => Kind::Entities,
+            KindArg::Licences => Kind::Licences,
+        }
+    }
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum ModeArg {
+    AllOrNothing,
+    CleanRowsOnly,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum FormatArg {
+    Csv,
+    Xlsx,
+}
+
+/// A progress line on stderr: redrawn in place on a terminal, a line per
+/// tenth otherwise (logs stay short).
+struct Bar {
+    tty: bool,
+    last: Mutex<(Option<JobStatus>, i64)>,
+}
+
+impl Bar {
+    fn show(&self, p: Progress) {
+        let Ok(mut last) = self.last.lock() else { return };
+        let phase = match p.status {
+            JobStatus::Validating => "校验",
+            JobStatus::Ready | JobStatus::Importing => "写入",
+            JobStatus::Done | JobStatus::Failed => "完成",
+        };
+        let pct = if p.total > 0 { p.processed * 100 / p.total } else { 100 };
+        let tenth = pct / 10;
+        let mut err = std::io::stderr();
+        if self.tty {
+            let filled = (pct / 5) as usize;
+            let _ = write!(
+                err,
+                "\r{phase} [{}{}] {:>3}% {}/{} 行",
+                "#".repeat(filled),
+                "-".repeat(20 - filled.min(20)),
+                pct,
+                p.processed,
+                p.total
+            );
+            if matches!(p.status, JobStatus::Done | JobStatus::Failed) {
+                let _ = writeln!(err);
+            }
+        } else if last.0 != Some(p.status) || last.1 != tenth {
+            let _ = writeln!(err, "{phase} {pct}% {}/{} 行", p.processed, p.total);
+        }
+        *last = (Some(p.status), tenth);
+    }
+}
+
+pub async fn import(store: &Store, kind: KindArg, file: &Path, mode: ModeArg, region: Option<&str>) -> Result<i32> {
+    let bytes = std::fs::read(file).with_context(|| format!("无法读取 {}", file.display()))?;
+    let mode = match mode {
+        ModeArg::AllOrNothing => Mode::AllOrNothing,
+        ModeArg::CleanRowsOnly => Mode::CleanRowsOnly,
+    };
+    let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let import = Import::prepare(store, &Actor::system(), kind.kind(), mode, &name, &bytes, region)
+        .await
+        .map_err(|e| anyhow!("{}（{}）", e.message, e.code))?;
+    let bar = Bar { tty: std::io::stderr().is_terminal(), last: Mutex::new((None, -1)) };
+    let job = import.run(&|p| bar.show(p)).await;
+    println!(
+        "导入任务 {}：{}。共 {} 行，新增 {}，更新 {}，未变 {}，问题 {} 个。",
+        job.id,
+        job.status.label(),
+        job.total_rows,
+        job.created_rows,
+        job.updated_rows,
+        job.unchanged_rows,
+        job.problem_count
+    );
+    if let Some(e) = &job.error {
+        println!("{e}");
+    }
+    if let Some(report) = &job.problems {
+        let path = report_path(file);
+        let mut bytes = b"\xEF\xBB\xBF".to_vec();
+        bytes.extend_from_slice(report.as_bytes());
+        std::fs::write(&path, bytes).with_context(|| format!("无法写入问题清单 {}", path.display()))?;
+        println!("问题清单：{}", path.display());
+        for p in weijian_exchange::report::parse(report).iter().take(10) {
+            println!("  第 {} 行 {}：{}", p.row, p.column, p.message);
+        }
+    }
+    Ok(if job.status == JobStatus::Done { 0 } else { 1 })
+}
+
+fn report_path(file: &Path) -> PathBuf {
+    let stem = file.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_else(|| "导入".into());
+    file.with_file_name(format!("{stem}.问题清单.csv"))
+}
+
+pub async fn export(
+    store: &Store,
+    kind: KindArg,
+    format: FormatArg,
+    out: &Path,
+    q: Option<String>,
+    region: Option<String>,
+) -> Result<i32> {
+    let format = match format {
+        FormatArg::Csv => Format::Csv,
+        FormatArg::Xlsx => Format::Xlsx,
+    };
+    let query = ExportQuery { q, region_code: region, ..ExportQuery::default() };
+    let d = weijian_exchange::export(store, &Actor::system(), kind.kind(), format, &query)
+        .await
+        .map_err(|e| anyhow!("{}（{}）", e.message, e.code))?;
+    std::fs::write(out, &d.bytes).with_context(|| format!("无法写入 {}", out.display()))?;
+    println!("已导出到 {}（{} 字节）", out.display(), d.bytes.len());
+    Ok(0)
+}

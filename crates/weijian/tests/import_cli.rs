@@ -1,0 +1,80 @@
+//! `weijian import` and `weijian export`, run as an operator would.
+
+use std::process::{Command, Output};
+use weijian_store::both_backends;
+use weijian_store::testing::TestDb;
+
+fn weijian(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_weijian"))
+        .args(args)
+        .env_remove("WEIJIAN_DATABASE")
+        .env_remove("WEIJIAN_CONFIG")
+        .output()
+        .expect("runs")
+}
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+fn url_of(db: &TestDb) -> String {
+    match db.url() {
+        weijian_store::DatabaseUrl::Sqlite(p) => format!("sqlite://{}", p.display()),
+        weijian_store::DatabaseUrl::Postgres(u) => u.clone(),
+    }
+}
+
+fn uscc(n: u32, region: &str) -> String {
+    use weijian_rules::ids::{org_code_check_char, uscc_check_char};
+    let org8 = format!("{n:08}");
+    let org = format!("{org8}{}", org_code_check_char(&org8).unwrap());
+    let first17 = format!("91{region}{org}");
+    format!("{first17}{}", uscc_check_char(&first17).unwrap())
+}
+
+#[test]
+fn import_and_export_have_help() {
+    for args in [vec!["import", "--help"], vec!["export", "--help"]] {
+        let o = weijian(&args);
+        assert!(o.status.success(), "{args:?}: {}", text(&o));
+    }
+}
+
+both_backends! {
+    async fn import_export_and_reimport_from_the_command_line(db: &TestDb) {
+        weijian_domain::demo::seed(&db.store).await.unwrap();
+        let url = url_of(db);
+        let good = db.dir.join("entities.csv");
+        std::fs::write(&good, format!(
+            "名称,统一社会信用代码,行政区划代码,类别\r\n枣强县甲医院,{},131127,其他\r\n海口乙诊所,{},460100,其他\r\n",
+            uscc(1, "131127"), uscc(2, "460100"))).unwrap();
+        // --region keeps the import inside one region: the 海口 row is refused and nothing is written.
+        let o = weijian(&["import", "entities", good.to_str().unwrap(), "--region", "131127", "--database", &url]);
+        assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+        assert!(text(&o).contains("第 3 行 行政区划代码"), "{}", text(&o));
+        let report = db.dir.join("entities.问题清单.csv");
+        assert!(std::fs::read(&report).unwrap().starts_with(b"\xEF\xBB\xBF"));
+        // Without it, the system imports both; again, nothing changes.
+        let o = weijian(&["import", "entities", good.to_str().unwrap(), "--database", &url]);
+        assert!(o.status.success(), "{}", text(&o));
+        assert!(text(&o).contains("新增 2"), "{}", text(&o));
+        let o = weijian(&["import", "entities", good.to_str().unwrap(), "--mode", "clean-rows-only", "--database", &url]);
+        assert!(text(&o).contains("新增 0，更新 0，未变 2"), "{}", text(&o));
+        // Export to XLSX and back: unchanged.
+        let out = db.dir.join("all.xlsx");
+        let o = weijian(&["export", "entities", "--format", "xlsx", "--out", out.to_str().unwrap(), "--database", &url]);
+        assert!(o.status.success(), "{}", text(&o));
+        let o = weijian(&["import", "entities", out.to_str().unwrap(), "--database", &url]);
+        assert!(o.status.success() && text(&o).contains("新增 0，更新 0"), "{}", text(&o));
+        // Licences whose end comes before their start: exit 1, a report.
+        let lic = db.dir.join("licences.csv");
+        std::fs::write(&lic, format!(
+            "持证单位统一社会信用代码,许可证种类,许可证编号,发证日期,有效期至\r\n{},医疗机构执业许可证,PDY1,2024-03-01,2020-01-01\r\n",
+            uscc(1, "131127"))).unwrap();
+        let o = weijian(&["import", "licences", lic.to_str().unwrap(), "--database", &url]);
+        assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+        assert!(text(&o).contains("有效期至"), "{}", text(&o));
+        let o = weijian(&["audit", "verify", "--database", &url]);
+        assert!(o.status.success(), "{}", text(&o));
+    }
+}
