@@ -166,8 +166,8 @@ fn shape(rng: &mut StdRng, category: &str, place: &str, n: usize) -> (String, BT
             (format!("{place}{brand}医学影像诊断中心"), false)
         }
         "occupational_employer" => {
-            a.insert("industry".into(), text(*pick(rng, &["建材", "铸造", "化工", "家具制造", "纺织"])));
-            a.insert("hazard_level".into(), text(*pick(rng, &["一般", "较重", "严重"])));
+            a.insert("industry".into(), text(pick::<&str>(rng, &["建材", "铸造", "化工", "家具制造", "纺织"])));
+            a.insert("hazard_level".into(), text(pick::<&str>(rng, &["一般", "较重", "严重"])));
             a.insert("exposed_workers".into(), AttributeValue::Integer(rng.gen_range(5..400)));
             (format!("{place}{brand}{}有限公司", pick(rng, &["建材", "机械", "化工", "家具", "纺织"])), false)
         }
@@ -184,7 +184,7 @@ fn shape(rng: &mut StdRng, category: &str, place: &str, n: usize) -> (String, BT
         "water_product_producer" => (format!("{place}{brand}净水设备有限公司"), false),
         "elderly_care" => {
             a.insert("beds".into(), AttributeValue::Integer(rng.gen_range(20..300)));
-            a.insert("medical_integration".into(), text(*pick(rng, &["内设医疗机构", "签约合作"])));
+            a.insert("medical_integration".into(), text(pick::<&str>(rng, &["内设医疗机构", "签约合作"])));
             (format!("{place}{brand}颐养院"), false)
         }
         _ => (format!("{place}{brand}卫生用品店"), false),
