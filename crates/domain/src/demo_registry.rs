@@ -8,11 +8,18 @@ use chrono::{Days, NaiveDate};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::collections::BTreeMap;
-use weijian_rules::ids::compose_uscc;
-use weijian_rules::registry::{AttributeValue, CreditGrade, EntityStatus, LicenceRecord, Registry, RiskGrade};
+use weijian_rules::ids::{compose_citizen_id, compose_uscc};
+use weijian_rules::registry::Category;
+use weijian_rules::registry::{
+    AttributeValue, CreditGrade, EntityStatus, InspectorStatus, LicenceRecord, PractitionerKind, PractitionerStatus,
+    Registry, RiskGrade,
+};
 use weijian_store::audit::Change;
 use weijian_store::entities::{self, EntityData};
+use weijian_store::inspectors::{self, InspectorData};
 use weijian_store::licences::{self, LicenceData};
+use weijian_store::practitioners::{self, PractitionerData};
+use weijian_store::units::{self, UnitKind};
 use weijian_store::{Actor, Store};
 
 /// A region to fill: its code, its name as used in addresses and licence
@@ -36,6 +43,8 @@ pub const DEMO_TARGETS: &[Target<'static>] = &[
 pub struct Generated {
     pub entities: usize,
     pub licences: usize,
+    pub practitioners: usize,
+    pub inspectors: usize,
 }
 
 /// Weights per category, in ‰ of entities (every category appears).
@@ -210,7 +219,57 @@ pub async fn seed(
     const BATCH: usize = 500;
     let mut serial = 0u32;
     let mut done = 0usize;
+    let all_units = units::list(store, &sys).await?;
+    let specialties: Vec<String> = registry.specialties.iter().map(|s| s.key.clone()).collect();
     for target in targets {
+        // One inspector per hundred entities, at the region's supervision institute.
+        let unit = all_units
+            .iter()
+            .filter(|u| u.region_code == target.code)
+            .max_by_key(|u| u.kind == UnitKind::SupervisionInstitute)
+            .cloned();
+        if let Some(unit) = unit {
+            let wanted = per_region / 100;
+            let mut tx = store.begin().await?;
+            for i in 0..wanted {
+                let from = today - Days::new(rng.gen_range(30..1800));
+                let until = match i % 50 {
+                    0 => today - Days::new(rng.gen_range(1..60)),
+                    1 | 2 => today + Days::new(rng.gen_range(0..30)),
+                    _ => from.checked_add_months(chrono::Months::new(60)).expect("date").max(today + Days::new(31)),
+                };
+                let mut mine: Vec<String> = (0..2).map(|_| pick(&mut rng, &specialties).clone()).collect();
+                mine.sort();
+                mine.dedup();
+                let data = InspectorData {
+                    user_id: None,
+                    name: person(&mut rng),
+                    unit_id: unit.id,
+                    cert_no: format!("{}G{}{:06}", target.abbreviation, target.code, i + 1),
+                    cert_valid_from: from,
+                    cert_valid_until: until,
+                    specialties: mine,
+                    status: if i % 40 == 39 { InspectorStatus::Suspended } else { InspectorStatus::Active },
+                    phone: None,
+                };
+                inspectors::insert(tx.conn(), &sys, &unit, &data).await?;
+                out.inspectors += 1;
+            }
+            tx.audit(
+                &sys,
+                Change {
+                    action: "demo.generate_inspectors",
+                    object_type: "region",
+                    object_id: target.code.to_string(),
+                    region_code: Some(target.code.to_string()),
+                    summary: format!("生成{}演示执法人员 {wanted} 名", target.name),
+                    before: None,
+                    after: None,
+                },
+            )
+            .await?;
+            tx.commit().await?;
+        }
         let mut made = 0usize;
         while made < per_region {
             let batch = BATCH.min(per_region - made);
@@ -323,6 +382,48 @@ pub async fn seed(
                     l.entity_id = entity.id;
                     licences::insert_without_search(tx.conn(), &sys, &entity, &l).await?;
                     licences_here += 1;
+                }
+                let staff = match (cat, Category::beds(&entity.data.attributes)) {
+                    ("medical_institution", Some(beds)) if beds >= 100 => rng.gen_range(4..10),
+                    ("medical_institution", Some(beds)) if beds > 0 => rng.gen_range(1..4),
+                    ("medical_institution" | "maternal_family_planning", _) => rng.gen_range(0..2),
+                    _ => 0,
+                };
+                for _ in 0..staff {
+                    let n = out.practitioners;
+                    let kind = if rng.gen_bool(0.55) { PractitionerKind::Physician } else { PractitionerKind::Nurse };
+                    let registered = today - Days::new(rng.gen_range(100..7000));
+                    // Sequences 900–999 and births from 1955 on keep generated numbers apart from the demo's people.
+                    let birth = NaiveDate::from_ymd_opt(1955, 1, 1).expect("date") + Days::new((n / 100) as u64);
+                    let data = PractitionerData {
+                        name: person(&mut rng),
+                        id_number: compose_citizen_id(target.code, birth, 900 + (n % 100) as u16),
+                        kind,
+                        qualification_no: Some(format!("Q{}{:08}", target.code, n)),
+                        practice_cert_no: Some(format!(
+                            "{}{}{:08}",
+                            kind.key().to_uppercase().chars().next().unwrap_or('P'),
+                            target.code,
+                            n
+                        )),
+                        practice_category: Some(
+                            (if kind == PractitionerKind::Nurse {
+                                "护理"
+                            } else {
+                                *pick(&mut rng, &["临床", "口腔", "中医", "公共卫生"])
+                            })
+                            .to_string(),
+                        ),
+                        practice_scope: None,
+                        entity_id: entity.id,
+                        status: PractitionerStatus::Practising,
+                        registered_on: Some(registered),
+                        cert_valid_until: (kind == PractitionerKind::Nurse)
+                            .then(|| registered.checked_add_months(chrono::Months::new(60)).and_then(|d| d.pred_opt()))
+                            .flatten(),
+                    };
+                    practitioners::insert(tx.conn(), &sys, &entity, &data).await?;
+                    out.practitioners += 1;
                 }
             }
             tx.audit(

@@ -233,6 +233,8 @@ pub fn licence_warnings(entity: &Entity, licences: &[Licence], today: chrono::Na
 pub struct EntityFile {
     pub entity: Entity,
     pub licences: Vec<Licence>,
+    /// Who practises here (primary institution or a filed practice site), masked.
+    pub staff: weijian_store::practitioners::EntityStaff,
     pub warnings: Vec<Warning>,
     /// The entity's own audit history (newest first), for roles that may see it.
     pub timeline: Vec<weijian_store::audit::AuditEvent>,
@@ -241,6 +243,7 @@ pub struct EntityFile {
 pub async fn file(store: &Store, actor: &Actor, id: EntityId) -> DomainResult<EntityFile> {
     let entity = get(store, actor, id).await?;
     let licences = licences::of_entity(store, actor, id).await?;
+    let staff = crate::practitioners::of_entity(store, actor, id).await?;
     let warnings = licence_warnings(&entity, &licences, input::today());
     let timeline = if crate::authz::allows(actor, Permission::ViewAudit) {
         let mut t = weijian_store::audit::history(store, actor, "entity", &id.to_string()).await?;
@@ -249,5 +252,5 @@ pub async fn file(store: &Store, actor: &Actor, id: EntityId) -> DomainResult<En
     } else {
         Vec::new()
     };
-    Ok(EntityFile { entity, licences, warnings, timeline })
+    Ok(EntityFile { entity, licences, staff, warnings, timeline })
 }

@@ -91,6 +91,8 @@ pub async fn backup(store: &Store, attachments_dir: Option<&Path>, to: &Path) ->
 
 async fn backup_into(store: &Store, attachments_dir: Option<&Path>, to: &Path, work: &Path) -> StoreResult<Manifest> {
     let migrations = store.applied_migrations().await?;
+    // Before a migration (the pre-migration backup) later tables do not exist yet.
+    let present = crate::schema::describe(store).await?;
     let mut conn = store.reader().acquire().await?;
     // One read transaction: every table from the same snapshot while writers go on.
     conn.execute("BEGIN").await?;
@@ -99,7 +101,7 @@ async fn backup_into(store: &Store, attachments_dir: Option<&Path>, to: &Path, w
     }
     let mut tables = BTreeMap::new();
     let mut head = (0i64, String::new());
-    for (table, order) in TABLES.iter().filter(|(t, _)| !EPHEMERAL.contains(t)) {
+    for (table, order) in TABLES.iter().filter(|(t, _)| !EPHEMERAL.contains(t) && present.contains_key(*t)) {
         let path = work.join(format!("{table}.jsonl"));
         let mut out = BufWriter::new(File::create(&path)?);
         let sql = format!("SELECT * FROM {table} ORDER BY {order}");

@@ -160,11 +160,31 @@ pub async fn insert_with_numbers(
     .execute(&mut *conn)
     .await
     .map_err(|err| duplicate(err, data))?;
+    sync_search(conn, e.id, data, &search_text(data, licence_numbers)).await?;
     Ok(e)
 }
 
 fn attributes_json(d: &EntityData) -> String {
     serde_json::to_string(&d.attributes).unwrap_or_else(|_| "{}".into())
+}
+
+/// Writes the entity's row of the narrow list table (see migration 0004).
+async fn sync_search(conn: &mut AnyConnection, id: EntityId, d: &EntityData, text: &str) -> StoreResult<()> {
+    sqlx::query("DELETE FROM entity_search WHERE entity_id = $1").bind(id.to_string()).execute(&mut *conn).await?;
+    sqlx::query(
+        "INSERT INTO entity_search (name, entity_id, region_code, category, status, risk_grade, search_text) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&d.name)
+    .bind(id.to_string())
+    .bind(&d.region_code)
+    .bind(&d.category)
+    .bind(d.status.key())
+    .bind(d.risk_grade.map(|g| g.key()))
+    .bind(text)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 fn search_text(d: &EntityData, licence_numbers: &[String]) -> String {
@@ -185,12 +205,13 @@ pub(crate) async fn refresh_search(conn: &mut AnyConnection, id: EntityId) -> St
         .fetch_all(&mut *conn)
         .await?;
     let numbers: Vec<String> = numbers.into_iter().map(|n| n.0).collect();
+    let text = search_text(&e.data, &numbers);
     sqlx::query("UPDATE entities SET search_text = $1 WHERE id = $2")
-        .bind(search_text(&e.data, &numbers))
+        .bind(&text)
         .bind(id.to_string())
         .execute(&mut *conn)
         .await?;
-    Ok(())
+    sync_search(conn, id, &e.data, &text).await
 }
 
 /// Replaces an entity's data. `expected_version` guards against overwriting a
@@ -263,6 +284,7 @@ pub async fn replace(
             message: "该监管对象已被他人修改，请刷新后重试".into(),
         });
     }
+    sync_search(conn, before.id, data, &search_text(data, &numbers)).await?;
     Ok(Entity {
         id: before.id,
         data: data.clone(),
@@ -341,42 +363,55 @@ pub struct Query {
     pub limit: Option<usize>,
 }
 
+/// Lists read the narrow, name-ordered `entity_search` table (`s`) and fetch the
+/// page's full rows from `entities` (`e`) by key.
+const SEARCH_OWNER: Owner = Owner { region: "s.region_code", entity: Some("s.entity_id") };
+
 pub async fn list(store: &Store, actor: &Actor, query: &Query) -> StoreResult<Page<Entity>> {
     let mut c = Conditions::default();
-    c.push_filter(read_filter(actor, OWNER, 1));
+    c.push_filter(read_filter(actor, SEARCH_OWNER, 1));
     for word in page::search_words(query.q.as_deref()) {
-        c.push("search_text LIKE ? ESCAPE '\\'", [page::contains_pattern(&word)]);
+        c.push("s.search_text LIKE ? ESCAPE '\\'", [page::contains_pattern(&word)]);
     }
     if let Some(region) = &query.region_code {
-        c.push("region_code IN (SELECT code FROM regions WHERE path LIKE (SELECT path FROM regions WHERE code = ?) || '%')", [
-            region.clone(),
-        ]);
+        c.push(
+            "s.region_code IN (SELECT code FROM regions WHERE path LIKE (SELECT path FROM regions WHERE code = ?) || '%')",
+            [region.clone()],
+        );
     }
     if let Some(category) = &query.category {
-        c.push("category = ?", [category.clone()]);
+        c.push("s.category = ?", [category.clone()]);
     }
     if let Some(status) = query.status {
-        c.push("status = ?", [status.key().to_string()]);
+        c.push("s.status = ?", [status.key().to_string()]);
     }
     if let Some(grade) = query.risk_grade {
-        c.push("risk_grade = ?", [grade.key().to_string()]);
+        c.push("s.risk_grade = ?", [grade.key().to_string()]);
     }
     let order = match query.sort {
         Sort::Name => {
             if let Some(after) = &query.after {
-                c.push("(name > ? OR (name = ? AND id > ?))", [after.key.clone(), after.key.clone(), after.id.clone()]);
+                c.push(
+                    "(s.name > ? OR (s.name = ? AND s.entity_id > ?))",
+                    [after.key.clone(), after.key.clone(), after.id.clone()],
+                );
             }
-            "name, id"
+            "s.name, s.entity_id"
         }
         Sort::Newest => {
             if let Some(after) = &query.after {
-                c.push("id < ?", [after.id.clone()]);
+                c.push("s.entity_id < ?", [after.id.clone()]);
             }
-            "id DESC"
+            "s.entity_id DESC"
         }
     };
     let limit = page::clamp_limit(query.limit);
-    let sql = format!("SELECT {COLUMNS} FROM entities WHERE {} ORDER BY {order} LIMIT {}", c.sql(), limit + 1);
+    let columns = COLUMNS.split(", ").map(|col| format!("e.{}", col.trim())).collect::<Vec<_>>().join(", ");
+    let sql = format!(
+        "SELECT {columns} FROM entity_search s JOIN entities e ON e.id = s.entity_id WHERE {} ORDER BY {order} LIMIT {}",
+        c.sql(),
+        limit + 1
+    );
     let rows = c.bind(sqlx::query(&sql)).fetch_all(store.reader()).await?;
     let mut items = rows.iter().map(from_row).collect::<StoreResult<Vec<_>>>()?;
     let next = if items.len() > limit {

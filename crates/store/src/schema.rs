@@ -16,6 +16,7 @@ pub const TABLES: &[(&str, &str)] = &[
     ("units", "id"),
     ("sections", "id"),
     ("entities", "id"),
+    ("entity_search", "entity_id"),
     ("users", "id"),
     ("user_roles", "user_id, role"),
     ("licences", "id"),

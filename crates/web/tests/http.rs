@@ -788,6 +788,12 @@ both_backends! {
         let own = app.get("/api/v1/entities", Some(&inst)).await.json();
         assert_eq!(own["items"].as_array().unwrap().len(), 1);
         assert_eq!(own["items"][0]["name"], "枣强县人民医院");
+        let own_id = own["items"][0]["id"].as_str().unwrap().to_string();
+        let own_file = app.get(&format!("/api/v1/entities/{own_id}/file"), Some(&inst)).await.json();
+        let staff = own_file["practitioners"].as_array().unwrap();
+        assert!(!staff.is_empty(), "the demo hospital has practitioners: {own_file}");
+        assert!(staff.iter().all(|p| p["id_number"].as_str().unwrap().contains("**********")), "masked in the file");
+        assert!(app.get(&format!("/entities/{own_id}"), Some(&inst)).await.text().contains("第一执业地点"));
         assert_eq!(app.get(&format!("/api/v1/entities/{id}"), Some(&inst)).await.status, StatusCode::NOT_FOUND);
 
         // Search finds a two-character word, the USCC and a licence number.

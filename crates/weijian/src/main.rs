@@ -615,9 +615,11 @@ async fn demo(data: &Path, listen: &str, scale: Scale, no_serve: bool) -> Result
         .map_err(|e| anyhow!(e.message))?;
         eprintln!();
         println!(
-            "已生成监管对象 {} 户、许可证 {} 件（用时 {:.1} 秒）",
+            "已生成监管对象 {} 户、许可证 {} 件、医务人员 {} 名、执法人员 {} 名（用时 {:.1} 秒）",
             made.entities,
             made.licences,
+            made.practitioners,
+            made.inspectors,
             started.elapsed().as_secs_f64()
         );
         println!("已创建演示数据库 {}", db_path.display());

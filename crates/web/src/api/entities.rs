@@ -264,6 +264,8 @@ pub struct TimelineEntry {
 pub struct EntityFileView {
     pub entity: EntityView,
     pub licences: Vec<LicenceView>,
+    /// Practitioners whose primary institution this is, then those with a practice site here (id numbers masked).
+    pub practitioners: Vec<super::practitioners::PractitionerView>,
     pub warnings: Vec<WarningView>,
     #[schema(value_type = Vec<Object>)]
     pub inspections: Vec<serde_json::Value>,
@@ -294,6 +296,13 @@ pub async fn file(
     Ok(Json(EntityFileView {
         entity: EntityView::from(&f.entity),
         licences: f.licences.iter().map(|l| LicenceView::new(l, today)).collect(),
+        practitioners: f
+            .staff
+            .primary
+            .iter()
+            .chain(f.staff.sites.iter().map(|(_, p)| p))
+            .map(super::practitioners::PractitionerView::from)
+            .collect(),
         warnings: f.warnings.into_iter().map(|w| WarningView { code: w.code.into(), message: w.message }).collect(),
         inspections: vec![],
         complaints: vec![],

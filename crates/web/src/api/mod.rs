@@ -10,7 +10,7 @@ mod inspectors;
 pub(crate) mod licences;
 mod paging;
 pub mod penalty;
-mod practitioners;
+pub(crate) mod practitioners;
 mod rules;
 mod units;
 mod users;

@@ -156,6 +156,14 @@ impl LicenceRow {
     }
 }
 
+pub struct StaffRow {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub cert: String,
+    pub site: bool,
+}
+
 pub struct TimelineRow {
     pub at: String,
     pub who: String,
@@ -170,6 +178,7 @@ struct EntityPage {
     facts: Vec<Fact>,
     warnings: Vec<String>,
     licences: Vec<LicenceRow>,
+    staff: Vec<StaffRow>,
     timeline: Vec<TimelineRow>,
     show_timeline: bool,
 }
@@ -179,10 +188,11 @@ pub async fn entity(
     CurrentUser(a): CurrentUser,
     PathId(id): PathId<EntityId>,
 ) -> Response {
-    let EntityFile { entity, licences, warnings, timeline } = match domain::file(&state.store, &a.actor, id).await {
-        Ok(f) => f,
-        Err(e) => return domain_error_page(e),
-    };
+    let EntityFile { entity, licences, staff, warnings, timeline } =
+        match domain::file(&state.store, &a.actor, id).await {
+            Ok(f) => f,
+            Err(e) => return domain_error_page(e),
+        };
     let d = &entity.data;
     let region = weijian_store::regions::get(&state.store, &d.region_code).await.map(|r| r.name).unwrap_or_default();
     let mut facts = vec![
@@ -223,6 +233,19 @@ pub async fn entity(
             facts,
             warnings: warnings.into_iter().map(|w| w.message).collect(),
             licences: licences.iter().map(|l| LicenceRow::new(l, day)).collect(),
+            staff: staff
+                .primary
+                .iter()
+                .map(|p| (p, false))
+                .chain(staff.sites.iter().map(|(_, p)| (p, true)))
+                .map(|(p, site)| StaffRow {
+                    id: p.id.to_string(),
+                    name: p.data.name.clone(),
+                    kind: p.data.kind.label().into(),
+                    cert: p.data.practice_cert_no.clone().unwrap_or_default(),
+                    site,
+                })
+                .collect(),
             show_timeline: allows(&a.actor, Permission::ViewAudit),
             timeline: timeline
                 .into_iter()
