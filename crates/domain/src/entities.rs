@@ -254,3 +254,21 @@ pub async fn file(store: &Store, actor: &Actor, id: EntityId) -> DomainResult<En
     };
     Ok(EntityFile { entity, licences, staff, warnings, timeline })
 }
+
+/// What needs attention in one's jurisdiction today: the home page's panel.
+pub struct Attention {
+    pub expiring_licences: i64,
+    pub expired_licences: i64,
+    pub expiring_certificates: Vec<weijian_store::inspectors::Inspector>,
+}
+
+pub async fn attention(store: &Store, actor: &Actor, today: chrono::NaiveDate) -> DomainResult<Attention> {
+    require(actor, Permission::ViewRegistry)?;
+    let count = |status| licences::Query { status: Some(status), today: Some(today), ..Default::default() };
+    use weijian_rules::registry::LicenceStatus;
+    Ok(Attention {
+        expiring_licences: licences::count(store, actor, &count(LicenceStatus::Expiring)).await?,
+        expired_licences: licences::count(store, actor, &count(LicenceStatus::Expired)).await?,
+        expiring_certificates: weijian_store::inspectors::expiring_certificates(store, actor, today).await?,
+    })
+}

@@ -390,7 +390,8 @@ pub async fn expiring_certificates(store: &Store, actor: &Actor, day: NaiveDate)
     let mut c = Conditions::default();
     filters(&mut c, actor, None, None);
     c.push("i.status = ?", [InspectorStatus::Active.key().to_string()]);
-    let horizon = day + chrono::Days::new(CERTIFICATE_WARNING_DAYS as u64);
+    // The last day `certificate_expiring` still flags.
+    let horizon = day + chrono::Days::new(CERTIFICATE_WARNING_DAYS as u64 - 1);
     c.push("i.cert_valid_until >= ? AND i.cert_valid_until <= ?", [day.to_string(), horizon.to_string()]);
     let sql = format!("SELECT {COLUMNS} FROM {FROM} WHERE {} ORDER BY i.cert_valid_until, i.name, i.id", c.sql());
     let rows = c.bind(sqlx::query(&sql)).fetch_all(store.reader()).await?;

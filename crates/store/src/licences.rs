@@ -368,8 +368,7 @@ pub struct Query {
     pub limit: Option<usize>,
 }
 
-/// Licences by number, newest first within a number; keyset pages.
-pub async fn list(store: &Store, actor: &Actor, query: &Query) -> StoreResult<Page<Licence>> {
+fn conditions(actor: &Actor, query: &Query) -> Conditions {
     let mut c = Conditions::default();
     c.push_filter(read_filter(actor, OWNER, 1));
     for word in page::search_words(query.q.as_deref()) {
@@ -398,6 +397,12 @@ pub async fn list(store: &Store, actor: &Actor, query: &Query) -> StoreResult<Pa
             other => c.push("l.status = ?", [other.key().to_string()]),
         }
     }
+    c
+}
+
+/// Licences by number, then id; keyset pages.
+pub async fn list(store: &Store, actor: &Actor, query: &Query) -> StoreResult<Page<Licence>> {
+    let mut c = conditions(actor, query);
     if let Some(after) = &query.after {
         c.push(
             "(l.number > ? OR (l.number = ? AND l.id > ?))",
@@ -415,6 +420,14 @@ pub async fn list(store: &Store, actor: &Actor, query: &Query) -> StoreResult<Pa
         None
     };
     Ok(Page { items, next })
+}
+
+/// How many licences the query matches (home-page counts); cursor and limit are ignored.
+pub async fn count(store: &Store, actor: &Actor, query: &Query) -> StoreResult<i64> {
+    let c = conditions(actor, query);
+    let sql = format!("SELECT COUNT(*) AS n FROM {FROM} WHERE {}", c.sql());
+    let r = c.bind(sqlx::query(&sql)).fetch_one(store.reader()).await?;
+    Ok(r.try_get("n")?)
 }
 
 /// All licences of one entity (the entity file), in the actor's scope.

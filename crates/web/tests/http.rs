@@ -814,6 +814,9 @@ both_backends! {
         let file = app.get(&format!("/api/v1/entities/{id}/file"), Some(&zq)).await.json();
         assert_eq!(file["licences"].as_array().unwrap().len(), 1);
         assert!(file["inspections"].as_array().unwrap().is_empty());
+        let home = app.get("/", Some(&zq)).await.text();
+        assert!(home.contains("需要关注") && home.contains("30 日内到期的执法证"), "{home}");
+        assert!(!app.get("/", Some(&inst)).await.text().contains("需要关注"), "institutions see no staff panel");
 
         // Keyset pages: every entity exactly once, in name order.
         for i in 0..5 {

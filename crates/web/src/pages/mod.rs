@@ -167,10 +167,34 @@ struct Home {
     region_code: String,
     must_see_units: bool,
     must_see_users: bool,
+    attention: Option<AttentionPanel>,
+}
+
+/// Counts and names for the home page's 需要关注 panel.
+struct AttentionPanel {
+    expiring_licences: i64,
+    expired_licences: i64,
+    certificates: Vec<(String, String, String)>,
 }
 
 async fn home(axum::extract::State(state): axum::extract::State<AppState>, CurrentUser(a): CurrentUser) -> Response {
     let chrome = Chrome::new(&state.store, &a, "/").await;
+    // Institution users see their own file instead; staff see what needs attention.
+    let attention = if a.user.entity_id.is_none() && allows(&a.actor, Permission::ViewRegistry) {
+        weijian_domain::entities::attention(&state.store, &a.actor, weijian_domain::input::today()).await.ok().map(
+            |t| AttentionPanel {
+                expiring_licences: t.expiring_licences,
+                expired_licences: t.expired_licences,
+                certificates: t
+                    .expiring_certificates
+                    .iter()
+                    .map(|i| (i.id.to_string(), i.data.name.clone(), i.data.cert_valid_until.to_string()))
+                    .collect(),
+            },
+        )
+    } else {
+        None
+    };
     render(
         StatusCode::OK,
         &Home {
@@ -178,6 +202,7 @@ async fn home(axum::extract::State(state): axum::extract::State<AppState>, Curre
             region_code: a.user.region_code.clone(),
             must_see_units: allows(&a.actor, Permission::ViewOrganisation),
             must_see_users: allows(&a.actor, Permission::ViewUsers),
+            attention,
             chrome,
         },
     )
