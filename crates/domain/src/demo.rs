@@ -213,6 +213,28 @@ const INSTITUTIONS: &[(&str, &str, &str, &str)] = &[
     ("140404", "长治市上党区人民医院", "sd_hospital", "李俊峰"),
 ];
 
+/// The demo institutions' own entities: registered medical institutions.
+fn institution(region: &str, name: &str) -> entities::EntityData {
+    use weijian_rules::registry::{AttributeValue, RiskGrade};
+    let (kind, beds) = if name.contains("门诊部") {
+        ("门诊部", 0)
+    } else if name.contains("妇产") {
+        ("专科医院", 120)
+    } else {
+        ("综合医院", 450)
+    };
+    let mut data = entities::EntityData::named(region, name);
+    data.category = "medical_institution".into();
+    data.uscc = Some(weijian_rules::ids::compose_uscc("12", region, name.chars().count() as u32 * 7919));
+    data.uscc_exemption = None;
+    data.attributes.insert("institution_type".into(), AttributeValue::Text(kind.into()));
+    data.attributes.insert("beds".into(), AttributeValue::Integer(beds));
+    data.attributes.insert("level".into(), AttributeValue::Text(if beds >= 300 { "二级" } else { "一级" }.into()));
+    data.risk_grade = Some(RiskGrade::C);
+    data.address = Some(format!("{name}院区"));
+    data
+}
+
 fn rc(s: &str) -> RegionCode {
     RegionCode::parse(s).expect("demo region codes are valid")
 }
@@ -273,7 +295,27 @@ pub async fn seed(store: &Store) -> DomainResult<Vec<DemoAccount>> {
         });
     }
     for (region, entity_name, username, contact) in INSTITUTIONS {
-        let entity = entities::create(store, &sys, &entities::EntityData::named(region, entity_name)).await?;
+        let entity = entities::create(store, &sys, &institution(region, entity_name)).await?;
+        let kind = weijian_rules::registry::Registry::official().licence_kind("medical_practice").expect("built in");
+        let issued = chrono::NaiveDate::from_ymd_opt(2023, 3, 1).expect("date");
+        let beds = weijian_rules::registry::Category::beds(&entity.data.attributes);
+        weijian_store::licences::create(
+            store,
+            &sys,
+            &weijian_store::licences::LicenceData {
+                entity_id: entity.id,
+                kind: kind.key.clone(),
+                number: format!("PDY{}{:05}", region, entity_name.chars().count()),
+                scope: Some("内科；外科；妇产科；儿科；医学影像科".into()),
+                issued_by: None,
+                issued_on: issued,
+                valid_until: kind.default_valid_until(issued),
+                last_verified_on: None,
+                next_verification_due: kind.next_verification_due(issued, beds),
+                record: weijian_rules::registry::LicenceRecord::Valid,
+            },
+        )
+        .await?;
         let password = passwords::generate();
         accounts::create_with(
             store,
