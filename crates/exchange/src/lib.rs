@@ -79,12 +79,6 @@ impl Kind {
         }
     }
 
-    /// Whether an exported file imports back as it is (practitioner exports
-    /// carry masked 身份证号 and do not).
-    pub fn export_reimports(self) -> bool {
-        self != Kind::Practitioners
-    }
-
     pub fn headers(self) -> Vec<String> {
         self.columns().into_iter().map(|c| c.header).collect()
     }
