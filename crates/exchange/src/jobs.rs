@@ -4,8 +4,9 @@
 //! task; the CLI awaits it with a progress bar.
 
 use crate::file::{self, Table};
+use crate::practitioners::PractitionerSheet;
 use crate::sheet::{Context, Outcome, RowProblem, Sheet};
-use crate::{entities::EntitySheet, licences::LicenceSheet, report, Kind};
+use crate::{entities::EntitySheet, inspectors::InspectorSheet, licences::LicenceSheet, report, Kind};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -109,6 +110,7 @@ impl Import {
         region: Option<&str>,
     ) -> DomainResult<Import> {
         require(actor, Permission::ManageRegistry)?;
+        require(actor, kind.manage_permission())?;
         let file_name = clean_file_name(file_name);
         let table = file::read(&file_name, bytes).map_err(|e| DomainError::invalid(e.code, "file", e.message))?;
         let (region_code, within) = match region {
@@ -157,6 +159,8 @@ impl Import {
         let outcome = match self.kind {
             Kind::Entities => run_sheet(&EntitySheet, &self, on_progress).await,
             Kind::Licences => run_sheet(&LicenceSheet, &self, on_progress).await,
+            Kind::Practitioners => run_sheet(&PractitionerSheet, &self, on_progress).await,
+            Kind::Inspectors => run_sheet(&InspectorSheet, &self, on_progress).await,
         };
         if let Err((message, counts)) = outcome {
             if let Err(e) = imports::finish(&self.store, id, JobStatus::Failed, counts, Some(&message)).await {
@@ -246,7 +250,7 @@ async fn run_sheet<S: Sheet>(
                 let others: Vec<String> = rows.iter().filter(|&&o| o != n).map(|o| o.to_string()).collect();
                 let value = table.rows.iter().find(|(num, _)| *num == n).map(|_| {
                     let i = table.rows.iter().position(|(num, _)| *num == n).unwrap_or(0);
-                    table.row(i).get(&column).to_string()
+                    sheet.report_value(&column, table.row(i).get(&column))
                 });
                 problems.push(RowProblem::new(
                     n,

@@ -1,5 +1,5 @@
-//! Import and export of the registries (监管对象, 许可证; later 医务人员,
-//! 执法人员, 权责清单) as CSV and XLSX files.
+//! Import and export of the registries (监管对象, 许可证, 医务人员, 执法人员;
+//! later 权责清单) as CSV and XLSX files.
 //!
 //! An import reads the whole file, validates EVERY row (and the file: its
 //! headers, keys repeated within it), and writes nothing unless the file is
@@ -11,8 +11,11 @@
 
 pub mod entities;
 pub mod file;
+pub mod holders;
+pub mod inspectors;
 pub mod jobs;
 pub mod licences;
+pub mod practitioners;
 pub mod report;
 pub mod sheet;
 
@@ -29,15 +32,19 @@ use weijian_store::{Actor, Store};
 pub enum Kind {
     Entities,
     Licences,
+    Practitioners,
+    Inspectors,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 2] = [Kind::Entities, Kind::Licences];
+    pub const ALL: [Kind; 4] = [Kind::Entities, Kind::Licences, Kind::Practitioners, Kind::Inspectors];
 
     pub fn key(self) -> &'static str {
         match self {
             Kind::Entities => "entities",
             Kind::Licences => "licences",
+            Kind::Practitioners => "practitioners",
+            Kind::Inspectors => "inspectors",
         }
     }
 
@@ -45,6 +52,8 @@ impl Kind {
         match self {
             Kind::Entities => entities::EntitySheet.label(),
             Kind::Licences => licences::LicenceSheet.label(),
+            Kind::Practitioners => practitioners::PractitionerSheet.label(),
+            Kind::Inspectors => inspectors::InspectorSheet.label(),
         }
     }
 
@@ -56,6 +65,17 @@ impl Kind {
         match self {
             Kind::Entities => entities::EntitySheet.columns(),
             Kind::Licences => licences::LicenceSheet.columns(),
+            Kind::Practitioners => practitioners::PractitionerSheet.columns(),
+            Kind::Inspectors => inspectors::InspectorSheet.columns(),
+        }
+    }
+
+    /// Who may import this kind: the registry's managers; the inspector
+    /// directory's keepers for inspectors.
+    pub fn manage_permission(self) -> Permission {
+        match self {
+            Kind::Inspectors => Permission::ManageInspectors,
+            _ => Permission::ManageRegistry,
         }
     }
 
@@ -67,6 +87,8 @@ impl Kind {
         match self {
             Kind::Entities => entities::EntitySheet.example(),
             Kind::Licences => licences::LicenceSheet.example(),
+            Kind::Practitioners => practitioners::PractitionerSheet.example(),
+            Kind::Inspectors => inspectors::InspectorSheet.example(),
         }
     }
 }
@@ -92,7 +114,8 @@ pub fn template(kind: Kind, format: Format) -> DomainResult<Download> {
     })
 }
 
-/// Everything of a kind the actor may see, filtered, as a file that imports back unchanged.
+/// Everything of a kind the actor may see, filtered, as a file that imports
+/// back unchanged — except practitioners, whose 身份证号 are exported masked.
 pub async fn export(
     store: &Store,
     actor: &Actor,
@@ -104,6 +127,8 @@ pub async fn export(
     let rows = match kind {
         Kind::Entities => entities::EntitySheet.export(store, actor, query).await?,
         Kind::Licences => licences::LicenceSheet.export(store, actor, query).await?,
+        Kind::Practitioners => practitioners::PractitionerSheet.export(store, actor, query).await?,
+        Kind::Inspectors => inspectors::InspectorSheet.export(store, actor, query).await?,
     };
     let bytes = file::write(format, kind.label(), &kind.headers(), &rows).map_err(file_error)?;
     let stamp = weijian_domain::input::today().format("%Y%m%d");

@@ -2,16 +2,17 @@
 //! name and region; the natural key is the licence kind and number.
 
 use crate::file::{RowRef, Table};
+use crate::holders::{Holders, Naming};
 use crate::sheet::{Column, Context, ExportQuery, Outcome, RowProblem, Sheet, Written};
 use std::collections::HashMap;
 use weijian_domain::licences::LicenceInput;
 use weijian_domain::DomainResult;
 use weijian_rules::registry::Registry;
-use weijian_store::entities::{self, Entity, EntityData};
+use weijian_store::entities::{self, Entity};
 use weijian_store::ids::EntityId;
 use weijian_store::licences::{self, LicenceData, Query};
 use weijian_store::page::Cursor;
-use weijian_store::{imports, time, Actor, Store, StoreResult};
+use weijian_store::{imports, Actor, Store, StoreResult};
 
 pub const HOLDER_USCC: &str = "持证单位统一社会信用代码";
 pub const HOLDER_NAME: &str = "持证单位名称";
@@ -45,71 +46,15 @@ fn column_of(field: &str) -> &'static str {
 pub struct Cache {
     /// (kind, number) → (region, holder) of licences registered anywhere.
     registered: HashMap<(String, String), (String, EntityId)>,
-    /// Holder lookups by USCC or by region + name: the holder, or why none.
-    holders: HashMap<String, Result<Entity, (String, String, String)>>,
+    holders: Holders,
 }
 
 fn kind_key(raw: &str) -> String {
     Registry::official().licence_kind_by_key_or_label(raw).map(|k| k.key.clone()).unwrap_or_else(|| raw.to_string())
 }
 
-/// An entity standing in for a holder that was not found, so that the
-/// licence's own fields are still checked and every problem reported.
-fn placeholder() -> Entity {
-    let now = time::now();
-    Entity { id: EntityId::new(), data: EntityData::named("", ""), version: 1, created_at: now, updated_at: now }
-}
-
-impl LicenceSheet {
-    /// The holder the row names: Err((column, value, message)).
-    async fn holder(
-        &self,
-        cx: &mut Context<'_, Cache>,
-        row: RowRef<'_>,
-    ) -> StoreResult<Result<Entity, (String, String, String)>> {
-        let uscc = row.get(HOLDER_USCC).to_uppercase();
-        let (name, region) = (row.get(HOLDER_NAME), row.get(REGION));
-        let key = if !uscc.is_empty() { format!("u\n{uscc}") } else { format!("n\n{region}\n{name}") };
-        if let Some(known) = cx.cache.holders.get(&key) {
-            return Ok(known.clone());
-        }
-        let mut conn = cx.store.reader().acquire().await?;
-        let found = if !uscc.is_empty() {
-            match entities::find_natural(&mut conn, cx.actor, Some(&uscc), "", "", None).await? {
-                Some(e) => Ok(e),
-                None => Err((
-                    HOLDER_USCC.to_string(),
-                    uscc.clone(),
-                    format!("持证单位未找到：统一社会信用代码 {uscc} 未登记，或不在您的辖区内（请先导入监管对象）"),
-                )),
-            }
-        } else if name.is_empty() || region.is_empty() {
-            Err((
-                HOLDER_USCC.to_string(),
-                String::new(),
-                "须填写持证单位统一社会信用代码，或同时填写持证单位名称和行政区划代码".to_string(),
-            ))
-        } else {
-            let ids = imports::entity_ids_by_name(&mut conn, cx.actor, region, name).await?;
-            drop(conn);
-            match ids.as_slice() {
-                [] => Err((
-                    HOLDER_NAME.to_string(),
-                    name.to_string(),
-                    format!("持证单位未找到：行政区划 {region} 内没有名为“{name}”的监管对象（请先导入监管对象）"),
-                )),
-                [id] => Ok(entities::get(cx.store, cx.actor, *id).await?),
-                _ => Err((
-                    HOLDER_NAME.to_string(),
-                    name.to_string(),
-                    format!("行政区划 {region} 内有多家名为“{name}”的监管对象，请填写持证单位统一社会信用代码"),
-                )),
-            }
-        };
-        cx.cache.holders.insert(key, found.clone());
-        Ok(found)
-    }
-}
+const HOLDER: Naming =
+    Naming { uscc: HOLDER_USCC, name: HOLDER_NAME, region: REGION, role: "持证单位", import_first: "监管对象" };
 
 impl Sheet for LicenceSheet {
     type Record = LicenceRecord;
@@ -203,7 +148,7 @@ impl Sheet for LicenceSheet {
     ) -> StoreResult<Result<LicenceRecord, Vec<RowProblem>>> {
         let n = row.number;
         let mut problems = Vec::new();
-        let holder = match self.holder(cx, row).await? {
+        let holder = match cx.cache.holders.find(cx.store, cx.actor, &HOLDER, row).await? {
             Ok(h) => {
                 if let Err((code, message)) = cx.region_writable(&h.data.region_code).await? {
                     let column = if row.get(HOLDER_USCC).is_empty() { HOLDER_NAME } else { HOLDER_USCC };
@@ -226,7 +171,7 @@ impl Sheet for LicenceSheet {
             last_verified_on: row.opt("上次校验日期"),
             status: row.opt("状态"),
         };
-        let stand_in = placeholder();
+        let stand_in = crate::holders::placeholder();
         let parsed = input.parse(holder.as_ref().unwrap_or(&stand_in));
         if let Err(ps) = &parsed {
             for p in ps {

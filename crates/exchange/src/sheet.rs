@@ -73,6 +73,7 @@ pub struct ExportQuery {
     pub q: Option<String>,
     pub region_code: Option<String>,
     pub category: Option<String>,
+    /// Licence kind; practitioner category (医师 ...); inspector specialty.
     pub kind: Option<String>,
 }
 
@@ -159,6 +160,11 @@ pub trait Sheet: Send + Sync + 'static {
     /// The row's natural key with the column to report a duplicate under,
     /// read from the raw cells (so that duplicates are found even in bad rows).
     fn natural_key(&self, row: RowRef<'_>) -> Option<(String, String)>;
+
+    /// A cell's value as the problem report may show it (a 身份证号 masked, say).
+    fn report_value(&self, _column: &str, value: &str) -> String {
+        value.to_string()
+    }
 
     /// Looks up what the whole file needs at once (existing keys, say).
     fn prepare<'a>(

@@ -324,3 +324,80 @@ pub async fn registered_licences(
     }
     Ok(out)
 }
+
+/// A practitioner registered anywhere, as an import meets it (by 身份证号 or
+/// by 执业证书编号). The 身份证号 stays in memory only, for comparison.
+pub struct RegisteredPractitioner {
+    pub id_number: String,
+    pub kind: String,
+    pub practice_cert_no: Option<String>,
+    pub region_code: String,
+}
+
+/// Practitioners registered anywhere with one of these 身份证号 or 执业证书编号.
+pub async fn registered_practitioners(
+    conn: &mut AnyConnection,
+    id_numbers: &[String],
+    cert_nos: &[String],
+) -> StoreResult<Vec<RegisteredPractitioner>> {
+    let mut out = Vec::new();
+    for (column, values) in [("id_number", id_numbers), ("practice_cert_no", cert_nos)] {
+        for chunk in values.chunks(200) {
+            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT id_number, kind, practice_cert_no, region_code FROM practitioners WHERE {column} IN ({})",
+                marks.join(", ")
+            );
+            let mut q = sqlx::query(&sql);
+            for v in chunk {
+                q = q.bind(v.as_str());
+            }
+            for r in q.fetch_all(&mut *conn).await? {
+                out.push(RegisteredPractitioner {
+                    id_number: r.try_get("id_number")?,
+                    kind: r.try_get("kind")?,
+                    practice_cert_no: r.try_get("practice_cert_no")?,
+                    region_code: r.try_get("region_code")?,
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// An inspector registered anywhere, as an import meets it.
+pub struct RegisteredInspector {
+    pub cert_no: String,
+    pub user_id: Option<String>,
+    pub region_code: String,
+}
+
+/// Inspectors registered anywhere with one of these 执法证号 or linked to one of these users.
+pub async fn registered_inspectors(
+    conn: &mut AnyConnection,
+    cert_nos: &[String],
+    user_ids: &[String],
+) -> StoreResult<Vec<RegisteredInspector>> {
+    let mut out = Vec::new();
+    for (column, values) in [("cert_no", cert_nos), ("user_id", user_ids)] {
+        for chunk in values.chunks(200) {
+            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT cert_no, user_id, region_code FROM inspectors WHERE {column} IN ({})",
+                marks.join(", ")
+            );
+            let mut q = sqlx::query(&sql);
+            for v in chunk {
+                q = q.bind(v.as_str());
+            }
+            for r in q.fetch_all(&mut *conn).await? {
+                out.push(RegisteredInspector {
+                    cert_no: r.try_get("cert_no")?,
+                    user_id: r.try_get("user_id")?,
+                    region_code: r.try_get("region_code")?,
+                });
+            }
+        }
+    }
+    Ok(out)
+}

@@ -317,6 +317,14 @@ pub async fn of_user(store: &Store, actor: &Actor, user_id: UserId) -> StoreResu
     r.as_ref().map(from_row).transpose()
 }
 
+/// The inspector with this 执法证号, if the actor may see it (imports' natural key).
+pub async fn find_by_cert_no(conn: &mut AnyConnection, actor: &Actor, cert_no: &str) -> StoreResult<Option<Inspector>> {
+    let f = read_filter(actor, OWNER, 2);
+    let sql = format!("SELECT {COLUMNS} FROM {FROM} WHERE i.cert_no = $1 AND {}", f.sql);
+    let r = f.bind(sqlx::query(&sql).bind(cert_no)).fetch_optional(&mut *conn).await?;
+    r.as_ref().map(from_row).transpose()
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct Query {
     /// Words matched against name and certificate number.

@@ -191,6 +191,10 @@ both_backends! {
         for (uri, status) in [
             ("/api/v1/templates/entities.xlsx", StatusCode::OK),
             ("/api/v1/templates/licences.csv", StatusCode::OK),
+            ("/api/v1/templates/practitioners.xlsx", StatusCode::OK),
+            ("/api/v1/templates/inspectors.csv", StatusCode::OK),
+            ("/api/v1/exports/inspectors.xlsx?specialty=school_health", StatusCode::OK),
+            ("/api/v1/exports/inspectors.csv?specialty=astrology", StatusCode::UNPROCESSABLE_ENTITY),
             ("/api/v1/templates/pets.csv", StatusCode::NOT_FOUND),
             ("/api/v1/templates/entities.pdf", StatusCode::NOT_FOUND),
             ("/api/v1/exports/pets.xlsx", StatusCode::NOT_FOUND),
@@ -199,6 +203,15 @@ both_backends! {
         }
         let t = app.get("/api/v1/templates/entities.csv", &admin).await;
         assert!(t.text().contains("统一社会信用代码") && t.text().contains("床位数"));
+        // Practitioner exports carry 身份证号 masked only.
+        let p = app.get("/api/v1/exports/practitioners.csv?practitioner_kind=nurse", &admin).await;
+        assert_eq!(p.status, StatusCode::OK);
+        let text = p.text();
+        assert!(text.starts_with("\u{feff}姓名,身份证号"), "{text}");
+        for line in text.lines().skip(1) {
+            let id = line.split(',').nth(1).unwrap_or_default();
+            assert!(id.contains("**********"), "{line}");
+        }
     }
 
     async fn uploads_are_refused_with_clear_errors(db: &TestDb) {

@@ -13,6 +13,8 @@ use weijian_store::{Actor, Store};
 pub enum KindArg {
     Entities,
     Licences,
+    Practitioners,
+    Inspectors,
 }
 
 impl KindArg {
@@ -20,6 +22,8 @@ impl KindArg {
         match self {
             KindArg::Entities => Kind::Entities,
             KindArg::Licences => Kind::Licences,
+            KindArg::Practitioners => Kind::Practitioners,
+            KindArg::Inspectors => Kind::Inspectors,
         }
     }
 }

@@ -130,7 +130,7 @@ enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
-    /// Import entities or licences from a CSV or XLSX file (every row checked first; audited).
+    /// Import entities, licences, practitioners or inspectors from a CSV or XLSX file (every row checked first; audited).
     Import {
         kind: import_cmd::KindArg,
         file: PathBuf,
@@ -143,7 +143,8 @@ enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
-    /// Export entities or licences to a CSV (UTF-8 with BOM) or XLSX file that imports back unchanged.
+    /// Export entities, licences, practitioners or inspectors to a CSV (UTF-8 with BOM) or XLSX file that imports back
+    /// unchanged, except practitioners: their 身份证号 are masked, so that file cannot be imported as it is.
     Export {
         kind: import_cmd::KindArg,
         #[arg(long, value_enum, default_value = "csv")]

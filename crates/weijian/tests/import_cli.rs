@@ -74,6 +74,23 @@ both_backends! {
         let o = weijian(&["import", "licences", lic.to_str().unwrap(), "--database", &url]);
         assert_eq!(o.status.code(), Some(1), "{}", text(&o));
         assert!(text(&o).contains("有效期至"), "{}", text(&o));
+        // Inspectors: export and back, unchanged.
+        let ins = db.dir.join("inspectors.csv");
+        let o = weijian(&["export", "inspectors", "--out", ins.to_str().unwrap(), "--database", &url]);
+        assert!(o.status.success(), "{}", text(&o));
+        let o = weijian(&["import", "inspectors", ins.to_str().unwrap(), "--database", &url]);
+        assert!(o.status.success() && text(&o).contains("新增 0，更新 0"), "{}", text(&o));
+        // Practitioners: the export masks every 身份证号, so it does not import back.
+        let pr = db.dir.join("practitioners.csv");
+        let o = weijian(&["export", "practitioners", "--out", pr.to_str().unwrap(), "--database", &url]);
+        assert!(o.status.success(), "{}", text(&o));
+        let exported = String::from_utf8(std::fs::read(&pr).unwrap()).unwrap();
+        assert!(exported.lines().count() > 1);
+        assert!(exported.lines().skip(1).all(|l| l.split(',').nth(1).is_some_and(|id| id.contains('*'))), "{exported}");
+        let o = weijian(&["import", "practitioners", pr.to_str().unwrap(), "--database", &url]);
+        assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+        let report = std::fs::read(db.dir.join("practitioners.问题清单.csv")).unwrap();
+        assert!(String::from_utf8_lossy(&report).contains("身份证号已脱敏，无法导入"));
         let o = weijian(&["audit", "verify", "--database", &url]);
         assert!(o.status.success(), "{}", text(&o));
     }

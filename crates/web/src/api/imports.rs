@@ -36,7 +36,7 @@ pub fn kind_of(key: &str) -> Result<Kind, ApiError> {
         ApiError::new(
             StatusCode::NOT_FOUND,
             "import.unknown_kind",
-            format!("不支持导入导出“{key}”：可用的有 entities、licences"),
+            format!("不支持导入导出“{key}”：可用的有 entities、licences、practitioners、inspectors"),
         )
     })
 }
@@ -329,7 +329,7 @@ fn report_header() -> &'static str {
 /// The import template of a registry: `entities.csv`, `licences.xlsx` ...
 /// (the header row and one example row).
 #[utoipa::path(get, path = "/api/v1/templates/{file}", tag = "imports",
-    params(("file" = String, Path, description = "entities.csv、entities.xlsx、licences.csv 或 licences.xlsx")),
+    params(("file" = String, Path, description = "entities、licences、practitioners 或 inspectors，加 .csv 或 .xlsx，如 practitioners.xlsx")),
     responses((status = 200, description = "模板文件"), (status = 404, body = crate::ErrorBody)))]
 pub async fn template(
     CurrentUser(_a): CurrentUser,
@@ -351,11 +351,16 @@ pub struct ExportParams {
     pub category: Option<String>,
     /// Licences: a licence kind key.
     pub licence_kind: Option<String>,
+    /// Practitioners: physician, nurse or technician (or 医师, 护士, 医技人员).
+    pub practitioner_kind: Option<String>,
+    /// Inspectors: a specialty key or label.
+    pub specialty: Option<String>,
 }
 
-/// Everything of a registry the caller may see, as a file that imports back unchanged.
+/// Everything of a registry the caller may see, as a file that imports back
+/// unchanged — except practitioners: their 身份证号 are exported masked.
 #[utoipa::path(get, path = "/api/v1/exports/{file}", tag = "imports",
-    params(("file" = String, Path, description = "entities.csv、entities.xlsx、licences.csv 或 licences.xlsx"), ExportParams),
+    params(("file" = String, Path, description = "entities、licences、practitioners 或 inspectors，加 .csv 或 .xlsx；医务人员的身份证号导出时脱敏"), ExportParams),
     security(("bearer" = []), ("session" = [])),
     responses((status = 200, description = "导出文件（CSV 带 BOM）"), (status = 404, body = crate::ErrorBody),
         (status = 422, body = crate::ErrorBody)))]
@@ -370,6 +375,12 @@ pub async fn export(
     let kind = kind_of(kind)?;
     let Query(p) =
         q.map_err(|_| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "request.invalid_query", "查询参数无效"))?;
-    let query = ExportQuery { q: p.q, region_code: p.region_code, category: p.category, kind: p.licence_kind };
+    let kind_filter = match kind {
+        Kind::Licences => p.licence_kind,
+        Kind::Practitioners => p.practitioner_kind,
+        Kind::Inspectors => p.specialty,
+        Kind::Entities => None,
+    };
+    let query = ExportQuery { q: p.q, region_code: p.region_code, category: p.category, kind: kind_filter };
     Ok(download(weijian_exchange::export(&state.store, &a.actor, kind, format, &query).await?))
 }

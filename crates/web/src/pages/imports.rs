@@ -64,6 +64,8 @@ impl From<&ImportJob> for JobRow {
 struct ImportsPage {
     chrome: Chrome,
     kinds: Vec<(&'static str, &'static str)>,
+    /// The kinds the actor may import.
+    import_kinds: Vec<(&'static str, &'static str)>,
     can_import: bool,
     jobs: Vec<JobRow>,
     error: String,
@@ -82,6 +84,11 @@ async fn imports_page(state: &AppState, a: &Authenticated, status: StatusCode, e
     let page = ImportsPage {
         chrome: Chrome::new(&state.store, a, "/imports").await,
         kinds: Kind::ALL.iter().map(|k| (k.key(), k.label())).collect(),
+        import_kinds: Kind::ALL
+            .iter()
+            .filter(|k| allows(&a.actor, k.manage_permission()))
+            .map(|k| (k.key(), k.label()))
+            .collect(),
         can_import,
         jobs: jobs.iter().map(JobRow::from).collect(),
         error,
