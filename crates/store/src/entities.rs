@@ -413,18 +413,12 @@ pub async fn list(store: &Store, actor: &Actor, query: &Query) -> StoreResult<Pa
         limit + 1
     );
     let rows = c.bind(sqlx::query(&sql)).fetch_all(store.reader()).await?;
-    let mut items = rows.iter().map(from_row).collect::<StoreResult<Vec<_>>>()?;
-    let next = if items.len() > limit {
-        items.truncate(limit);
-        items.last().map(|e| {
-            let key = match query.sort {
-                Sort::Name => e.data.name.clone(),
-                Sort::Newest => String::new(),
-            };
-            Cursor { key, id: e.id.to_string() }.encode()
-        })
-    } else {
-        None
-    };
-    Ok(Page { items, next })
+    let items = rows.iter().map(from_row).collect::<StoreResult<Vec<_>>>()?;
+    Ok(page::from_rows(items, limit, |e| {
+        let key = match query.sort {
+            Sort::Name => e.data.name.clone(),
+            Sort::Newest => String::new(),
+        };
+        Cursor { key, id: e.id.to_string() }
+    }))
 }

@@ -363,14 +363,8 @@ pub async fn list(store: &Store, actor: &Actor, query: &Query) -> StoreResult<Pa
     let limit = page::clamp_limit(query.limit);
     let sql = format!("SELECT {COLUMNS} FROM {FROM} WHERE {} ORDER BY i.name, i.id LIMIT {}", c.sql(), limit + 1);
     let rows = c.bind(sqlx::query(&sql)).fetch_all(store.reader()).await?;
-    let mut items = rows.iter().map(from_row).collect::<StoreResult<Vec<_>>>()?;
-    let next = if items.len() > limit {
-        items.truncate(limit);
-        items.last().map(|i| Cursor { key: i.data.name.clone(), id: i.id.to_string() }.encode())
-    } else {
-        None
-    };
-    Ok(Page { items, next })
+    let items = rows.iter().map(from_row).collect::<StoreResult<Vec<_>>>()?;
+    Ok(page::from_rows(items, limit, |i| Cursor { key: i.data.name.clone(), id: i.id.to_string() }))
 }
 
 /// Everyone in the actor's scope who may be assigned to enforce on `day`,

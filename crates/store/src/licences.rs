@@ -412,14 +412,8 @@ pub async fn list(store: &Store, actor: &Actor, query: &Query) -> StoreResult<Pa
     let limit = page::clamp_limit(query.limit);
     let sql = format!("SELECT {COLUMNS} FROM {FROM} WHERE {} ORDER BY l.number, l.id LIMIT {}", c.sql(), limit + 1);
     let rows = c.bind(sqlx::query(&sql)).fetch_all(store.reader()).await?;
-    let mut items = rows.iter().map(from_row).collect::<StoreResult<Vec<_>>>()?;
-    let next = if items.len() > limit {
-        items.truncate(limit);
-        items.last().map(|l| Cursor { key: l.data.number.clone(), id: l.id.to_string() }.encode())
-    } else {
-        None
-    };
-    Ok(Page { items, next })
+    let items = rows.iter().map(from_row).collect::<StoreResult<Vec<_>>>()?;
+    Ok(page::from_rows(items, limit, |l| Cursor { key: l.data.number.clone(), id: l.id.to_string() }))
 }
 
 /// How many licences the query matches (home-page counts); cursor and limit are ignored.

@@ -23,6 +23,18 @@ impl<T> Page<T> {
     }
 }
 
+/// A page from rows fetched with `LIMIT limit + 1`: the extra row only says
+/// that there is a next page, whose cursor is the last kept row's key and id.
+pub fn from_rows<T>(mut items: Vec<T>, limit: usize, cursor: impl Fn(&T) -> Cursor) -> Page<T> {
+    let next = if items.len() > limit {
+        items.truncate(limit);
+        items.last().map(|last| cursor(last).encode())
+    } else {
+        None
+    };
+    Page { items, next }
+}
+
 /// Where the previous page ended: its last row's sort key and id.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Cursor {

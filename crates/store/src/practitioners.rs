@@ -443,14 +443,8 @@ pub async fn list(store: &Store, actor: &Actor, query: &Query) -> StoreResult<Pa
     let limit = page::clamp_limit(query.limit);
     let sql = format!("SELECT {COLUMNS} FROM {FROM} WHERE {} ORDER BY p.name, p.id LIMIT {}", c.sql(), limit + 1);
     let rows = c.bind(sqlx::query(&sql)).fetch_all(store.reader()).await?;
-    let mut items = rows.iter().map(from_row).collect::<StoreResult<Vec<_>>>()?;
-    let next = if items.len() > limit {
-        items.truncate(limit);
-        items.last().map(|p| Cursor { key: p.data.name.clone(), id: p.id.to_string() }.encode())
-    } else {
-        None
-    };
-    Ok(Page { items, next })
+    let items = rows.iter().map(from_row).collect::<StoreResult<Vec<_>>>()?;
+    Ok(page::from_rows(items, limit, |p| Cursor { key: p.data.name.clone(), id: p.id.to_string() }))
 }
 
 /// Who practises at one entity: those whose primary institution it is, and
