@@ -927,6 +927,58 @@ both_backends! {
     }
 }
 
+both_backends! {
+    async fn registry_pages_edit_and_register_licences(db: &TestDb) {
+        let app = app(db).await;
+        let zq = app.login("zq_inspector1").await;
+        let r = app.call(Method::POST, "/api/v1/entities", Some(&zq), true, Some(clinic("131127", "枣强县页面诊所", 41))).await;
+        let id = r.json()["id"].as_str().unwrap().to_string();
+        let post = |uri: String, body: String| {
+            let req = Request::builder()
+                .method(Method::POST)
+                .uri(uri)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::COOKIE, &zq.cookie)
+                .header("x-csrf-token", &zq.csrf)
+                .body(Body::from(body))
+                .unwrap();
+            app.send(req)
+        };
+        // The edit form carries the version; saving changes the name and keeps the attributes.
+        let form = app.get(&format!("/entities/{id}/edit"), Some(&zq)).await;
+        assert_eq!(form.status, StatusCode::OK);
+        assert!(form.text().contains("name=\"version\" value=\"1\""), "{}", form.text());
+        let body = format!(
+            "version=1&name={}&uscc={}&region_code=131127&category=medical_institution&attr.institution_type={}&attr.beds=30&status=operating",
+            enc("枣强县页面诊所（新址）"),
+            weijian_rules::ids::compose_uscc("91", "131127", 41),
+            enc("诊所")
+        );
+        let r = post(format!("/entities/{id}"), body.clone()).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let e = app.get(&format!("/api/v1/entities/{id}"), Some(&zq)).await.json();
+        assert_eq!((e["name"].as_str(), e["attributes"]["beds"].as_i64()), (Some("枣强县页面诊所（新址）"), Some(30)));
+        // The same stale form again: 409, and the page says why.
+        let r = post(format!("/entities/{id}"), body).await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        assert!(r.text().contains("已被他人修改"));
+        // A licence through the page; a bad date is a 422 page with the reason.
+        let r = post(format!("/entities/{id}/licences"), "kind=medical_practice&number=PAGE-1&issued_on=2026-02-30".into()).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().contains("不是有效日期"));
+        let r = post(format!("/entities/{id}/licences"), "kind=medical_practice&number=PAGE-1&issued_on=2026-03-01".into()).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let file = app.get(&format!("/entities/{id}"), Some(&zq)).await.text();
+        assert!(file.contains("PAGE-1") && file.contains("2027-02-28"), "30 beds: yearly 校验");
+        // Another county's user can neither open the form nor post to it.
+        let hk = app.login("hk_inspector1").await;
+        assert_eq!(app.get(&format!("/entities/{id}/edit"), Some(&hk)).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(app.get(&format!("/entities/{id}/licences/new"), Some(&hk)).await.status, StatusCode::NOT_FOUND);
+        let leader = app.login("zq_leader").await;
+        assert_eq!(app.get(&format!("/entities/{id}/edit"), Some(&leader)).await.status, StatusCode::FORBIDDEN);
+    }
+}
+
 fn enc(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }

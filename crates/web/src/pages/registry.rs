@@ -181,6 +181,8 @@ struct EntityPage {
     staff: Vec<StaffRow>,
     timeline: Vec<TimelineRow>,
     show_timeline: bool,
+    id: String,
+    can_edit: bool,
 }
 
 pub async fn entity(
@@ -247,6 +249,8 @@ pub async fn entity(
                 })
                 .collect(),
             show_timeline: allows(&a.actor, Permission::ViewAudit),
+            id: id.to_string(),
+            can_edit: allows(&a.actor, Permission::ManageRegistry),
             timeline: timeline
                 .into_iter()
                 .map(|e| TimelineRow {
@@ -273,6 +277,10 @@ pub struct AttributeField {
 #[template(path = "entity_new.html")]
 struct NewEntityPage {
     chrome: Chrome,
+    title: &'static str,
+    /// Where the form posts, and where switching the category reloads.
+    action: String,
+    switch_action: String,
     message: String,
     categories: Vec<Choice>,
     category: String,
@@ -299,6 +307,7 @@ async fn new_entity_page(
     status: StatusCode,
     message: String,
     values: BTreeMap<String, String>,
+    editing: Option<EntityId>,
 ) -> Response {
     let registry = Registry::official();
     let category = values.get("category").and_then(|c| registry.category(c)).unwrap_or(&registry.categories[0]);
@@ -319,11 +328,17 @@ async fn new_entity_page(
     render(
         status,
         &NewEntityPage {
+            title: if editing.is_some() { "修改监管对象" } else { "登记监管对象" },
+            action: editing.map(|id| format!("/entities/{id}")).unwrap_or_else(|| "/entities".into()),
+            switch_action: editing.map(|id| format!("/entities/{id}/edit")).unwrap_or_else(|| "/entities/new".into()),
             message,
             categories: choices(registry.categories.iter().map(|c| (c.key.as_str(), c.label.as_str())), &category.key),
             category: category.key.clone(),
             attributes,
-            statuses: choices(EntityStatus::ALL.iter().map(|s| (s.key(), s.label())), "operating"),
+            statuses: choices(
+                EntityStatus::ALL.iter().map(|s| (s.key(), s.label())),
+                values.get("status").map(String::as_str).unwrap_or("operating"),
+            ),
             grades: choices(
                 RiskGrade::ALL.iter().map(|s| (s.key(), s.label())),
                 values.get("risk_grade").map(String::as_str).unwrap_or(""),
@@ -346,17 +361,16 @@ pub async fn new_entity(
     if let Some(c) = q.category {
         values.insert("category".to_string(), c);
     }
-    new_entity_page(&state, &a, StatusCode::OK, String::new(), values).await
+    new_entity_page(&state, &a, StatusCode::OK, String::new(), values, None).await
 }
 
-pub async fn create_entity(
-    State(state): State<AppState>,
-    CurrentUser(a): CurrentUser,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Response {
-    let values: BTreeMap<String, String> = pairs.into_iter().filter(|(k, _)| k != "csrf_token").collect();
+fn form_values(pairs: Vec<(String, String)>) -> BTreeMap<String, String> {
+    pairs.into_iter().filter(|(k, _)| k != "csrf_token").collect()
+}
+
+fn entity_input(values: &BTreeMap<String, String>) -> EntityInput {
     let get = |k: &str| values.get(k).cloned().filter(|v| !v.trim().is_empty());
-    let input = EntityInput {
+    EntityInput {
         region_code: get("region_code").unwrap_or_default(),
         name: get("name").unwrap_or_default(),
         uscc: get("uscc"),
@@ -373,11 +387,156 @@ pub async fn create_entity(
         contact_phone: get("contact_phone"),
         status: get("status"),
         risk_grade: get("risk_grade"),
-        credit_grade: None,
-    };
-    match domain::create(&state.store, &a.actor, &input).await {
+        credit_grade: get("credit_grade"),
+    }
+}
+
+pub async fn create_entity(
+    State(state): State<AppState>,
+    CurrentUser(a): CurrentUser,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let values = form_values(pairs);
+    match domain::create(&state.store, &a.actor, &entity_input(&values)).await {
         Ok(e) => Redirect::to(&format!("/entities/{}", e.id)).into_response(),
-        Err(e) => new_entity_page(&state, &a, crate::error::status_of(e.kind), e.message, values).await,
+        Err(e) => new_entity_page(&state, &a, crate::error::status_of(e.kind), e.message, values, None).await,
+    }
+}
+
+/// The form, filled with the entity as it is (or with another category's attributes).
+pub async fn edit_entity(
+    State(state): State<AppState>,
+    CurrentUser(a): CurrentUser,
+    PathId(id): PathId<EntityId>,
+    Query(q): Query<NewQuery>,
+) -> Response {
+    if !allows(&a.actor, Permission::ManageRegistry) {
+        return domain_error_page(weijian_domain::DomainError::forbidden("您的角色无权修改监管对象"));
+    }
+    let e = match domain::get(&state.store, &a.actor, id).await {
+        Ok(e) => e,
+        Err(e) => return domain_error_page(e),
+    };
+    let d = &e.data;
+    let mut values: BTreeMap<String, String> = [
+        ("name", Some(d.name.clone())),
+        ("uscc", d.uscc.clone()),
+        ("uscc_exemption", d.uscc_exemption.clone()),
+        ("region_code", Some(d.region_code.clone())),
+        ("category", Some(q.category.unwrap_or_else(|| d.category.clone()))),
+        ("legal_representative", d.legal_representative.clone()),
+        ("address", d.address.clone()),
+        ("grid", d.grid.clone()),
+        ("contact_person", d.contact_person.clone()),
+        ("contact_phone", d.contact_phone.clone()),
+        ("status", Some(d.status.key().to_string())),
+        ("risk_grade", d.risk_grade.map(|g| g.key().to_string())),
+        ("credit_grade", d.credit_grade.map(|g| g.key().to_string())),
+        ("version", Some(e.version.to_string())),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.map(|v| (k.to_string(), v)))
+    .collect();
+    for (k, v) in &d.attributes {
+        values.insert(format!("attr.{k}"), v.to_string());
+    }
+    new_entity_page(&state, &a, StatusCode::OK, String::new(), values, Some(id)).await
+}
+
+pub async fn update_entity(
+    State(state): State<AppState>,
+    CurrentUser(a): CurrentUser,
+    PathId(id): PathId<EntityId>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let values = form_values(pairs);
+    let version = values.get("version").and_then(|v| v.parse::<i64>().ok());
+    match domain::update(&state.store, &a.actor, id, version, &entity_input(&values)).await {
+        Ok(e) => Redirect::to(&format!("/entities/{}", e.id)).into_response(),
+        Err(e) => new_entity_page(&state, &a, crate::error::status_of(e.kind), e.message, values, Some(id)).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "licence_new.html")]
+struct NewLicencePage {
+    chrome: Chrome,
+    entity_id: String,
+    entity_name: String,
+    message: String,
+    kinds: Vec<Choice>,
+    values: BTreeMap<String, String>,
+}
+
+impl NewLicencePage {
+    fn value(&self, key: &str) -> String {
+        self.values.get(key).cloned().unwrap_or_default()
+    }
+}
+
+async fn new_licence_page(
+    state: &AppState,
+    a: &weijian_domain::auth::Authenticated,
+    id: EntityId,
+    status: StatusCode,
+    message: String,
+    values: BTreeMap<String, String>,
+) -> Response {
+    let e = match domain::get(&state.store, &a.actor, id).await {
+        Ok(e) => e,
+        Err(e) => return domain_error_page(e),
+    };
+    let registry = Registry::official();
+    // The kinds the category requires come first.
+    let required = registry.category(&e.data.category).map(|c| c.required_licences.clone()).unwrap_or_default();
+    let mut kinds: Vec<_> = registry.licence_kinds.iter().collect();
+    kinds.sort_by_key(|k| !required.contains(&k.key));
+    let current = values.get("kind").cloned().unwrap_or_default();
+    render(
+        status,
+        &NewLicencePage {
+            entity_id: id.to_string(),
+            entity_name: e.data.name.clone(),
+            message,
+            kinds: choices(kinds.iter().map(|k| (k.key.as_str(), k.label.as_str())), &current),
+            values,
+            chrome: Chrome::new(&state.store, a, "/entities").await,
+        },
+    )
+}
+
+pub async fn new_licence(
+    State(state): State<AppState>,
+    CurrentUser(a): CurrentUser,
+    PathId(id): PathId<EntityId>,
+) -> Response {
+    if !allows(&a.actor, Permission::ManageRegistry) {
+        return domain_error_page(weijian_domain::DomainError::forbidden("您的角色无权登记许可证"));
+    }
+    new_licence_page(&state, &a, id, StatusCode::OK, String::new(), BTreeMap::new()).await
+}
+
+pub async fn create_licence(
+    State(state): State<AppState>,
+    CurrentUser(a): CurrentUser,
+    PathId(id): PathId<EntityId>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let values = form_values(pairs);
+    let get = |k: &str| values.get(k).cloned().filter(|v| !v.trim().is_empty());
+    let input = weijian_domain::licences::LicenceInput {
+        kind: get("kind").unwrap_or_default(),
+        number: get("number").unwrap_or_default(),
+        scope: get("scope"),
+        issued_by: get("issued_by"),
+        issued_on: get("issued_on").unwrap_or_default(),
+        valid_until: get("valid_until"),
+        last_verified_on: get("last_verified_on"),
+        status: None,
+    };
+    match weijian_domain::licences::create(&state.store, &a.actor, id, &input).await {
+        Ok(_) => Redirect::to(&format!("/entities/{id}")).into_response(),
+        Err(e) => new_licence_page(&state, &a, id, crate::error::status_of(e.kind), e.message, values).await,
     }
 }
 
