@@ -112,7 +112,12 @@ impl Import {
         require(actor, Permission::ManageRegistry)?;
         require(actor, kind.manage_permission())?;
         let file_name = clean_file_name(file_name);
-        let table = file::read(&file_name, bytes).map_err(|e| DomainError::invalid(e.code, "file", e.message))?;
+        // Reading a large workbook is CPU work: keep it off the async workers.
+        let (name, owned) = (file_name.clone(), bytes.to_vec());
+        let table = tokio::task::spawn_blocking(move || file::read(&name, &owned))
+            .await
+            .map_err(|_| DomainError::new(weijian_domain::ErrorKind::Internal, "import.read_failed", "读取文件失败"))?
+            .map_err(|e| DomainError::invalid(e.code, "file", e.message))?;
         let (region_code, within) = match region {
             Some(code) => {
                 let r = regions::get(store, code)
