@@ -236,7 +236,7 @@ pub struct EntityFile {
     /// Who practises here (primary institution or a filed practice site), masked.
     pub staff: weijian_store::practitioners::EntityStaff,
     pub warnings: Vec<Warning>,
-    /// The entity's own audit history (newest first), for roles that may see it.
+    /// The audit history of the entity and its licences (newest first), for roles that may see it.
     pub timeline: Vec<weijian_store::audit::AuditEvent>,
 }
 
@@ -246,7 +246,9 @@ pub async fn file(store: &Store, actor: &Actor, id: EntityId) -> DomainResult<En
     let staff = crate::practitioners::of_entity(store, actor, id).await?;
     let warnings = licence_warnings(&entity, &licences, input::today());
     let timeline = if crate::authz::allows(actor, Permission::ViewAudit) {
-        let mut t = weijian_store::audit::history(store, actor, "entity", &id.to_string()).await?;
+        let mut objects = vec![("entity", id.to_string())];
+        objects.extend(licences.iter().map(|l| ("licence", l.id.to_string())));
+        let mut t = weijian_store::audit::history_of(store, actor, &objects).await?;
         t.reverse();
         t
     } else {

@@ -259,6 +259,27 @@ pub async fn history(store: &Store, actor: &Actor, object_type: &str, object_id:
     rows.iter().map(event_from_row).collect()
 }
 
+/// The merged history of several objects (an entity and its licences, say), in
+/// chain order, limited to what the actor's jurisdiction covers.
+pub async fn history_of(store: &Store, actor: &Actor, objects: &[(&str, String)]) -> StoreResult<Vec<AuditEvent>> {
+    if objects.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut c = crate::page::Conditions::default();
+    c.push_filter(read_filter(actor, Owner { region: "region_code", entity: None }, 1));
+    let mut any = Vec::new();
+    let mut binds = Vec::new();
+    for (object_type, object_id) in objects {
+        any.push("(object_type = ? AND object_id = ?)");
+        binds.push(object_type.to_string());
+        binds.push(object_id.clone());
+    }
+    c.push(&format!("({})", any.join(" OR ")), binds);
+    let sql = format!("SELECT {EVENT_COLUMNS} FROM audit_events WHERE {} ORDER BY seq", c.sql());
+    let rows = c.bind(sqlx::query(&sql)).fetch_all(store.reader()).await?;
+    rows.iter().map(event_from_row).collect()
+}
+
 /// Used by tests and the CLI to find an event's position.
 pub async fn count_events(store: &Store) -> StoreResult<i64> {
     let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit_events").fetch_one(store.reader()).await?;

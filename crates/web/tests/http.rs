@@ -976,6 +976,13 @@ both_backends! {
         assert_eq!(app.get(&format!("/entities/{id}/licences/new"), Some(&hk)).await.status, StatusCode::NOT_FOUND);
         let leader = app.login("zq_leader").await;
         assert_eq!(app.get(&format!("/entities/{id}/edit"), Some(&leader)).await.status, StatusCode::FORBIDDEN);
+        // The file's timeline holds the licence's events beside the entity's own, newest first;
+        // the inspector (no audit access) gets none.
+        let file = app.get(&format!("/api/v1/entities/{id}/file"), Some(&leader)).await.json();
+        let actions: Vec<&str> = file["timeline"].as_array().unwrap().iter().map(|t| t["action"].as_str().unwrap()).collect();
+        assert_eq!(actions, ["licence.create", "entity.update", "entity.create"], "{file}");
+        let file = app.get(&format!("/api/v1/entities/{id}/file"), Some(&zq)).await.json();
+        assert!(file["timeline"].as_array().unwrap().is_empty());
     }
 }
 

@@ -75,6 +75,10 @@ async fn run(store: &Store, name: &str) {
         made.licences,
         t.elapsed().as_secs_f64()
     );
+    // Fresh statistics, as PostgreSQL's autovacuum would leave them.
+    if store.backend() == weijian_store::Backend::Postgres {
+        sqlx::Executor::execute(store.reader(), "ANALYZE").await.unwrap();
+    }
     println!("| case | queries | p50 | p95 | max | rows/page |\n| --- | ---: | ---: | ---: | ---: | ---: |");
     let system = Actor::system();
     let county = county_inspector();
@@ -122,7 +126,6 @@ fn main() {
             let store =
                 Store::open(&DatabaseUrl::Postgres(format!("{base}/{db}")), Open::CreateIfMissing).await.unwrap();
             store.migrate().await.unwrap();
-            sqlx::Executor::execute(store.reader(), "ANALYZE").await.unwrap();
             run(&store, "PostgreSQL").await;
             store.close().await;
             let _ = sqlx::Executor::execute(&mut admin, format!("DROP DATABASE {db} WITH (FORCE)").as_str()).await;
