@@ -30,6 +30,30 @@ pub struct Change<'a> {
     pub after: Option<Value>,
 }
 
+/// A record whose changes are audited with its whole serialised state as the
+/// before/after digests.
+pub trait Audited: serde::Serialize {
+    const OBJECT_TYPE: &'static str;
+    fn object_id(&self) -> String;
+    /// The region that owns the record.
+    fn owning_region(&self) -> &str;
+}
+
+impl<'a> Change<'a> {
+    /// The change of one audited record, `before` being its state before the write.
+    pub fn of<T: Audited>(action: &'a str, after: &T, summary: String, before: Option<&T>) -> Change<'a> {
+        Change {
+            action,
+            object_type: T::OBJECT_TYPE,
+            object_id: after.object_id(),
+            region_code: Some(after.owning_region().to_string()),
+            summary,
+            before: before.map(|b| serde_json::json!(b)),
+            after: Some(serde_json::json!(after)),
+        }
+    }
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct AuditEvent {
     pub seq: i64,

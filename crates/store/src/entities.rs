@@ -3,14 +3,13 @@
 //! this module stores them, keeps the search column in step, and lists them
 //! with keyset pages inside the actor's jurisdiction.
 
-use crate::audit::Change;
+use crate::audit::{Audited, Change};
 use crate::ids::{parse_db, EntityId};
 use crate::jurisdiction::{authorize_write, read_filter, Owner, WriteTarget};
 use crate::page::{self, Conditions, Cursor, Page};
 use crate::{time, Actor, Store, StoreError, StoreResult};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use serde_json::json;
 use sqlx::{AnyConnection, Row};
 use std::collections::BTreeMap;
 use weijian_rules::registry::{AttributeValue, CreditGrade, EntityStatus, RiskGrade};
@@ -113,7 +112,7 @@ fn duplicate(e: sqlx::Error, d: &EntityData) -> StoreError {
 pub async fn create(store: &Store, actor: &Actor, data: &EntityData) -> StoreResult<Entity> {
     let mut tx = store.begin().await?;
     let e = insert(tx.conn(), actor, data).await?;
-    tx.audit(actor, change("entity.create", &e, format!("新增监管对象 {}", e.data.name), None)).await?;
+    tx.audit(actor, Change::of("entity.create", &e, format!("新增监管对象 {}", e.data.name), None)).await?;
     tx.commit().await?;
     Ok(e)
 }
@@ -226,7 +225,7 @@ pub async fn update(
     let before = get(store, actor, id).await?;
     let mut tx = store.begin().await?;
     let after = replace(tx.conn(), actor, &before, expected_version, data).await?;
-    tx.audit(actor, change("entity.update", &after, format!("修改监管对象 {}", after.data.name), Some(&before)))
+    tx.audit(actor, Change::of("entity.update", &after, format!("修改监管对象 {}", after.data.name), Some(&before)))
         .await?;
     tx.commit().await?;
     Ok(after)
@@ -294,15 +293,13 @@ pub async fn replace(
     })
 }
 
-fn change<'a>(action: &'a str, e: &Entity, summary: String, before: Option<&Entity>) -> Change<'a> {
-    Change {
-        action,
-        object_type: "entity",
-        object_id: e.id.to_string(),
-        region_code: Some(e.data.region_code.clone()),
-        summary,
-        before: before.map(|b| json!(b)),
-        after: Some(json!(e)),
+impl Audited for Entity {
+    const OBJECT_TYPE: &'static str = "entity";
+    fn object_id(&self) -> String {
+        self.id.to_string()
+    }
+    fn owning_region(&self) -> &str {
+        &self.data.region_code
     }
 }
 

@@ -7,7 +7,7 @@
 //! every module that assigns inspectors (random draws, inspection records)
 //! asks that function.
 
-use crate::audit::Change;
+use crate::audit::{Audited, Change};
 use crate::ids::{parse_db, InspectorId, UnitId, UserId};
 use crate::jurisdiction::{authorize_write, read_filter, Owner, WriteTarget};
 use crate::page::{self, Conditions, Cursor, Page};
@@ -15,7 +15,6 @@ use crate::units::{self, Unit};
 use crate::{time, users, Actor, Store, StoreError, StoreResult};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
-use serde_json::json;
 use sqlx::{AnyConnection, Row};
 use weijian_rules::registry::{certificate_expiring, may_enforce_on, InspectorStatus, CERTIFICATE_WARNING_DAYS};
 
@@ -158,8 +157,11 @@ pub async fn create(store: &Store, actor: &Actor, data: &InspectorData) -> Store
     let unit = unit_and_user(store, actor, data).await?;
     let mut tx = store.begin().await?;
     let i = insert(tx.conn(), actor, &unit, data).await?;
-    tx.audit(actor, change("inspector.create", &i, format!("登记执法人员 {}（{}）", i.data.name, i.unit_name), None))
-        .await?;
+    tx.audit(
+        actor,
+        Change::of("inspector.create", &i, format!("登记执法人员 {}（{}）", i.data.name, i.unit_name), None),
+    )
+    .await?;
     tx.commit().await?;
     Ok(i)
 }
@@ -222,7 +224,7 @@ pub async fn update(
     let after = replace(tx.conn(), actor, &before, &unit, expected_version, data).await?;
     tx.audit(
         actor,
-        change(
+        Change::of(
             "inspector.update",
             &after,
             format!("修改执法人员 {}（{}）", after.data.name, after.unit_name),
@@ -286,15 +288,13 @@ pub async fn replace(
     })
 }
 
-fn change<'a>(action: &'a str, i: &Inspector, summary: String, before: Option<&Inspector>) -> Change<'a> {
-    Change {
-        action,
-        object_type: "inspector",
-        object_id: i.id.to_string(),
-        region_code: Some(i.region_code.clone()),
-        summary,
-        before: before.map(|b| json!(b)),
-        after: Some(json!(i)),
+impl Audited for Inspector {
+    const OBJECT_TYPE: &'static str = "inspector";
+    fn object_id(&self) -> String {
+        self.id.to_string()
+    }
+    fn owning_region(&self) -> &str {
+        &self.region_code
     }
 }
 

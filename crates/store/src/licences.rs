@@ -3,7 +3,7 @@
 //! Status on a day is read off the record and the dates by the rules crate;
 //! the stored `renew_from` lets lists filter "expiring" with an index.
 
-use crate::audit::Change;
+use crate::audit::{Audited, Change};
 use crate::entities;
 use crate::ids::{parse_db, EntityId, LicenceId};
 use crate::jurisdiction::{authorize_write, read_filter, Owner, WriteTarget};
@@ -119,8 +119,11 @@ pub async fn create(store: &Store, actor: &Actor, data: &LicenceData) -> StoreRe
     let entity = entities::get(store, actor, data.entity_id).await?;
     let mut tx = store.begin().await?;
     let l = insert(tx.conn(), actor, &entity, data).await?;
-    tx.audit(actor, change("licence.create", &l, format!("登记许可证 {}（{}）", l.data.number, l.entity_name), None))
-        .await?;
+    tx.audit(
+        actor,
+        Change::of("licence.create", &l, format!("登记许可证 {}（{}）", l.data.number, l.entity_name), None),
+    )
+    .await?;
     tx.commit().await?;
     Ok(l)
 }
@@ -232,7 +235,7 @@ pub async fn update(
     let after = replace(tx.conn(), actor, &before, expected_version, data, reason).await?;
     tx.audit(
         actor,
-        change(
+        Change::of(
             "licence.update",
             &after,
             format!("变更许可证 {}（{}）", after.data.number, after.entity_name),
@@ -295,15 +298,13 @@ pub async fn replace(
     Ok(after)
 }
 
-fn change<'a>(action: &'a str, l: &Licence, summary: String, before: Option<&Licence>) -> Change<'a> {
-    Change {
-        action,
-        object_type: "licence",
-        object_id: l.id.to_string(),
-        region_code: Some(l.region_code.clone()),
-        summary,
-        before: before.map(|b| json!(b)),
-        after: Some(json!(l)),
+impl Audited for Licence {
+    const OBJECT_TYPE: &'static str = "licence";
+    fn object_id(&self) -> String {
+        self.id.to_string()
+    }
+    fn owning_region(&self) -> &str {
+        &self.region_code
     }
 }
 

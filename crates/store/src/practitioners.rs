@@ -6,7 +6,7 @@
 //! serialises masked (so audit digests and JSON never carry it); the one way
 //! to read it in full is [`reveal_id_number`], which writes an audit event.
 
-use crate::audit::Change;
+use crate::audit::{Audited, Change};
 use crate::entities::{self, Entity};
 use crate::ids::{parse_db, EntityId, PracticeSiteId, PractitionerId};
 use crate::jurisdiction::{authorize_write, read_filter, Owner, WriteTarget};
@@ -193,7 +193,7 @@ pub async fn create(store: &Store, actor: &Actor, data: &PractitionerData) -> St
     let p = insert(tx.conn(), actor, &institution, data).await?;
     tx.audit(
         actor,
-        change("practitioner.create", &p, format!("登记医务人员 {}（{}）", p.data.name, p.entity_name), None),
+        Change::of("practitioner.create", &p, format!("登记医务人员 {}（{}）", p.data.name, p.entity_name), None),
     )
     .await?;
     tx.commit().await?;
@@ -270,7 +270,7 @@ pub async fn update(
     let after = replace(tx.conn(), actor, &before, &institution, expected_version, data).await?;
     tx.audit(
         actor,
-        change(
+        Change::of(
             "practitioner.update",
             &after,
             format!("修改医务人员 {}（{}）", after.data.name, after.entity_name),
@@ -342,16 +342,14 @@ pub async fn replace(
     })
 }
 
-fn change<'a>(action: &'a str, p: &Practitioner, summary: String, before: Option<&Practitioner>) -> Change<'a> {
-    // Serialising masks the 身份证号, so the digests never encode it.
-    Change {
-        action,
-        object_type: "practitioner",
-        object_id: p.id.to_string(),
-        region_code: Some(p.region_code.clone()),
-        summary,
-        before: before.map(|b| json!(b)),
-        after: Some(json!(p)),
+// Serialising masks the 身份证号, so the digests never encode it.
+impl Audited for Practitioner {
+    const OBJECT_TYPE: &'static str = "practitioner";
+    fn object_id(&self) -> String {
+        self.id.to_string()
+    }
+    fn owning_region(&self) -> &str {
+        &self.region_code
     }
 }
 
