@@ -227,6 +227,9 @@ fn malformed_snapshots_are_rejected_with_the_line() {
         (good.replace("stratum:A:500:2\n", ""), 3, "stratum:"),
         (good.replace("recusals\nr:E1:I2\n", ""), 14, "recusals"),
         (format!("{good}\n"), 16, "r:"),
+        // The first offending line wins over a missing final newline.
+        (good.replace("e:E2", "e:E:2").trim_end_matches('\n').to_string(), 5, "冒号"),
+        (String::new(), 1, "第一行"),
     ];
     for (text, line, words) in cases {
         let e = bad(&text);

@@ -227,30 +227,23 @@ fn id_error(line: usize, e: DrawError) -> SnapshotError {
 /// The line-by-line reading; ordering and k are checked afterwards against the
 /// re-rendered text.
 fn parse_lines(text: &str) -> Result<DrawInput, SnapshotError> {
-    let Some(body) = text.strip_suffix('\n') else {
-        let n = text.split('\n').count();
-        return Err(SnapshotError::new(
-            n,
-            "缺少结尾的换行符（每一行都须以“\\n”结尾）",
-            "the last line lacks its final \"\\n\"",
-        ));
-    };
-    let mut lines = body.split('\n').enumerate().map(|(i, l)| (i + 1, l)).peekable();
-    let total = body.split('\n').count();
-    if let Some(n) = body.split('\n').position(|l| l.contains('\r')) {
-        return Err(SnapshotError::new(
-            n + 1,
-            "含有回车符（行尾须为“\\n”，不能是“\\r\\n”）",
-            "contains a carriage return",
-        ));
-    }
+    // The first offending line is reported, so the final "\n" is checked last.
+    let body = text.strip_suffix('\n');
+    let total = body.unwrap_or(text).split('\n').count();
+    let mut lines = body.unwrap_or(text).split('\n').enumerate().map(|(i, l)| {
+        if l.contains('\r') {
+            Err(SnapshotError::new(i + 1, "含有回车符（行尾须为“\\n”，不能是“\\r\\n”）", "contains a carriage return"))
+        } else {
+            Ok((i + 1, l))
+        }
+    });
     let mut next = |want: &str| -> Result<(usize, &str), SnapshotError> {
-        lines.next().ok_or_else(|| {
-            SnapshotError::new(
+        lines.next().unwrap_or_else(|| {
+            Err(SnapshotError::new(
                 total + 1,
                 format!("文件提前结束，缺少“{want}”"),
                 format!("the file ends before {want:?}"),
-            )
+            ))
         })
     };
     let (n, l) = next(SPEC)?;
@@ -342,7 +335,8 @@ fn parse_lines(text: &str) -> Result<DrawInput, SnapshotError> {
         check_id(IdKind::Inspector, id).map_err(|e| id_error(n, e))?;
         input.inspectors.push(id.to_string());
     }
-    for (n, l) in lines {
+    for line in lines {
+        let (n, l) = line?;
         let parts: Vec<&str> = l.strip_prefix("r:").map(|r| r.split(':').collect()).unwrap_or_default();
         let [entity, inspector] = parts[..] else {
             return Err(SnapshotError::new(
@@ -354,6 +348,13 @@ fn parse_lines(text: &str) -> Result<DrawInput, SnapshotError> {
         check_id(IdKind::Entity, entity).map_err(|e| id_error(n, e))?;
         check_id(IdKind::Inspector, inspector).map_err(|e| id_error(n, e))?;
         input.recusals.push(Recusal { entity: entity.to_string(), inspector: inspector.to_string() });
+    }
+    if body.is_none() {
+        return Err(SnapshotError::new(
+            total,
+            "缺少结尾的换行符（每一行都须以“\\n”结尾）",
+            "the last line lacks its final \"\\n\"",
+        ));
     }
     Ok(input)
 }
