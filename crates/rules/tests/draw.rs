@@ -1,4 +1,4 @@
-//! The verifiable random draw against its specification (design/draw-spec.md).
+//! The verifiable random draw against its specification (`../shared/design/draw-spec.md`).
 
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 use rand_chacha::ChaCha20Rng;
@@ -428,7 +428,8 @@ fn verify_confirms_the_published_pair() {
     let c = verify(&record.to_json(), &text).unwrap();
     assert_eq!(c.plan_id, "2026-双随机-001");
     assert_eq!(c.snapshot_hash, record.snapshot_hash);
-    assert_eq!(c.strata[1], ("B".to_string(), 150, 8, 2));
+    let b = &c.strata[1];
+    assert_eq!((b.name.as_str(), b.permille, b.eligible, b.selected), ("B", 150, 8, 2));
 }
 
 #[test]

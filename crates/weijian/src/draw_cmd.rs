@@ -33,8 +33,8 @@ pub fn run(command: DrawCommand) -> Result<i32> {
             println!("计划：{}", c.plan_id);
             println!("快照哈希：{}", c.snapshot_hash);
             println!("公开随机值：{}（来源：{}）", c.beacon, c.beacon_source);
-            for (name, permille, n, k) in &c.strata {
-                println!("层 {name}：比例 {permille}‰，名录 {n} 户，抽中 {k} 户");
+            for s in &c.strata {
+                println!("层 {}：比例 {}‰，名录 {} 户，抽中 {} 户", s.name, s.permille, s.eligible, s.selected);
             }
             println!(
                 "共抽中 {} 户，分派 {} 组执法人员（执法人员 {} 名，回避 {} 对）",

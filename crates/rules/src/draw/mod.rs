@@ -1,4 +1,4 @@
-//! The verifiable random draw (双随机), spec version 1 (docs: design/draw-spec.md).
+//! The verifiable random draw (双随机), spec version 1 (`../shared/design/draw-spec.md` beside the repository).
 //!
 //! The flow for a plan:
 //! 1. [`Snapshot::freeze`] a [`DrawInput`] (strata, inspector pool, recusals): the
@@ -20,7 +20,7 @@ pub use chacha::{chacha20_block, uniform, Keystream, WordSource};
 pub use record::{Assignment, DrawRecord, RecordError, StratumRecord};
 pub use select::sample_size;
 pub use snapshot::{Snapshot, SnapshotError};
-pub use verify::{verify, Confirmation, Difference, VerifyError};
+pub use verify::{verify, Confirmation, Difference, StratumSummary, VerifyError};
 
 use sha2::{Digest, Sha256};
 

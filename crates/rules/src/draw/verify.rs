@@ -10,12 +10,22 @@ pub struct Confirmation {
     pub snapshot_hash: String,
     pub beacon: String,
     pub beacon_source: String,
-    /// Per stratum in plan order: name, permille, eligible entities N, selected k.
-    pub strata: Vec<(String, u32, usize, usize)>,
+    /// In plan order.
+    pub strata: Vec<StratumSummary>,
     pub selected: usize,
     pub assignments: usize,
     pub inspectors: usize,
     pub recusals: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StratumSummary {
+    pub name: String,
+    pub permille: u32,
+    /// N, the eligible entities in the snapshot.
+    pub eligible: usize,
+    /// k, the number selected.
+    pub selected: usize,
 }
 
 /// The first place where the record and the re-derivation disagree.
@@ -312,7 +322,12 @@ fn compare(record: &DrawRecord, snapshot: &Snapshot) -> Result<Confirmation, Dif
             .strata()
             .iter()
             .zip(snapshot.sample_sizes())
-            .map(|(s, &k)| (s.name.clone(), s.permille, s.entity_ids.len(), k))
+            .map(|(s, &k)| StratumSummary {
+                name: s.name.clone(),
+                permille: s.permille,
+                eligible: s.entity_ids.len(),
+                selected: k,
+            })
             .collect(),
         selected: derived.selected_count(),
         assignments: derived.assignments.len(),
