@@ -84,7 +84,7 @@ impl Snapshot {
     /// ends), otherwise the error names the first offending line.
     pub fn parse(text: &str) -> Result<Snapshot, SnapshotError> {
         let input = parse_lines(text)?;
-        // Every check freeze makes was already made line by line above.
+        // parse_lines made every check of freeze with a line number; this cannot fail.
         let snapshot = Snapshot::freeze(input).map_err(|e| SnapshotError::new(1, e.to_string(), e.message_en()))?;
         let mut theirs = text.split_inclusive('\n');
         for (n, ours) in snapshot.text.split_inclusive('\n').enumerate() {
