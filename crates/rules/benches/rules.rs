@@ -6,6 +6,7 @@
 use chrono::NaiveDate;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
+use weijian_rules::draw::{self, Beacon, DrawInput, Recusal, Snapshot, Stratum};
 use weijian_rules::penalty::{self, Catalog, Decision, Facts, Party, PenaltyKind, Query};
 use weijian_rules::points::{Event, Scheme, Subject};
 use weijian_rules::{Calendar, Fen};
@@ -79,4 +80,66 @@ fn main() {
     bench("points: standing of 12 events", || {
         black_box(scheme.standing(black_box(&events), as_of).unwrap());
     });
+    random_draw();
+}
+
+/// Times `f` once as a warm-up and then `runs` times; prints the mean and the fastest.
+fn bench_runs<T>(name: &str, runs: u32, mut f: impl FnMut() -> T) -> T {
+    let mut out = f();
+    let mut times = Vec::new();
+    for _ in 0..runs {
+        let start = Instant::now();
+        out = black_box(f());
+        times.push(start.elapsed());
+    }
+    let mean = times.iter().sum::<Duration>() / runs;
+    let min = times.iter().min().unwrap();
+    println!("{name:<60} {:>8.1} ms mean {:>8.1} ms fastest ({runs} runs)", ms(mean), ms(*min));
+    out
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// The province-sized draw: 200,000 entities in 4 strata (2%, 5%, 10%, 20%),
+/// 2,000 inspectors and 500 recusals, ids as long as the store's UUIDs.
+fn random_draw() {
+    const ENTITIES: usize = 200_000;
+    let id = |i: usize| format!("01930000-0000-7000-8000-{i:012}");
+    // Listed in a scrambled order, as a query may return them: freezing sorts.
+    let scrambled = |i: usize| (i * 7_919) % ENTITIES;
+    let strata: Vec<Stratum> = [("A", 20), ("B", 50), ("C", 100), ("D", 200)]
+        .into_iter()
+        .enumerate()
+        .map(|(s, (name, permille))| Stratum {
+            name: name.into(),
+            permille,
+            entity_ids: (0..ENTITIES).map(scrambled).filter(|e| e % 4 == s).map(id).collect(),
+        })
+        .collect();
+    let inspectors: Vec<String> = (0..2_000).map(|i| format!("01940000-0000-7000-8000-{i:012}")).collect();
+    let recusals: Vec<Recusal> =
+        (0..500).map(|i| Recusal { entity: id(i * 397), inspector: inspectors[(i * 13) % 2_000].clone() }).collect();
+    let input = DrawInput { plan_id: "2026-省级双随机-基准".into(), strata, inspectors, recusals };
+    let beacon = Beacon::new("福彩3D 2026052期开奖号码 4 1 7", "benchmark").unwrap();
+
+    let snapshot = bench_runs("draw: freeze 200,000 entities (sort, snapshot text, SHA-256)", 5, || {
+        Snapshot::freeze(input.clone()).unwrap()
+    });
+    let record =
+        bench_runs("draw: select 18,500 and assign 2 of 2,000 inspectors each", 5, || snapshot.draw(&beacon).unwrap());
+    bench_runs("draw: whole draw from the inputs (freeze + draw)", 5, || {
+        Snapshot::freeze(input.clone()).unwrap().draw(&beacon).unwrap()
+    });
+    let json = record.to_json();
+    bench_runs("draw: verify the published files (parse, hash, re-derive)", 5, || {
+        draw::verify(&json, snapshot.text()).unwrap()
+    });
+    println!(
+        "  snapshot {:.1} MB, record {:.1} MB, {} selected",
+        snapshot.text().len() as f64 / 1e6,
+        json.len() as f64 / 1e6,
+        record.selected_count()
+    );
 }

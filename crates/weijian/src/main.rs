@@ -1,6 +1,7 @@
 //! The weijian binary: one executable runs the product, its demo and its operations.
 
 mod config;
+mod draw_cmd;
 mod import_cmd;
 mod rules_cmd;
 
@@ -107,6 +108,11 @@ enum Command {
         /// Print JSON instead of text.
         #[arg(long, global = true)]
         json: bool,
+    },
+    /// The verifiable random draw (双随机): check a published record against its snapshot.
+    Draw {
+        #[command(subcommand)]
+        command: draw_cmd::DrawCommand,
     },
     /// Check an identifier: uscc (统一社会信用代码) or citizen-id (公民身份号码).
     Validate {
@@ -303,6 +309,7 @@ async fn run(cli: Cli) -> Result<i32> {
         }
         Command::Calendar { command, json, db } => calendar(command, json, &db).await,
         Command::Rules { command, json } => rules_cmd::run(command, json),
+        Command::Draw { command } => draw_cmd::run(command),
         Command::Validate { kind, value, json } => {
             let today = chrono::Utc::now().with_timezone(&weijian_store::time::shanghai()).date_naive();
             let result = match kind {
