@@ -388,10 +388,7 @@ pub async fn list(store: &Store, actor: &Actor, query: &Query) -> StoreResult<Pa
     let order = match query.sort {
         Sort::Name => {
             if let Some(after) = &query.after {
-                c.push(
-                    "(s.name > ? OR (s.name = ? AND s.entity_id > ?))",
-                    [after.key.clone(), after.key.clone(), after.id.clone()],
-                );
+                c.push_after("s.name", "s.entity_id", after);
             }
             "s.name, s.entity_id"
         }

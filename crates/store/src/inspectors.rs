@@ -358,7 +358,7 @@ pub async fn list(store: &Store, actor: &Actor, query: &Query) -> StoreResult<Pa
         c.push("i.status = ?", [s.key().to_string()]);
     }
     if let Some(after) = &query.after {
-        c.push("(i.name > ? OR (i.name = ? AND i.id > ?))", [after.key.clone(), after.key.clone(), after.id.clone()]);
+        c.push_after("i.name", "i.id", after);
     }
     let limit = page::clamp_limit(query.limit);
     let sql = format!("SELECT {COLUMNS} FROM {FROM} WHERE {} ORDER BY i.name, i.id LIMIT {}", c.sql(), limit + 1);

@@ -405,10 +405,7 @@ fn conditions(actor: &Actor, query: &Query) -> Conditions {
 pub async fn list(store: &Store, actor: &Actor, query: &Query) -> StoreResult<Page<Licence>> {
     let mut c = conditions(actor, query);
     if let Some(after) = &query.after {
-        c.push(
-            "(l.number > ? OR (l.number = ? AND l.id > ?))",
-            [after.key.clone(), after.key.clone(), after.id.clone()],
-        );
+        c.push_after("l.number", "l.id", after);
     }
     let limit = page::clamp_limit(query.limit);
     let sql = format!("SELECT {COLUMNS} FROM {FROM} WHERE {} ORDER BY l.number, l.id LIMIT {}", c.sql(), limit + 1);

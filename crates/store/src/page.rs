@@ -116,6 +116,16 @@ impl Conditions {
         self.clauses.push(out);
     }
 
+    /// Rows after the cursor in `(key, id)` order. The leading `key >= ?` is a
+    /// plain range both planners start an index scan from; the OR form alone
+    /// made PostgreSQL read the list from its start and filter.
+    pub fn push_after(&mut self, key_column: &str, id_column: &str, after: &Cursor) {
+        self.push(
+            &format!("{key_column} >= ? AND ({key_column} > ? OR {id_column} > ?)"),
+            [after.key.clone(), after.key.clone(), after.id.clone()],
+        );
+    }
+
     /// Adds a jurisdiction filter built for the next placeholder.
     pub fn push_filter(&mut self, f: crate::jurisdiction::Filter) {
         self.clauses.push(f.sql);
@@ -163,5 +173,8 @@ mod tests {
         c.push("(b > ? OR (b = ? AND id > ?))", ["x".into(), "x".into(), "y".into()]);
         assert_eq!(c.sql(), "a = $1 AND (b > $2 OR (b = $3 AND id > $4))");
         assert_eq!(c.next(), 5);
+        c.push_after("n", "id", &Cursor { key: "k".into(), id: "i".into() });
+        assert!(c.sql().ends_with("AND n >= $5 AND (n > $6 OR id > $7)"), "{}", c.sql());
+        assert_eq!(&c.binds[4..], ["k", "k", "i"]);
     }
 }

@@ -436,7 +436,7 @@ pub async fn list(store: &Store, actor: &Actor, query: &Query) -> StoreResult<Pa
         c.push("p.entity_id = ?", [e.to_string()]);
     }
     if let Some(after) = &query.after {
-        c.push("(p.name > ? OR (p.name = ? AND p.id > ?))", [after.key.clone(), after.key.clone(), after.id.clone()]);
+        c.push_after("p.name", "p.id", after);
     }
     let limit = page::clamp_limit(query.limit);
     let sql = format!("SELECT {COLUMNS} FROM {FROM} WHERE {} ORDER BY p.name, p.id LIMIT {}", c.sql(), limit + 1);

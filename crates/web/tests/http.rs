@@ -834,6 +834,24 @@ both_backends! {
             }
         }
         assert_eq!(seen, (0..5).map(|i| format!("枣强县分页诊所{i}")).collect::<Vec<_>>());
+        // Equal names: the id breaks the tie, and a page boundary inside them loses no one.
+        let mut ids = vec![];
+        for i in 0..3 {
+            let r = app.call(Method::POST, "/api/v1/entities", Some(&zq), true, Some(clinic("131127", "枣强县同名诊所", 20 + i))).await;
+            ids.push(r.json()["id"].as_str().unwrap().to_string());
+        }
+        ids.sort();
+        let mut seen = vec![];
+        let mut uri = format!("/api/v1/entities?q={}&limit=2", enc("同名"));
+        loop {
+            let page = app.get(&uri, Some(&zq)).await.json();
+            seen.extend(page["items"].as_array().unwrap().iter().map(|x| x["id"].as_str().unwrap().to_string()));
+            match page["next"].as_str() {
+                Some(c) => uri = format!("/api/v1/entities?q={}&limit=2&cursor={c}", enc("同名")),
+                None => break,
+            }
+        }
+        assert_eq!(seen, ids);
 
         // Optimistic concurrency: a stale version is refused, nothing overwritten.
         let mut body = clinic("131127", "枣强县康宁诊所（改）", 1);

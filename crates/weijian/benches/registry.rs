@@ -6,7 +6,8 @@
 //! a temporary SQLite database, and into PostgreSQL too when
 //! WEIJIAN_BENCH_PG names a server (e.g. postgres://postgres@127.0.0.1:5432/postgres);
 //! then times list pages and searches through the same store functions the API
-//! calls. WEIJIAN_BENCH_PER_REGION overrides the 40,000 entities per region.
+//! calls. WEIJIAN_BENCH_PER_REGION overrides the 40,000 entities per region;
+//! WEIJIAN_BENCH_KEEP keeps the PostgreSQL database for looking at query plans.
 
 use std::time::{Duration, Instant};
 use weijian_domain::demo_registry::{self, DEMO_TARGETS};
@@ -77,7 +78,7 @@ async fn run(store: &Store, name: &str) {
     );
     // Fresh statistics, as PostgreSQL's autovacuum would leave them.
     if store.backend() == weijian_store::Backend::Postgres {
-        sqlx::Executor::execute(store.reader(), "ANALYZE").await.unwrap();
+        sqlx::Executor::execute(store.reader(), "VACUUM ANALYZE").await.unwrap();
     }
     println!("| case | queries | p50 | p95 | max | rows/page |\n| --- | ---: | ---: | ---: | ---: | ---: |");
     let system = Actor::system();
@@ -128,7 +129,11 @@ fn main() {
             store.migrate().await.unwrap();
             run(&store, "PostgreSQL").await;
             store.close().await;
-            let _ = sqlx::Executor::execute(&mut admin, format!("DROP DATABASE {db} WITH (FORCE)").as_str()).await;
+            if std::env::var_os("WEIJIAN_BENCH_KEEP").is_some() {
+                println!("\nkept the PostgreSQL database {db} for inspection");
+            } else {
+                let _ = sqlx::Executor::execute(&mut admin, format!("DROP DATABASE {db} WITH (FORCE)").as_str()).await;
+            }
         }
     });
 }
