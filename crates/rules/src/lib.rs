@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod deadlines;
 pub mod draw;
 pub mod ids;
+pub mod inspection;
 mod keyed;
 pub mod money;
 pub mod penalty;

@@ -75,12 +75,6 @@ const COLUMNS: &str = "l.id, l.entity_id, l.region_code, l.kind, l.number, l.sco
      e.name AS entity_name";
 const FROM: &str = "licences l JOIN entities e ON e.id = l.entity_id";
 
-fn date(r: &sqlx::any::AnyRow, col: &str) -> StoreResult<Option<NaiveDate>> {
-    r.try_get::<Option<String>, _>(col)?
-        .map(|s| s.parse().map_err(|_| StoreError::Corrupt(format!("无效的日期：{s}"))))
-        .transpose()
-}
-
 fn from_row(r: &sqlx::any::AnyRow) -> StoreResult<Licence> {
     let status: String = r.try_get("status")?;
     Ok(Licence {
@@ -91,10 +85,11 @@ fn from_row(r: &sqlx::any::AnyRow) -> StoreResult<Licence> {
             number: r.try_get("number")?,
             scope: r.try_get("scope")?,
             issued_by: r.try_get("issued_by")?,
-            issued_on: date(r, "issued_on")?.ok_or_else(|| StoreError::Corrupt("许可证缺少发证日期".into()))?,
-            valid_until: date(r, "valid_until")?,
-            last_verified_on: date(r, "last_verified_on")?,
-            next_verification_due: date(r, "next_verification_due")?,
+            issued_on: time::date_column(r, "issued_on")?
+                .ok_or_else(|| StoreError::Corrupt("许可证缺少发证日期".into()))?,
+            valid_until: time::date_column(r, "valid_until")?,
+            last_verified_on: time::date_column(r, "last_verified_on")?,
+            next_verification_due: time::date_column(r, "next_verification_due")?,
             record: LicenceRecord::parse(&status)
                 .ok_or_else(|| StoreError::Corrupt(format!("无效的许可证状态：{status}")))?,
         },

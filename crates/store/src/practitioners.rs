@@ -89,12 +89,6 @@ const FROM: &str = "practitioners p JOIN entities e ON e.id = p.entity_id";
 const SITE_COLUMNS: &str =
     "s.id, s.practitioner_id, s.entity_id, s.region_code, s.filed_on, s.ended_on, s.created_at, e.name AS entity_name";
 
-fn date(r: &sqlx::any::AnyRow, col: &str) -> StoreResult<Option<NaiveDate>> {
-    r.try_get::<Option<String>, _>(col)?
-        .map(|s| s.parse().map_err(|_| StoreError::Corrupt(format!("无效的日期：{s}"))))
-        .transpose()
-}
-
 fn from_row(r: &sqlx::any::AnyRow) -> StoreResult<Practitioner> {
     let corrupt = |what: &str, v: &str| StoreError::Corrupt(format!("医务人员的{what}无效：{v}"));
     let kind: String = r.try_get("kind")?;
@@ -111,8 +105,8 @@ fn from_row(r: &sqlx::any::AnyRow) -> StoreResult<Practitioner> {
             practice_scope: r.try_get("practice_scope")?,
             entity_id: parse_db(&r.try_get::<String, _>("entity_id")?)?,
             status: PractitionerStatus::parse(&status).ok_or_else(|| corrupt("执业状态", &status))?,
-            registered_on: date(r, "registered_on")?,
-            cert_valid_until: date(r, "cert_valid_until")?,
+            registered_on: time::date_column(r, "registered_on")?,
+            cert_valid_until: time::date_column(r, "cert_valid_until")?,
         },
         region_code: r.try_get("region_code")?,
         entity_name: r.try_get("entity_name")?,
@@ -129,8 +123,9 @@ fn site_from_row(r: &sqlx::any::AnyRow) -> StoreResult<PracticeSite> {
         entity_id: parse_db(&r.try_get::<String, _>("entity_id")?)?,
         entity_name: r.try_get("entity_name")?,
         region_code: r.try_get("region_code")?,
-        filed_on: date(r, "filed_on")?.ok_or_else(|| StoreError::Corrupt("执业地点缺少备案日期".into()))?,
-        ended_on: date(r, "ended_on")?,
+        filed_on: time::date_column(r, "filed_on")?
+            .ok_or_else(|| StoreError::Corrupt("执业地点缺少备案日期".into()))?,
+        ended_on: time::date_column(r, "ended_on")?,
         created_at: time::from_db(&r.try_get::<String, _>("created_at")?)?,
     })
 }

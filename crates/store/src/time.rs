@@ -18,6 +18,19 @@ pub fn from_db(s: &str) -> Result<DateTime<Utc>, crate::StoreError> {
         .map_err(|_| crate::StoreError::Corrupt(format!("无效的时间：{s}")))
 }
 
+/// A calendar-date column (`YYYY-MM-DD` text), NULL as None.
+pub fn date_column(r: &sqlx::any::AnyRow, col: &str) -> Result<Option<chrono::NaiveDate>, crate::StoreError> {
+    use sqlx::Row;
+    r.try_get::<Option<String>, _>(col)?
+        .map(|s| s.parse().map_err(|_| crate::StoreError::Corrupt(format!("无效的日期：{s}"))))
+        .transpose()
+}
+
+/// A calendar-date column that may not be NULL.
+pub fn required_date(r: &sqlx::any::AnyRow, col: &str) -> Result<chrono::NaiveDate, crate::StoreError> {
+    date_column(r, col)?.ok_or_else(|| crate::StoreError::Corrupt(format!("缺少日期：{col}")))
+}
+
 pub fn shanghai() -> FixedOffset {
     FixedOffset::east_opt(8 * 3600).expect("valid offset")
 }

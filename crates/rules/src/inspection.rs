@@ -1,0 +1,174 @@
+//! 双随机 and inspections: a random plan's lifecycle, its strata and sampling
+//! ratios, the methods of an inspection item, where an inspection task comes
+//! from and where it stands.
+
+use crate::registry::RiskGrade;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// 抽查计划 lifecycle. Scope (entities, ratios, pool) may change only before
+/// freezing; a frozen plan is drawn once; the rest follows the inspections.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlanStatus {
+    Draft,
+    Published,
+    Frozen,
+    Drawn,
+    InProgress,
+    Completed,
+    ResultsPublished,
+}
+
+crate::keyed_enum!(PlanStatus {
+    Draft => ("draft", "草稿"),
+    Published => ("published", "已发布"),
+    Frozen => ("frozen", "已冻结待抽取"),
+    Drawn => ("drawn", "已抽取"),
+    InProgress => ("in_progress", "检查中"),
+    Completed => ("completed", "已完成"),
+    ResultsPublished => ("results_published", "结果已公开"),
+});
+
+impl PlanStatus {
+    /// Whether the plan's scope (items, targets, ratios, pool, dates) may still change.
+    pub fn scope_editable(self) -> bool {
+        matches!(self, PlanStatus::Draft | PlanStatus::Published)
+    }
+
+    /// Whether the public may see the plan's snapshot (and record, once drawn).
+    pub fn is_public(self) -> bool {
+        !matches!(self, PlanStatus::Draft | PlanStatus::Published)
+    }
+}
+
+/// 检查方式 of an inspection item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InspectionMethod {
+    OnSite,
+    Documentary,
+    Sampling,
+}
+
+crate::keyed_enum!(InspectionMethod {
+    OnSite => ("on_site", "现场检查"),
+    Documentary => ("documentary", "书面检查"),
+    Sampling => ("sampling", "抽样检测"),
+});
+
+/// Where an inspection task came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskSource {
+    Random,
+    Complaint,
+    Campaign,
+    Patrol,
+    Reinspection,
+}
+
+crate::keyed_enum!(TaskSource {
+    Random => ("random", "双随机抽查"),
+    Complaint => ("complaint", "投诉举报核查"),
+    Campaign => ("campaign", "专项检查"),
+    Patrol => ("patrol", "日常巡查"),
+    Reinspection => ("reinspection", "复查"),
+});
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskStatus {
+    Assigned,
+    Done,
+    Cancelled,
+}
+
+crate::keyed_enum!(TaskStatus {
+    Assigned => ("assigned", "待检查"),
+    Done => ("done", "已检查"),
+    Cancelled => ("cancelled", "已取消"),
+});
+
+/// The stratum name of entities without a risk grade yet.
+pub const UNGRADED: &str = "N";
+
+/// The stratum an entity falls in: its risk grade's key, or [`UNGRADED`].
+pub fn stratum_of(grade: Option<RiskGrade>) -> &'static str {
+    grade.map_or(UNGRADED, RiskGrade::key)
+}
+
+/// Sampling ratios per stratum in per mille, in the order strata are drawn:
+/// A, B, C, D, then the ungraded.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ratios(pub BTreeMap<String, u16>);
+
+impl Default for Ratios {
+    /// Higher risk, more inspections: 5 % of the lowest-risk entities (the
+    /// local floor the sources name), up to 30 % of the highest; the ungraded
+    /// are sampled like the lowest until graded.
+    fn default() -> Self {
+        Ratios([("A", 50), ("B", 100), ("C", 200), ("D", 300), (UNGRADED, 50)].map(|(k, v)| (k.into(), v)).into())
+    }
+}
+
+impl Ratios {
+    /// Every stratum in plan order with its ratio (0 when not given).
+    pub fn strata(&self) -> Vec<(&'static str, u16)> {
+        RiskGrade::ALL
+            .iter()
+            .map(|g| g.key())
+            .chain([UNGRADED])
+            .map(|name| (name, self.0.get(name).copied().unwrap_or(0)))
+            .collect()
+    }
+
+    /// Reads `{"A": 50, ...}`; every key a stratum, every value 0..=1000.
+    pub fn parse(map: &BTreeMap<String, i64>) -> Result<Ratios, String> {
+        let mut out = BTreeMap::new();
+        for (k, v) in map {
+            if !(RiskGrade::parse(k).is_some() || k == UNGRADED) {
+                return Err(format!("抽查比例的风险等级“{k}”不存在（应为 A、B、C、D 或 N 未定级）"));
+            }
+            if !(0..=1000).contains(v) {
+                return Err(format!("风险等级 {k} 的抽查比例 {v}‰ 超出 0–1000‰"));
+            }
+            out.insert(k.clone(), *v as u16);
+        }
+        if out.values().all(|v| *v == 0) {
+            return Err("抽查比例不能全部为 0".into());
+        }
+        Ok(Ratios(out))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strata_run_in_grade_order_with_the_ungraded_last() {
+        let r = Ratios([("D".to_string(), 300)].into());
+        assert_eq!(r.strata(), [("A", 0), ("B", 0), ("C", 0), ("D", 300), ("N", 0)]);
+        assert_eq!(Ratios::default().strata()[0], ("A", 50));
+    }
+
+    #[test]
+    fn ratios_refuse_unknown_strata_and_out_of_range_values() {
+        let parse = |pairs: &[(&str, i64)]| Ratios::parse(&pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect());
+        assert!(parse(&[("A", 50), ("N", 1000)]).is_ok());
+        assert!(parse(&[("E", 50)]).unwrap_err().contains("E"));
+        assert!(parse(&[("A", 1001)]).unwrap_err().contains("1001"));
+        assert!(parse(&[("A", -1)]).is_err());
+        assert!(parse(&[("A", 0)]).unwrap_err().contains("全部为 0"));
+    }
+
+    #[test]
+    fn only_unfrozen_plans_change_scope_and_only_frozen_ones_are_public() {
+        for s in PlanStatus::ALL {
+            assert_eq!(s.scope_editable(), !s.is_public(), "{s:?}");
+        }
+        assert_eq!(stratum_of(None), "N");
+        assert_eq!(stratum_of(Some(RiskGrade::C)), "C");
+    }
+}
