@@ -481,6 +481,7 @@ impl Sheet for DutyListSheet {
                 Self::check_text(n, DUTY, name, true, &mut problems);
                 Self::check_text(n, DUTY_BASIS, basis, false, &mut problems);
                 Self::check_text(n, TASK, task, false, &mut problems);
+                Self::check_text(n, SECTION, section, false, &mut problems);
                 Self::check_text(n, REMARKS, remarks, false, &mut problems);
                 let order_raw = row.get(ORDER);
                 let order = match order_raw {

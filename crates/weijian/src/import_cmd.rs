@@ -89,7 +89,7 @@ pub struct DutyArgs {
     pub duty_list: Option<String>,
 }
 
-async fn duty_target(store: &Store, kind: KindArg, duty: &DutyArgs) -> Result<Option<Target>> {
+async fn duty_target(store: &Store, kind: KindArg, duty: &DutyArgs, verb: &str) -> Result<Option<Target>> {
     if !matches!(kind, KindArg::DutyLists) {
         if duty.unit.is_some() || duty.duty_list.is_some() {
             return Err(anyhow!("--unit 和 --duty-list 只用于 duty-lists（权责清单）"));
@@ -102,7 +102,7 @@ async fn duty_target(store: &Store, kind: KindArg, duty: &DutyArgs) -> Result<Op
         )));
     }
     let Some(unit) = &duty.unit else {
-        return Err(anyhow!("导入权责清单须用 --unit 指定单位（编号或名称），或用 --duty-list 指定草稿版本"));
+        return Err(anyhow!("{verb}权责清单须用 --unit 指定单位（编号或名称），或用 --duty-list 指定版本"));
     };
     let unit = duty_lists::find_unit(store, &Actor::system(), unit)
         .await
@@ -118,7 +118,7 @@ pub async fn import(
     region: Option<&str>,
     duty: &DutyArgs,
 ) -> Result<i32> {
-    let target = duty_target(store, kind, duty).await?;
+    let target = duty_target(store, kind, duty, "导入").await?;
     let bytes = std::fs::read(file).with_context(|| format!("无法读取 {}", file.display()))?;
     let mode = match mode {
         ModeArg::AllOrNothing => Mode::AllOrNothing,
@@ -151,7 +151,7 @@ pub async fn import(
         std::fs::write(&path, bytes).with_context(|| format!("无法写入问题清单 {}", path.display()))?;
         println!("问题清单：{}", path.display());
         for p in weijian_exchange::report::parse(report).iter().take(10) {
-            println!("  第 {} 行 {}：{}", p.row, p.column, p.message);
+            println!("  {}第 {} 行 {}：{}", p.sheet, p.row, p.column, p.message);
         }
     }
     Ok(if job.status == JobStatus::Done { 0 } else { 1 })
@@ -175,7 +175,7 @@ pub async fn export(
         FormatArg::Csv => Format::Csv,
         FormatArg::Xlsx => Format::Xlsx,
     };
-    let unit_id = match duty_target(store, kind, duty).await? {
+    let unit_id = match duty_target(store, kind, duty, "导出").await? {
         Some(Target::Unit(u)) if duty.duty_list.is_none() => Some(u.to_string()),
         _ => None,
     };
