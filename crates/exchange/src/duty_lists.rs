@@ -16,7 +16,7 @@
 
 use crate::file::{RowRef, SheetData, Table};
 use crate::sheet::{default_header_check, Column, Context, ExportQuery, Outcome, RowProblem, Sheet, Written};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use weijian_domain::authz::{require, Permission};
 use weijian_domain::duty_lists::{ITEMS_MAX, TEXT_MAX};
 use weijian_domain::{DomainError, DomainResult};
@@ -47,7 +47,7 @@ pub const HANDLING_UNIT: &str = "承办机构";
 pub const PHONE: &str = "联系电话";
 
 /// The three parts, in file order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Part {
     Duties,
     Boundaries,
@@ -353,6 +353,10 @@ pub struct Cache {
     sections: Vec<String>,
     /// Duty title → (row, 序号, 依据) as first seen in the file.
     duties: HashMap<String, (usize, String, String)>,
+    /// The keys the version will hold (what it has, then the file's), to
+    /// refuse the row that would take a part past [`ITEMS_MAX`] before writing.
+    keys: HashSet<(Part, String)>,
+    tasks: HashMap<String, HashSet<String>>,
 }
 
 /// A public service's phone: one the rules parse, or a bare local number
@@ -442,6 +446,22 @@ impl Sheet for DutyListSheet {
     async fn prepare(&self, cx: &mut Context<'_, Cache>, _table: &Table) -> StoreResult<()> {
         cx.cache.sections =
             units::sections_of(cx.store, cx.actor, self.unit.id).await?.into_iter().map(|s| s.name).collect();
+        // What the import starts from: the named draft, else the unit's newest version (a new draft copies it).
+        let base = match self.version {
+            Some(id) => Some(duty_lists::get(cx.store, cx.actor, id).await?),
+            None => {
+                let mut conn = cx.store.reader().acquire().await?;
+                duty_lists::latest_of_unit(&mut conn, cx.actor, self.unit.id).await?
+            }
+        };
+        if let Some(c) = base.map(|l| l.content) {
+            for d in c.duties {
+                cx.cache.keys.insert((Part::Duties, d.name.clone()));
+                cx.cache.tasks.insert(d.name, d.tasks.into_iter().map(|t| t.name).collect());
+            }
+            cx.cache.keys.extend(c.boundaries.into_iter().map(|b| (Part::Boundaries, b.matter)));
+            cx.cache.keys.extend(c.public_services.into_iter().map(|s| (Part::Services, s.name)));
+        }
         Ok(())
     }
 
@@ -607,6 +627,11 @@ impl Sheet for DutyListSheet {
                 Item::Service(s)
             }
         };
+        if problems.is_empty() {
+            if let Some(p) = over_limit(&mut cx.cache, n, &item) {
+                problems.push(p);
+            }
+        }
         Ok(if problems.is_empty() { Ok(item) } else { Err(problems) })
     }
 
@@ -646,6 +671,38 @@ impl Sheet for DutyListSheet {
     async fn export(&self, store: &Store, actor: &Actor, query: &ExportQuery) -> DomainResult<Vec<Vec<String>>> {
         Ok(all_rows(&version_to_export(store, actor, query).await?.content))
     }
+}
+
+/// Counts the row's new keys in; the problem when one takes its part past the limit.
+fn over_limit(cache: &mut Cache, n: usize, item: &Item) -> Option<RowProblem> {
+    let (part, key, column) = match item {
+        Item::Duty { name, .. } => (Part::Duties, name, DUTY),
+        Item::Boundary(b) => (Part::Boundaries, &b.matter, MATTER),
+        Item::Service(s) => (Part::Services, &s.name, SERVICE),
+    };
+    let count = |cache: &Cache| cache.keys.iter().filter(|(p, _)| *p == part).count();
+    if cache.keys.insert((part, key.clone())) && count(cache) > ITEMS_MAX {
+        return Some(RowProblem::new(
+            n,
+            column,
+            key,
+            "duty_list.too_many_items",
+            format!("{}不能超过 {ITEMS_MAX} 项（连同清单中已有的）", part.label()),
+        ));
+    }
+    if let Item::Duty { name, task: Some(t), .. } = item {
+        let tasks = cache.tasks.entry(name.clone()).or_default();
+        if tasks.insert(t.name.clone()) && tasks.len() > ITEMS_MAX {
+            return Some(RowProblem::new(
+                n,
+                TASK,
+                &t.name,
+                "duty_list.too_many_items",
+                format!("一项主要职责的具体工作事项不能超过 {ITEMS_MAX} 项（连同清单中已有的）"),
+            ));
+        }
+    }
+    None
 }
 
 /// Puts a row into the content: created, updated (something differed) or unchanged.

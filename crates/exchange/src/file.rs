@@ -419,6 +419,29 @@ mod tests {
     }
 
     #[test]
+    fn named_worksheets_stack_and_keep_their_row_numbers() {
+        let h = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let a_rows = vec![h(&["甲", "1"]), h(&["乙", "2"])];
+        let b_rows = vec![h(&["丙"])];
+        let note_rows = vec![h(&["说明文字"])];
+        let bytes = write_xlsx_book(&[
+            SheetData { name: "说明", headers: &h(&["说明"]), rows: &note_rows },
+            SheetData { name: "甲表", headers: &h(&["名称", "序号"]), rows: &a_rows },
+            SheetData { name: "乙表", headers: &h(&["事项"]), rows: &b_rows },
+        ])
+        .unwrap();
+        let t = read_parts("x.xlsx", &bytes, &["甲表", "乙表"], &h(&["部分", "名称", "序号", "事项"])).unwrap();
+        assert_eq!(t.rows.len(), 3);
+        assert_eq!(t.sheets.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(), ["甲表", "乙表"]);
+        let (a, c) = (t.row(1), t.row(2));
+        assert_eq!((a.sheet(), a.number, a.get("名称"), a.get("序号")), ("甲表", 3, "乙", "2"));
+        assert_eq!((c.sheet(), c.number, c.get("事项"), c.get("名称")), ("乙表", 2, "丙", ""));
+        // Without the named worksheets, the first one is read as usual.
+        let t = read_parts("x.xlsx", &bytes, &["别的表"], &h(&["说明"])).unwrap();
+        assert_eq!((t.row(0).get("说明"), t.row(0).sheet()), ("说明文字", ""));
+    }
+
+    #[test]
     fn what_is_not_a_spreadsheet_is_named() {
         assert_eq!(read("a.csv", b"").unwrap_err().code, "import.empty_file");
         assert_eq!(read("a.csv", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap_err().code, "import.not_spreadsheet");

@@ -320,4 +320,19 @@ both_backends! {
             .unwrap();
         assert_eq!(err.kind, weijian_domain::ErrorKind::Forbidden);
     }
+
+    async fn a_part_past_its_limit_is_refused_before_anything_is_written(db: &TestDb) {
+        let s = &db.store;
+        weijian_domain::demo::seed(s).await.unwrap();
+        let admin = actor(s, "zq_admin").await;
+        let sup = unit(s, ZQ_SUP).await;
+        let names: Vec<String> = (1..=weijian_domain::duty_lists::ITEMS_MAX + 1).map(|i| format!("服务{i}")).collect();
+        let rows: Vec<Vec<String>> = names.iter().map(|n| row("公共服务", &[("公共服务事项", n)])).collect();
+        let job = import(s, &admin, Target::Unit(sup), Mode::AllOrNothing, "many.csv", &file(&rows)).await;
+        assert_eq!(job.status, JobStatus::Failed);
+        let ps = problems(&job);
+        assert_eq!(ps.len(), 1, "{ps:#?}");
+        assert!(has(&ps, rows.len() + 1, "公共服务事项", "duty_list.too_many_items"), "{ps:#?}");
+        assert!(versions(s, sup).await.is_empty());
+    }
 }
