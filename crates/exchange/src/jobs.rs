@@ -316,16 +316,13 @@ async fn run_sheet<S: Sheet>(
         for ((column, _), rows) in repeated {
             for &i in &rows {
                 let row = table.row(i);
+                // Another worksheet's row is named with its worksheet: 与职责边界第 3 行.
                 let others: Vec<String> = rows
                     .iter()
                     .filter(|&&o| o != i)
-                    .map(|&o| {
-                        let other = table.row(o);
-                        if other.sheet() == row.sheet() {
-                            other.number.to_string()
-                        } else {
-                            format!("{}第 {}", other.sheet(), other.number)
-                        }
+                    .map(|&o| match table.row(o).sheet() == row.sheet() {
+                        true => format!("第 {} 行", table.row(o).number),
+                        false => row_label(table, o),
                     })
                     .collect();
                 problems.push(
@@ -334,7 +331,7 @@ async fn run_sheet<S: Sheet>(
                         &column,
                         &sheet.report_value(&column, row.get(&column)),
                         "import.duplicate_key",
-                        format!("与第 {} 行的{column}重复（文件内同一对象只能出现一次）", others.join("、")),
+                        format!("与{}的{column}重复（文件内同一对象只能出现一次）", others.join("、")),
                     )
                     .on_sheet(row.sheet()),
                 );
