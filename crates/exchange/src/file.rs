@@ -63,6 +63,11 @@ pub struct Table {
     index: HashMap<String, usize>,
     /// (spreadsheet row number, cells); blank rows are left out.
     pub rows: Vec<(usize, Vec<String>)>,
+    /// For worksheets read together ([`Table::stack`]): each one's name and
+    /// own header row, in workbook order. Empty for a single sheet.
+    pub sheets: Vec<(String, Vec<String>)>,
+    /// The worksheet (index into `sheets`) of each row, when stacked.
+    row_sheet: Vec<usize>,
 }
 
 impl Table {
@@ -74,7 +79,32 @@ impl Table {
                 index.entry(h.clone()).or_insert(i);
             }
         }
-        Table { headers, index, rows }
+        Table { headers, index, rows, sheets: Vec::new(), row_sheet: Vec::new() }
+    }
+
+    /// Worksheets of one workbook as one table: the rows of each, in order,
+    /// under `headers` (a worksheet's columns found by name; those not in
+    /// `headers` are dropped, and left for the sheet's header check to name).
+    /// Rows keep their worksheet and its row numbers, so reports point where
+    /// the user looks.
+    pub fn stack(headers: Vec<String>, parts: Vec<(String, Table)>) -> Table {
+        let mut out = Table::new(headers, Vec::new());
+        for (name, part) in parts {
+            let at: Vec<Option<usize>> = out.headers.iter().map(|h| part.column(h)).collect();
+            let sheet = out.sheets.len();
+            for (number, cells) in &part.rows {
+                let row = at.iter().map(|i| i.and_then(|i| cells.get(i)).cloned().unwrap_or_default()).collect();
+                out.rows.push((*number, row));
+                out.row_sheet.push(sheet);
+            }
+            out.sheets.push((name, part.headers));
+        }
+        out
+    }
+
+    /// The worksheet of row `i` ("" unless stacked).
+    pub fn sheet_of(&self, i: usize) -> &str {
+        self.row_sheet.get(i).and_then(|s| self.sheets.get(*s)).map(|(n, _)| n.as_str()).unwrap_or("")
     }
 
     pub fn has(&self, header: &str) -> bool {
@@ -87,7 +117,7 @@ impl Table {
 
     pub fn row(&self, i: usize) -> RowRef<'_> {
         let (number, cells) = &self.rows[i];
-        RowRef { table: self, number: *number, cells }
+        RowRef { table: self, index: i, number: *number, cells }
     }
 }
 
@@ -95,11 +125,18 @@ impl Table {
 #[derive(Clone, Copy)]
 pub struct RowRef<'a> {
     table: &'a Table,
+    /// Position in the table (unique even when worksheets share row numbers).
+    pub index: usize,
     pub number: usize,
     cells: &'a [String],
 }
 
 impl<'a> RowRef<'a> {
+    /// The worksheet the row is on ("" for a single sheet).
+    pub fn sheet(&self) -> &'a str {
+        self.table.sheet_of(self.index)
+    }
+
     /// The trimmed cell under `header` ("" when the column or the cell is absent).
     pub fn get(&self, header: &str) -> &'a str {
         self.table.column(header).and_then(|i| self.cells.get(i)).map(|s| s.trim()).unwrap_or("")
@@ -188,12 +225,55 @@ fn read_csv(bytes: &[u8]) -> Result<Table, FileError> {
     Ok(Table::new(headers.unwrap_or_default(), rows))
 }
 
+/// Reads an XLSX file whose data sits on several named worksheets (权责清单's
+/// 职责事项, 职责边界, 公共服务): those of `names` the workbook has, stacked
+/// under `headers`; other worksheets (a 说明 page, say) are not data. A
+/// workbook with none of them is read as one sheet, like [`read`] does.
+pub fn read_parts(file_name: &str, bytes: &[u8], names: &[&str], headers: &[String]) -> Result<Table, FileError> {
+    use calamine::Reader;
+    if !bytes.starts_with(b"PK\x03\x04") {
+        return read(file_name, bytes);
+    }
+    let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes.to_vec())).map_err(|_| bad_xlsx())?;
+    let all = book.sheet_names();
+    if !all.iter().any(|n| names.contains(&n.trim())) {
+        return read(file_name, bytes);
+    }
+    let mut parts = Vec::new();
+    for name in all {
+        if !names.contains(&name.trim()) {
+            continue;
+        }
+        let range = book.worksheet_range(&name).map_err(|_| bad_xlsx())?;
+        let part = table_of(&range);
+        if part.headers.iter().all(|h| h.is_empty()) && part.rows.is_empty() {
+            continue;
+        }
+        parts.push((name.trim().to_string(), part));
+    }
+    let table = Table::stack(headers.to_vec(), parts);
+    if table.rows.is_empty() {
+        return Err(FileError::new("import.no_rows", "工作簿中没有数据行"));
+    }
+    Ok(table)
+}
+
+fn bad_xlsx() -> FileError {
+    FileError::new("import.not_spreadsheet", "无法读取 Excel 文件：文件已损坏或不是 .xlsx 格式")
+}
+
 fn read_xlsx(bytes: &[u8]) -> Result<Table, FileError> {
-    use calamine::{Data, Reader};
-    let bad = || FileError::new("import.not_spreadsheet", "无法读取 Excel 文件：文件已损坏或不是 .xlsx 格式");
+    use calamine::Reader;
+    let bad = bad_xlsx;
     let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes.to_vec())).map_err(|_| bad())?;
     let name = book.sheet_names().first().cloned().ok_or_else(bad)?;
     let range = book.worksheet_range(&name).map_err(|_| bad())?;
+    Ok(table_of(&range))
+}
+
+/// One worksheet as a table, cells as text the way the user typed them.
+fn table_of(range: &calamine::Range<calamine::Data>) -> Table {
+    use calamine::Data;
     let (first_row, first_col) = range.start().unwrap_or((0, 0));
     let pad = first_col as usize;
     let mut headers = None;
@@ -226,7 +306,7 @@ fn read_xlsx(bytes: &[u8]) -> Result<Table, FileError> {
         }
         rows.push((number, cells));
     }
-    Ok(Table::new(headers.unwrap_or_default(), rows))
+    Table::new(headers.unwrap_or_default(), rows)
 }
 
 /// A CSV file with a UTF-8 BOM, so that Excel on Windows opens it as UTF-8.
@@ -246,9 +326,34 @@ pub fn write_csv(headers: &[String], rows: &[Vec<String>]) -> Vec<u8> {
 /// An XLSX workbook of one sheet: a bold header row and text cells (so codes
 /// with leading zeros or eighteen digits stay as they are).
 pub fn write_xlsx(sheet_name: &str, headers: &[String], rows: &[Vec<String>]) -> Result<Vec<u8>, FileError> {
-    use rust_xlsxwriter::{Format as CellFormat, Workbook};
-    let fail = |e: rust_xlsxwriter::XlsxError| FileError::new("export.failed", format!("生成 Excel 文件失败：{e}"));
+    write_xlsx_book(&[SheetData { name: sheet_name, headers, rows }])
+}
+
+/// One worksheet to write.
+pub struct SheetData<'a> {
+    pub name: &'a str,
+    pub headers: &'a [String],
+    pub rows: &'a [Vec<String>],
+}
+
+/// An XLSX workbook of several worksheets, each written as [`write_xlsx`] does.
+pub fn write_xlsx_book(sheets: &[SheetData<'_>]) -> Result<Vec<u8>, FileError> {
+    use rust_xlsxwriter::Workbook;
     let mut book = Workbook::new();
+    for s in sheets {
+        add_worksheet(&mut book, s)?;
+    }
+    book.save_to_buffer().map_err(xlsx_failed)
+}
+
+fn xlsx_failed(e: rust_xlsxwriter::XlsxError) -> FileError {
+    FileError::new("export.failed", format!("生成 Excel 文件失败：{e}"))
+}
+
+fn add_worksheet(book: &mut rust_xlsxwriter::Workbook, data: &SheetData<'_>) -> Result<(), FileError> {
+    use rust_xlsxwriter::Format as CellFormat;
+    let fail = xlsx_failed;
+    let SheetData { name: sheet_name, headers, rows } = *data;
     let sheet = book.add_worksheet();
     sheet.set_name(sheet_name).map_err(fail)?;
     let bold = CellFormat::new().set_bold().set_num_format("@");
@@ -267,7 +372,7 @@ pub fn write_xlsx(sheet_name: &str, headers: &[String], rows: &[Vec<String>]) ->
         }
     }
     sheet.set_freeze_panes(1, 0).map_err(fail)?;
-    book.save_to_buffer().map_err(fail)
+    Ok(())
 }
 
 /// Writes in the chosen format.
@@ -311,6 +416,29 @@ mod tests {
         assert!(csv.starts_with(b"\xEF\xBB\xBF"));
         let t = read("x.csv", &csv).unwrap();
         assert_eq!(t.row(1).get("名称"), "乙");
+    }
+
+    #[test]
+    fn named_worksheets_stack_and_keep_their_row_numbers() {
+        let h = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let a_rows = vec![h(&["甲", "1"]), h(&["乙", "2"])];
+        let b_rows = vec![h(&["丙"])];
+        let note_rows = vec![h(&["说明文字"])];
+        let bytes = write_xlsx_book(&[
+            SheetData { name: "说明", headers: &h(&["说明"]), rows: &note_rows },
+            SheetData { name: "甲表", headers: &h(&["名称", "序号"]), rows: &a_rows },
+            SheetData { name: "乙表", headers: &h(&["事项"]), rows: &b_rows },
+        ])
+        .unwrap();
+        let t = read_parts("x.xlsx", &bytes, &["甲表", "乙表"], &h(&["部分", "名称", "序号", "事项"])).unwrap();
+        assert_eq!(t.rows.len(), 3);
+        assert_eq!(t.sheets.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(), ["甲表", "乙表"]);
+        let (a, c) = (t.row(1), t.row(2));
+        assert_eq!((a.sheet(), a.number, a.get("名称"), a.get("序号")), ("甲表", 3, "乙", "2"));
+        assert_eq!((c.sheet(), c.number, c.get("事项"), c.get("名称")), ("乙表", 2, "丙", ""));
+        // Without the named worksheets, the first one is read as usual.
+        let t = read_parts("x.xlsx", &bytes, &["别的表"], &h(&["说明"])).unwrap();
+        assert_eq!((t.row(0).get("说明"), t.row(0).sheet()), ("说明文字", ""));
     }
 
     #[test]

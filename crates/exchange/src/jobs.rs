@@ -3,6 +3,7 @@
 //! on the job as it goes. The web layer runs [`Import::run`] in a background
 //! task; the CLI awaits it with a progress bar.
 
+use crate::duty_lists::{self, DutyListSheet};
 use crate::file::{self, Table};
 use crate::practitioners::PractitionerSheet;
 use crate::sheet::{Context, Outcome, RowProblem, Sheet};
@@ -13,8 +14,9 @@ use std::collections::HashMap;
 use weijian_domain::authz::{require, Permission};
 use weijian_domain::{DomainError, DomainResult};
 use weijian_store::audit::Change;
-use weijian_store::ids::ImportJobId;
+use weijian_store::ids::{DutyListId, ImportJobId};
 use weijian_store::imports::{self, Counts, ImportJob, JobStatus, NewJob};
+use weijian_store::units::Unit;
 use weijian_store::{regions, Actor, Store, StoreError};
 
 /// Rows written in one transaction (with one audit event).
@@ -69,6 +71,17 @@ pub struct Import {
     job: ImportJob,
     table: Table,
     within: Option<String>,
+    /// Duty lists: the unit, and the version when one was named.
+    duty: Option<(Unit, Option<DutyListId>)>,
+}
+
+/// Where an import writes beyond the actor's jurisdiction.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Scope<'a> {
+    /// Only this region's subtree (the CLI's --region); the job is filed under it.
+    pub region: Option<&'a str>,
+    /// Duty lists (required for them): the unit's draft or a named draft version.
+    pub duty_list: Option<duty_lists::Target>,
 }
 
 /// Marks jobs a previous process left running as failed (call at start).
@@ -76,14 +89,22 @@ pub async fn fail_interrupted(store: &Store) -> DomainResult<u64> {
     Ok(imports::fail_interrupted(store, INTERRUPTED).await?)
 }
 
+fn require_importer(actor: &Actor) -> DomainResult<()> {
+    if Kind::any_importable(actor) {
+        Ok(())
+    } else {
+        Err(DomainError::forbidden("您的角色无权执行此操作"))
+    }
+}
+
 /// A job in the actor's jurisdiction.
 pub async fn get(store: &Store, actor: &Actor, id: ImportJobId) -> DomainResult<ImportJob> {
-    require(actor, Permission::ManageRegistry)?;
+    require_importer(actor)?;
     Ok(imports::get(store, actor, id).await?)
 }
 
 pub async fn recent(store: &Store, actor: &Actor) -> DomainResult<Vec<ImportJob>> {
-    require(actor, Permission::ManageRegistry)?;
+    require_importer(actor)?;
     Ok(imports::recent(store, actor, 20).await?)
 }
 
@@ -109,17 +130,47 @@ impl Import {
         bytes: &[u8],
         region: Option<&str>,
     ) -> DomainResult<Import> {
-        require(actor, Permission::ManageRegistry)?;
+        Import::prepare_in(store, actor, kind, mode, file_name, bytes, Scope { region, duty_list: None }).await
+    }
+
+    /// [`Import::prepare`] with the whole scope; duty lists need their target.
+    /// A target outside the jurisdiction is not found; a published version is
+    /// refused (409 `duty_list.published_immutable`) before the file is read.
+    pub async fn prepare_in(
+        store: &Store,
+        actor: &Actor,
+        kind: Kind,
+        mode: Mode,
+        file_name: &str,
+        bytes: &[u8],
+        scope: Scope<'_>,
+    ) -> DomainResult<Import> {
+        if kind != Kind::DutyLists {
+            require(actor, Permission::ManageRegistry)?;
+        }
         require(actor, kind.manage_permission())?;
+        let duty = match (kind, scope.duty_list) {
+            (Kind::DutyLists, Some(target)) => Some(duty_lists::resolve(store, actor, target).await?),
+            (Kind::DutyLists, None) => {
+                return Err(DomainError::invalid("duty_list.unit_required", "unit_id", "导入权责清单须指定单位"))
+            }
+            _ => None,
+        };
+        let region = scope.region;
         let file_name = clean_file_name(file_name);
         // Reading a large workbook is CPU work: keep it off the async workers.
         let (name, owned) = (file_name.clone(), bytes.to_vec());
-        let table = tokio::task::spawn_blocking(move || file::read(&name, &owned))
-            .await
-            .map_err(|_| DomainError::new(weijian_domain::ErrorKind::Internal, "import.read_failed", "读取文件失败"))?
-            .map_err(|e| DomainError::invalid(e.code, "file", e.message))?;
-        let (region_code, within) = match region {
-            Some(code) => {
+        let table = tokio::task::spawn_blocking(move || match kind {
+            Kind::DutyLists => duty_lists::read(&name, &owned),
+            _ => file::read(&name, &owned),
+        })
+        .await
+        .map_err(|_| DomainError::new(weijian_domain::ErrorKind::Internal, "import.read_failed", "读取文件失败"))?
+        .map_err(|e| DomainError::invalid(e.code, "file", e.message))?;
+        let (region_code, within) = match (region, &duty) {
+            // A duty list belongs to its unit's region.
+            (_, Some((unit, _))) => (unit.region_code.clone(), None),
+            (Some(code), None) => {
                 let r = regions::get(store, code)
                     .await
                     .map_err(|_| DomainError::invalid("import.unknown_region", "region", "指定的行政区划代码不存在"))?;
@@ -131,7 +182,7 @@ impl Import {
                 }
                 (r.code, Some(r.path))
             }
-            None => match actor.region_code() {
+            (None, None) => match actor.region_code() {
                 Some(own) => (own.to_string(), None),
                 None => (imports::root_region(store).await?, None),
             },
@@ -150,7 +201,7 @@ impl Import {
             },
         )
         .await?;
-        Ok(Import { store: store.clone(), actor: actor.clone(), kind, mode, job, table, within })
+        Ok(Import { store: store.clone(), actor: actor.clone(), kind, mode, job, table, within, duty })
     }
 
     pub fn job(&self) -> &ImportJob {
@@ -166,6 +217,12 @@ impl Import {
             Kind::Licences => run_sheet(&LicenceSheet, &self, on_progress).await,
             Kind::Practitioners => run_sheet(&PractitionerSheet, &self, on_progress).await,
             Kind::Inspectors => run_sheet(&InspectorSheet, &self, on_progress).await,
+            Kind::DutyLists => match &self.duty {
+                Some((unit, version)) => {
+                    run_sheet(&DutyListSheet { unit: unit.clone(), version: *version }, &self, on_progress).await
+                }
+                None => Err(("导入权责清单须指定单位".to_string(), Counts::default())),
+            },
         };
         if let Err((message, counts)) = outcome {
             if let Err(e) = imports::finish(&self.store, id, JobStatus::Failed, counts, Some(&message)).await {
@@ -209,6 +266,12 @@ async fn step(
     Ok(())
 }
 
+/// A row as the user finds it: 第 n 行, after its worksheet when there are several.
+fn row_label(table: &Table, i: usize) -> String {
+    let row = table.row(i);
+    format!("{}第 {} 行", row.sheet(), row.number)
+}
+
 async fn run_sheet<S: Sheet>(
     sheet: &S,
     import: &Import,
@@ -220,6 +283,7 @@ async fn run_sheet<S: Sheet>(
     let fail = |e: StoreError| store_failure(e, Counts::default());
 
     // 1. The file: headers, then every row, then keys repeated within the file.
+    // Rows are told apart by their index: worksheets of one workbook share row numbers.
     let mut problems = sheet.check_headers(table);
     let headers_unusable = problems.iter().any(|p| p.code == "import.missing_header");
     let mut records: Vec<(usize, S::Record)> = Vec::new();
@@ -230,10 +294,10 @@ async fn run_sheet<S: Sheet>(
         for i in 0..table.rows.len() {
             let row = table.row(i);
             match sheet.validate(&mut cx, row).await.map_err(fail)? {
-                Ok(r) => records.push((row.number, r)),
+                Ok(r) => records.push((i, r)),
                 Err(ps) => {
-                    bad_rows.insert(row.number);
-                    problems.extend(ps);
+                    bad_rows.insert(i);
+                    problems.extend(ps.into_iter().map(|p| p.on_sheet(row.sheet())));
                 }
             }
             if (i + 1) % 1000 == 0 {
@@ -243,34 +307,42 @@ async fn run_sheet<S: Sheet>(
         }
         let mut keys: HashMap<(String, String), Vec<usize>> = HashMap::new();
         for i in 0..table.rows.len() {
-            let row = table.row(i);
-            if let Some(k) = sheet.natural_key(row) {
-                keys.entry(k).or_default().push(row.number);
+            if let Some(k) = sheet.natural_key(table.row(i)) {
+                keys.entry(k).or_default().push(i);
             }
         }
         let mut repeated: Vec<_> = keys.into_iter().filter(|(_, rows)| rows.len() > 1).collect();
         repeated.sort_by_key(|(_, rows)| rows[0]);
         for ((column, _), rows) in repeated {
-            for &n in &rows {
-                let others: Vec<String> = rows.iter().filter(|&&o| o != n).map(|o| o.to_string()).collect();
-                let value = table.rows.iter().find(|(num, _)| *num == n).map(|_| {
-                    let i = table.rows.iter().position(|(num, _)| *num == n).unwrap_or(0);
-                    sheet.report_value(&column, table.row(i).get(&column))
-                });
-                problems.push(RowProblem::new(
-                    n,
-                    &column,
-                    value.as_deref().unwrap_or_default(),
-                    "import.duplicate_key",
-                    format!("与第 {} 行的{column}重复（文件内同一对象只能出现一次）", others.join("、")),
-                ));
-                bad_rows.insert(n);
+            for &i in &rows {
+                let row = table.row(i);
+                // Another worksheet's row is named with its worksheet: 与职责边界第 3 行.
+                let others: Vec<String> = rows
+                    .iter()
+                    .filter(|&&o| o != i)
+                    .map(|&o| match table.row(o).sheet() == row.sheet() {
+                        true => format!("第 {} 行", table.row(o).number),
+                        false => row_label(table, o),
+                    })
+                    .collect();
+                problems.push(
+                    RowProblem::new(
+                        row.number,
+                        &column,
+                        &sheet.report_value(&column, row.get(&column)),
+                        "import.duplicate_key",
+                        format!("与{}的{column}重复（文件内同一对象只能出现一次）", others.join("、")),
+                    )
+                    .on_sheet(row.sheet()),
+                );
+                bad_rows.insert(i);
             }
         }
-        records.retain(|(n, _)| !bad_rows.contains(n));
+        records.retain(|(i, _)| !bad_rows.contains(i));
     }
-    // Row order, and within a row the order in which the checks found them.
-    problems.sort_by_key(|p| p.row);
+    // Worksheet and row order, and within a row the order in which the checks found them.
+    let sheet_rank = |name: &str| table.sheets.iter().position(|(n, _)| n == name).unwrap_or(0);
+    problems.sort_by_key(|p| (sheet_rank(&p.sheet), p.row));
     let report = (!problems.is_empty()).then(|| report::to_csv_text(&problems));
     imports::set_problems(store, job.id, problems.len() as i64, report.as_deref()).await.map_err(fail)?;
     let validated = Counts { processed: total, ..none };
@@ -301,7 +373,8 @@ async fn run_sheet<S: Sheet>(
         let mut tx = store.begin().await.map_err(|e| store_failure(e, counts))?;
         let mut batch_counts = Counts::default();
         let mut objects = Vec::with_capacity(batch.len());
-        for (n, record) in batch {
+        for (i, record) in batch {
+            let (n, number) = (row_label(table, *i), table.row(*i).number);
             let written = match sheet.write(tx.conn(), actor, &job_id, record).await {
                 Ok(w) => w,
                 Err(e) => {
@@ -309,7 +382,7 @@ async fn run_sheet<S: Sheet>(
                     let (m, c) = store_failure(e, counts);
                     return Err((
                         format!(
-                            "第 {n} 行写入失败：{m}。此前已写入的 {} 行保留；改正后可重新导入整个文件，已导入的行不会重复",
+                            "{n}写入失败：{m}。此前已写入的 {} 行保留；改正后可重新导入整个文件，已导入的行不会重复",
                             c.created + c.updated + c.unchanged
                         ),
                         c,
@@ -331,10 +404,10 @@ async fn run_sheet<S: Sheet>(
                 }
             };
             if written.outcome != Outcome::Unchanged {
-                objects.push(json!([n, written.object_id, outcome]));
+                objects.push(json!([number, written.object_id, outcome]));
             }
         }
-        let (first, last) = (batch[0].0, batch[batch.len() - 1].0);
+        let (first, last) = (table.row(batch[0].0).number, table.row(batch[batch.len() - 1].0).number);
         if batch_counts.created + batch_counts.updated > 0 {
             let change = Change {
                 action: sheet.batch_action(),

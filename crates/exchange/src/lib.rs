@@ -1,5 +1,5 @@
-//! Import and export of the registries (监管对象, 许可证, 医务人员, 执法人员;
-//! later 权责清单) as CSV and XLSX files.
+//! Import and export of the registries (监管对象, 许可证, 医务人员, 执法人员)
+//! and of responsibility lists (权责清单) as CSV and XLSX files.
 //!
 //! An import reads the whole file, validates EVERY row (and the file: its
 //! headers, keys repeated within it), and writes nothing unless the file is
@@ -9,6 +9,7 @@
 //! same file twice creates nothing the second time. Imports run as background
 //! jobs whose progress is kept in `import_jobs`.
 
+pub mod duty_lists;
 pub mod entities;
 pub mod file;
 pub mod holders;
@@ -20,7 +21,7 @@ pub mod report;
 pub mod sheet;
 
 pub use file::{FileError, Format, Table};
-pub use jobs::{Import, Mode, Progress};
+pub use jobs::{Import, Mode, Progress, Scope};
 pub use sheet::{Column, ExportQuery, RowProblem, Sheet};
 
 use weijian_domain::authz::{require, Permission};
@@ -34,10 +35,12 @@ pub enum Kind {
     Licences,
     Practitioners,
     Inspectors,
+    /// One unit's list version at a time (see [`duty_lists`]).
+    DutyLists,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 4] = [Kind::Entities, Kind::Licences, Kind::Practitioners, Kind::Inspectors];
+    pub const ALL: [Kind; 5] = [Kind::Entities, Kind::Licences, Kind::Practitioners, Kind::Inspectors, Kind::DutyLists];
 
     pub fn key(self) -> &'static str {
         match self {
@@ -45,6 +48,7 @@ impl Kind {
             Kind::Licences => "licences",
             Kind::Practitioners => "practitioners",
             Kind::Inspectors => "inspectors",
+            Kind::DutyLists => "duty-lists",
         }
     }
 
@@ -54,6 +58,7 @@ impl Kind {
             Kind::Licences => licences::LicenceSheet.label(),
             Kind::Practitioners => practitioners::PractitionerSheet.label(),
             Kind::Inspectors => inspectors::InspectorSheet.label(),
+            Kind::DutyLists => duty_lists::LABEL,
         }
     }
 
@@ -67,16 +72,31 @@ impl Kind {
             Kind::Licences => licences::LicenceSheet.columns(),
             Kind::Practitioners => practitioners::PractitionerSheet.columns(),
             Kind::Inspectors => inspectors::InspectorSheet.columns(),
+            Kind::DutyLists => duty_lists::columns(),
         }
     }
 
     /// Who may import this kind: the registry's managers; the inspector
-    /// directory's keepers for inspectors.
+    /// directory's keepers for inspectors; the duty lists' editors for them.
     pub fn manage_permission(self) -> Permission {
         match self {
             Kind::Inspectors => Permission::ManageInspectors,
+            Kind::DutyLists => Permission::ManageDutyLists,
             _ => Permission::ManageRegistry,
         }
+    }
+
+    /// Who may export this kind.
+    pub fn view_permission(self) -> Permission {
+        match self {
+            Kind::DutyLists => Permission::ViewDutyLists,
+            _ => Permission::ViewRegistry,
+        }
+    }
+
+    /// Whether the actor may import some kind (and so follow import jobs).
+    pub fn any_importable(actor: &Actor) -> bool {
+        Kind::ALL.iter().any(|k| weijian_domain::authz::allows(actor, k.manage_permission()))
     }
 
     pub fn headers(self) -> Vec<String> {
@@ -89,6 +109,7 @@ impl Kind {
             Kind::Licences => licences::LicenceSheet.example(),
             Kind::Practitioners => practitioners::PractitionerSheet.example(),
             Kind::Inspectors => inspectors::InspectorSheet.example(),
+            Kind::DutyLists => duty_lists::example_rows().into_iter().next().unwrap_or_default(),
         }
     }
 }
@@ -105,8 +126,14 @@ fn file_error(e: FileError) -> DomainError {
 }
 
 /// The template of a kind: the header row and one example row.
+/// Duty lists: a worksheet per part in XLSX, the stacked parts in CSV.
 pub fn template(kind: Kind, format: Format) -> DomainResult<Download> {
-    let bytes = file::write(format, kind.label(), &kind.headers(), &[kind.example()]).map_err(file_error)?;
+    let bytes = match (kind, format) {
+        (Kind::DutyLists, Format::Xlsx) => duty_lists::workbook(None),
+        (Kind::DutyLists, Format::Csv) => Ok(file::write_csv(&kind.headers(), &duty_lists::example_rows())),
+        _ => file::write(format, kind.label(), &kind.headers(), &[kind.example()]),
+    }
+    .map_err(file_error)?;
     Ok(Download {
         file_name: format!("{}导入模板.{}", kind.label(), format.extension()),
         content_type: format.content_type(),
@@ -116,6 +143,7 @@ pub fn template(kind: Kind, format: Format) -> DomainResult<Download> {
 
 /// Everything of a kind the actor may see, filtered, as a file that imports
 /// back unchanged — except practitioners, whose 身份证号 are exported masked.
+/// Duty lists: one version (`duty_list_id`, else the newest of `unit_id`).
 pub async fn export(
     store: &Store,
     actor: &Actor,
@@ -123,17 +151,32 @@ pub async fn export(
     format: Format,
     query: &ExportQuery,
 ) -> DomainResult<Download> {
-    require(actor, Permission::ViewRegistry)?;
+    require(actor, kind.view_permission())?;
     let rows = match kind {
         Kind::Entities => entities::EntitySheet.export(store, actor, query).await?,
         Kind::Licences => licences::LicenceSheet.export(store, actor, query).await?,
         Kind::Practitioners => practitioners::PractitionerSheet.export(store, actor, query).await?,
         Kind::Inspectors => inspectors::InspectorSheet.export(store, actor, query).await?,
+        Kind::DutyLists => return export_duty_list(store, actor, format, query).await,
     };
     let bytes = file::write(format, kind.label(), &kind.headers(), &rows).map_err(file_error)?;
     let stamp = weijian_domain::input::today().format("%Y%m%d");
     Ok(Download {
         file_name: format!("{}{stamp}.{}", kind.label(), format.extension()),
+        content_type: format.content_type(),
+        bytes,
+    })
+}
+
+async fn export_duty_list(store: &Store, actor: &Actor, format: Format, query: &ExportQuery) -> DomainResult<Download> {
+    let list = duty_lists::version_to_export(store, actor, query).await?;
+    let bytes = match format {
+        Format::Xlsx => duty_lists::workbook(Some(&list.content)).map_err(file_error)?,
+        Format::Csv => file::write_csv(&duty_lists::headers(), &duty_lists::all_rows(&list.content)),
+    };
+    let state = if list.is_published() { "" } else { "草稿" };
+    Ok(Download {
+        file_name: format!("{}权责清单第{}版{state}.{}", list.unit_name, list.version_no, format.extension()),
         content_type: format.content_type(),
         bytes,
     })

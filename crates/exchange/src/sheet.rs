@@ -31,6 +31,8 @@ impl Column {
 /// One problem of the file, where the user will look for it.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct RowProblem {
+    /// The worksheet, when a file's data spans several ("" otherwise).
+    pub sheet: String,
     /// The spreadsheet row (the header is row 1).
     pub row: usize,
     /// The Chinese header of the column ("" for the whole row).
@@ -44,7 +46,20 @@ pub struct RowProblem {
 
 impl RowProblem {
     pub fn new(row: usize, column: &str, value: &str, code: &str, message: impl Into<String>) -> RowProblem {
-        RowProblem { row, column: column.into(), value: value.into(), message: message.into(), code: code.into() }
+        RowProblem {
+            sheet: String::new(),
+            row,
+            column: column.into(),
+            value: value.into(),
+            message: message.into(),
+            code: code.into(),
+        }
+    }
+
+    /// The same problem, placed on a worksheet.
+    pub fn on_sheet(mut self, sheet: &str) -> RowProblem {
+        self.sheet = sheet.to_string();
+        self
     }
 
     /// A domain parser's problem, its field named by the sheet's header.
@@ -75,6 +90,10 @@ pub struct ExportQuery {
     pub category: Option<String>,
     /// Licence kind; practitioner category (医师 ...); inspector specialty.
     pub kind: Option<String>,
+    /// Duty lists: the version to export ...
+    pub duty_list_id: Option<String>,
+    /// ... or the unit whose newest version to export.
+    pub unit_id: Option<String>,
 }
 
 /// What validation may look up, with caches so that a large file asks the

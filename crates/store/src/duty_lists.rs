@@ -13,7 +13,7 @@ use crate::{time, units, Actor, Store, StoreError, StoreResult};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 
 /// The whole list: duties with their tasks, duty boundaries, public services.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -166,7 +166,7 @@ fn content_json(content: &DutyListContent) -> StoreResult<String> {
     serde_json::to_string(content).map_err(|e| StoreError::Corrupt(format!("权责清单内容无法保存：{e}")))
 }
 
-fn immutable() -> StoreError {
+pub fn immutable() -> StoreError {
     StoreError::Conflict {
         code: "duty_list.published_immutable",
         message: "该版本已发布，不能再修改；请新建版本".into(),
@@ -178,10 +178,44 @@ fn immutable() -> StoreError {
 pub async fn create_draft(store: &Store, actor: &Actor, unit_id: UnitId, title: Option<&str>) -> StoreResult<DutyList> {
     let unit = units::get(store, actor, unit_id).await?;
     let mut tx = store.begin().await?;
-    authorize_write(tx.conn(), actor, WriteTarget { region_code: &unit.region_code, entity_id: None }).await?;
+    let list = insert_draft(tx.conn(), actor, &unit, title).await?;
+    tx.audit(
+        actor,
+        Change {
+            action: "duty_list.create",
+            object_type: "duty_list",
+            object_id: list.id.to_string(),
+            region_code: Some(list.region_code.clone()),
+            summary: format!("新建{}权责清单第 {} 版草稿", unit.name, list.version_no),
+            before: None,
+            after: Some(json!(list)),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(list)
+}
+
+/// The unit's newest version, if it has any.
+pub async fn latest_of_unit(conn: &mut AnyConnection, actor: &Actor, unit_id: UnitId) -> StoreResult<Option<DutyList>> {
+    let f = read_filter(actor, OWNER, 2);
+    let sql = format!("{SELECT} WHERE d.unit_id = $1 AND {} ORDER BY d.version_no DESC LIMIT 1", f.sql);
+    let r = f.bind(sqlx::query(&sql).bind(unit_id.to_string())).fetch_optional(&mut *conn).await?;
+    r.map(|r| from_row(&r)).transpose()
+}
+
+/// Inserts a unit's next version as a draft, in the caller's transaction (which
+/// audits it): a copy of the latest version, refused while a draft exists.
+pub async fn insert_draft(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    unit: &units::Unit,
+    title: Option<&str>,
+) -> StoreResult<DutyList> {
+    authorize_write(conn, actor, WriteTarget { region_code: &unit.region_code, entity_id: None }).await?;
     let latest = sqlx::query(&format!("{SELECT} WHERE d.unit_id = $1 ORDER BY d.version_no DESC LIMIT 1"))
-        .bind(unit_id.to_string())
-        .fetch_optional(&mut *tx.conn())
+        .bind(unit.id.to_string())
+        .fetch_optional(&mut *conn)
         .await?
         .map(|r| from_row(&r))
         .transpose()?;
@@ -196,7 +230,7 @@ pub async fn create_draft(store: &Store, actor: &Actor, unit_id: UnitId, title: 
     let now = time::now();
     let list = DutyList {
         id: DutyListId::new(),
-        unit_id,
+        unit_id: unit.id,
         unit_name: unit.name.clone(),
         region_code: unit.region_code.clone(),
         version_no: latest.as_ref().map_or(1, |l| l.version_no + 1),
@@ -217,7 +251,7 @@ pub async fn create_draft(store: &Store, actor: &Actor, unit_id: UnitId, title: 
          published_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, NULL, $8, $9)",
     )
     .bind(list.id.to_string())
-    .bind(unit_id.to_string())
+    .bind(unit.id.to_string())
     .bind(&list.region_code)
     .bind(list.version_no)
     .bind(&list.title)
@@ -225,25 +259,11 @@ pub async fn create_draft(store: &Store, actor: &Actor, unit_id: UnitId, title: 
     .bind(content_json(&list.content)?)
     .bind(time::to_db(now))
     .bind(time::to_db(now))
-    .execute(&mut *tx.conn())
+    .execute(&mut *conn)
     .await
     .map_err(|e| {
         StoreError::from(e).on_unique("duty_list.version_conflict", || "另一用户刚刚新建了版本，请刷新后重试".into())
     })?;
-    tx.audit(
-        actor,
-        Change {
-            action: "duty_list.create",
-            object_type: "duty_list",
-            object_id: list.id.to_string(),
-            region_code: Some(list.region_code.clone()),
-            summary: format!("新建{}权责清单第 {} 版草稿", unit.name, list.version_no),
-            before: None,
-            after: Some(json!(list)),
-        },
-    )
-    .await?;
-    tx.commit().await?;
     Ok(list)
 }
 
@@ -286,15 +306,36 @@ pub async fn list(store: &Store, actor: &Actor, filter: &ListFilter) -> StoreRes
 
 /// Reads the version inside the write transaction and checks it may change.
 async fn draft_for_write(tx: &mut crate::WriteTx, actor: &Actor, id: DutyListId) -> StoreResult<DutyList> {
+    draft_in(tx.conn(), actor, id).await
+}
+
+/// A version read in the caller's transaction, checked to be a draft the
+/// actor may change: a published version answers 409 `duty_list.published_immutable`.
+pub async fn draft_in(conn: &mut AnyConnection, actor: &Actor, id: DutyListId) -> StoreResult<DutyList> {
     let f = read_filter(actor, OWNER, 2);
     let sql = format!("{SELECT} WHERE d.id = $1 AND {}", f.sql);
-    let r = f.bind(sqlx::query(&sql).bind(id.to_string())).fetch_optional(&mut *tx.conn()).await?;
+    let r = f.bind(sqlx::query(&sql).bind(id.to_string())).fetch_optional(&mut *conn).await?;
     let current = from_row(&r.ok_or(StoreError::NotFound)?)?;
-    authorize_write(tx.conn(), actor, WriteTarget { region_code: &current.region_code, entity_id: None }).await?;
+    authorize_write(conn, actor, WriteTarget { region_code: &current.region_code, entity_id: None }).await?;
     if current.is_published() {
         return Err(immutable());
     }
     Ok(current)
+}
+
+/// Replaces a draft's content in the caller's transaction, which audits the
+/// change (an import batch). A version published meanwhile is refused.
+pub async fn save_content_in(conn: &mut AnyConnection, id: DutyListId, content: &DutyListContent) -> StoreResult<()> {
+    let done = sqlx::query("UPDATE duty_lists SET content = $1, updated_at = $2 WHERE id = $3 AND status = 'draft'")
+        .bind(content_json(content)?)
+        .bind(time::to_db(time::now()))
+        .bind(id.to_string())
+        .execute(&mut *conn)
+        .await?;
+    if done.rows_affected() != 1 {
+        return Err(immutable());
+    }
+    Ok(())
 }
 
 /// Replaces a draft's title and content. A published version is refused.

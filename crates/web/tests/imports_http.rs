@@ -1,6 +1,6 @@
 //! The import and export routes over HTTP, on both backends: uploads (raw and
 //! multipart), progress, problem reports, templates, exports, the page, and
-//! every way an upload can be refused.
+//! every way an upload can be refused — for the registries and duty lists.
 
 use axum::body::Body;
 use axum::extract::connect_info::MockConnectInfo;
@@ -13,8 +13,9 @@ use std::net::SocketAddr;
 use tower::ServiceExt;
 use weijian_domain::auth::AuthPolicy;
 use weijian_rules::ids::{org_code_check_char, uscc_check_char};
-use weijian_store::both_backends;
+use weijian_store::duty_lists::{DutyList, ListFilter};
 use weijian_store::testing::TestDb;
+use weijian_store::{both_backends, Actor};
 use weijian_web::{AppState, WebConfig};
 
 struct App {
@@ -139,7 +140,114 @@ fn multipart(boundary: &str, fields: &[(&str, Option<&str>, &[u8])]) -> Vec<u8> 
     out
 }
 
+/// A unit's id and its versions, newest first.
+async fn unit_lists(db: &TestDb, name: &str) -> (String, Vec<DutyList>) {
+    let sys = Actor::system();
+    let unit = weijian_store::units::list(&db.store, &sys).await.unwrap().into_iter().find(|u| u.name == name).unwrap();
+    let filter = ListFilter { unit_id: Some(unit.id), region_code: None };
+    (unit.id.to_string(), weijian_store::duty_lists::list(&db.store, &sys, &filter).await.unwrap())
+}
+
+fn duty_csv(rows: &[&str]) -> Vec<u8> {
+    let headers = weijian_exchange::duty_lists::headers().join(",");
+    let mut s = format!("{headers}\r\n");
+    let width = weijian_exchange::duty_lists::headers().len();
+    for r in rows {
+        let mut cells: Vec<&str> = r.split(',').collect();
+        cells.resize(width, "");
+        s.push_str(&cells.join(","));
+        s.push_str("\r\n");
+    }
+    s.into_bytes()
+}
+
 both_backends! {
+    async fn duty_lists_go_in_and_out_with_clear_codes(db: &TestDb) {
+        let app = app(db).await;
+        let admin = app.login("zq_admin").await;
+        let (zq, zq_lists) = unit_lists(db, "枣强县卫生健康局").await;
+        let (draft, published) = (&zq_lists[0], &zq_lists[1]);
+        let (hk, hk_lists) = unit_lists(db, "海口市卫生健康委员会").await;
+        // 部分, 序号, 主要职责, 职责依据, 具体工作事项 ...
+        let ok = duty_csv(&["职责事项,9,统筹行业综合监管,,汇总监督执法数据"]);
+        for (uri, status, code) in [
+            ("/api/v1/imports/duty-lists".to_string(), StatusCode::UNPROCESSABLE_ENTITY, "duty_list.unit_required"),
+            ("/api/v1/imports/duty-lists?unit_id=nonsense".into(), StatusCode::UNPROCESSABLE_ENTITY, "request.invalid_id"),
+            (format!("/api/v1/imports/duty-lists?duty_list_id={}", published.id), StatusCode::CONFLICT, "duty_list.published_immutable"),
+            (format!("/api/v1/imports/duty-lists?unit_id={hk}"), StatusCode::NOT_FOUND, "not_found"),
+            (format!("/api/v1/imports/duty-lists?duty_list_id={}", hk_lists[0].id), StatusCode::NOT_FOUND, "not_found"),
+        ] {
+            let r = app.upload(&uri, &admin, ok.clone()).await;
+            assert_eq!((r.status, r.code().as_str()), (status, code), "{uri}: {}", r.text());
+        }
+        // An inspector reads lists but may not import them.
+        let inspector = app.login("zq_inspector1").await;
+        let r = app.upload(&format!("/api/v1/imports/duty-lists?unit_id={zq}"), &inspector, ok.clone()).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        // A leader edits duty lists: the import lands in the unit's draft.
+        let leader = app.login("zq_leader").await;
+        let r = app.upload(&format!("/api/v1/imports/duty-lists?unit_id={zq}&filename=d.csv"), &leader, ok.clone()).await;
+        assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text());
+        let done = app.wait(r.json()["id"].as_str().unwrap(), &leader).await;
+        assert_eq!((done["status"].as_str(), done["created_rows"].as_i64()), (Some("done"), Some(1)), "{done}");
+        assert_eq!(done["kind"], "duty-lists");
+        let (_, now) = unit_lists(db, "枣强县卫生健康局").await;
+        assert_eq!(now[0].id, draft.id);
+        assert!(now[0].content.duties.iter().any(|d| d.name == "统筹行业综合监管"));
+        assert_eq!(now[1].content, published.content);
+
+        // A bad workbook: the report names worksheet, row and column.
+        let mut content = published.content.clone();
+        content.public_services[0].phone = "电话待定".into();
+        let xlsx = weijian_exchange::duty_lists::workbook(Some(&content)).unwrap();
+        let r = app.upload(&format!("/api/v1/imports/duty-lists?duty_list_id={}&filename=d.xlsx", draft.id), &admin, xlsx).await;
+        let id = r.json()["id"].as_str().unwrap().to_string();
+        let failed = app.wait(&id, &admin).await;
+        assert_eq!(failed["status"], "failed");
+        let p = &failed["problems"][0];
+        assert_eq!((p["sheet"].as_str(), p["row"].as_i64(), p["column"].as_str()), (Some("公共服务"), Some(2), Some("联系电话")), "{failed}");
+        assert_eq!(p["code"], "duty_list.invalid_phone");
+        let report = app.get(&format!("/api/v1/imports/{id}/problems.csv"), &admin).await;
+        assert!(report.text().contains("工作表,行号,列,值,问题"), "{}", report.text());
+
+        // Exports: one version; none named is 422, another county's is 404.
+        let x = app.get(&format!("/api/v1/exports/duty-lists.xlsx?duty_list_id={}", published.id), &admin).await;
+        assert_eq!(x.status, StatusCode::OK);
+        assert!(x.body.starts_with(b"PK"));
+        let c = app.get(&format!("/api/v1/exports/duty-lists.csv?unit_id={zq}"), &admin).await;
+        assert_eq!(c.status, StatusCode::OK);
+        assert!(c.text().starts_with("\u{feff}部分,序号,主要职责") && c.text().contains("统筹行业综合监管"), "{}", c.text());
+        for (uri, status, code) in [
+            ("/api/v1/exports/duty-lists.csv".to_string(), StatusCode::UNPROCESSABLE_ENTITY, "duty_list.version_required"),
+            ("/api/v1/exports/duty-lists.csv?unit_id=nonsense".into(), StatusCode::UNPROCESSABLE_ENTITY, "request.invalid_id"),
+            (format!("/api/v1/exports/duty-lists.xlsx?duty_list_id={}", hk_lists[0].id), StatusCode::NOT_FOUND, "not_found"),
+            (format!("/api/v1/exports/duty-lists.xlsx?unit_id={hk}"), StatusCode::NOT_FOUND, "not_found"),
+        ] {
+            let r = app.get(&uri, &admin).await;
+            assert_eq!((r.status, r.code().as_str()), (status, code), "{uri}: {}", r.text());
+        }
+        // Templates.
+        assert!(app.get("/api/v1/templates/duty-lists.xlsx", &admin).await.body.starts_with(b"PK"));
+        let t = app.get("/api/v1/templates/duty-lists.csv", &admin).await;
+        assert!(t.text().contains("部分") && t.text().contains("职责边界") && t.text().contains("公共服务"));
+
+        // The page offers the kind and the unit, and imports from the form.
+        let page = app.get("/imports", &admin).await.text();
+        assert!(page.contains("value=\"duty-lists\"") && page.contains(&format!("value=\"{zq}\"")), "{page}");
+        let unit = zq.clone().into_bytes();
+        let body = multipart("b0undary", &[("kind", None, b"duty-lists"), ("unit_id", None, &unit), ("file", Some("d.csv"), &ok)]);
+        let req = Request::post(format!("/imports?csrf_token={}", admin.csrf))
+            .header(header::COOKIE, &admin.cookie)
+            .header(header::CONTENT_TYPE, "multipart/form-data; boundary=b0undary")
+            .body(Body::from(body))
+            .unwrap();
+        let r = app.send(req).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let id = r.headers.get(header::LOCATION).unwrap().to_str().unwrap().trim_start_matches("/imports/").to_string();
+        let again = app.wait(&id, &admin).await;
+        assert_eq!((again["status"].as_str(), again["unchanged_rows"].as_i64()), (Some("done"), Some(1)), "{again}");
+    }
+
     async fn upload_follow_download_and_export(db: &TestDb) {
         let app = app(db).await;
         let admin = app.login("zq_admin").await;

@@ -1,11 +1,13 @@
-//! `weijian import` and `weijian export`: the registries from and to CSV/XLSX
-//! files, run by the operator as the system (every batch is audited).
+//! `weijian import` and `weijian export`: the registries and responsibility
+//! lists from and to CSV/XLSX files, run by the operator as the system (every
+//! batch is audited).
 
 use anyhow::{anyhow, Context, Result};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use weijian_exchange::{ExportQuery, Format, Import, Kind, Mode, Progress};
+use weijian_exchange::duty_lists::{self, Target};
+use weijian_exchange::{ExportQuery, Format, Import, Kind, Mode, Progress, Scope};
 use weijian_store::imports::JobStatus;
 use weijian_store::{Actor, Store};
 
@@ -15,6 +17,7 @@ pub enum KindArg {
     Licences,
     Practitioners,
     Inspectors,
+    DutyLists,
 }
 
 impl KindArg {
@@ -24,6 +27,7 @@ impl KindArg {
             KindArg::Licences => Kind::Licences,
             KindArg::Practitioners => Kind::Practitioners,
             KindArg::Inspectors => Kind::Inspectors,
+            KindArg::DutyLists => Kind::DutyLists,
         }
     }
 }
@@ -79,14 +83,50 @@ impl Bar {
     }
 }
 
-pub async fn import(store: &Store, kind: KindArg, file: &Path, mode: ModeArg, region: Option<&str>) -> Result<i32> {
+/// Which duty list: `--duty-list ID` (a version), else `--unit ID-or-name`.
+pub struct DutyArgs {
+    pub unit: Option<String>,
+    pub duty_list: Option<String>,
+}
+
+async fn duty_target(store: &Store, kind: KindArg, duty: &DutyArgs, verb: &str) -> Result<Option<Target>> {
+    if !matches!(kind, KindArg::DutyLists) {
+        if duty.unit.is_some() || duty.duty_list.is_some() {
+            return Err(anyhow!("--unit 和 --duty-list 只用于 duty-lists（权责清单）"));
+        }
+        return Ok(None);
+    }
+    if let Some(id) = &duty.duty_list {
+        return Ok(Some(Target::Version(
+            id.trim().parse().map_err(|_| anyhow!("--duty-list 不是有效的清单版本编号"))?,
+        )));
+    }
+    let Some(unit) = &duty.unit else {
+        return Err(anyhow!("{verb}权责清单须用 --unit 指定单位（编号或名称），或用 --duty-list 指定版本"));
+    };
+    let unit = duty_lists::find_unit(store, &Actor::system(), unit)
+        .await
+        .map_err(|e| anyhow!("{}（{}）", e.message, e.code))?;
+    Ok(Some(Target::Unit(unit.id)))
+}
+
+pub async fn import(
+    store: &Store,
+    kind: KindArg,
+    file: &Path,
+    mode: ModeArg,
+    region: Option<&str>,
+    duty: &DutyArgs,
+) -> Result<i32> {
+    let target = duty_target(store, kind, duty, "导入").await?;
     let bytes = std::fs::read(file).with_context(|| format!("无法读取 {}", file.display()))?;
     let mode = match mode {
         ModeArg::AllOrNothing => Mode::AllOrNothing,
         ModeArg::CleanRowsOnly => Mode::CleanRowsOnly,
     };
     let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-    let import = Import::prepare(store, &Actor::system(), kind.kind(), mode, &name, &bytes, region)
+    let scope = Scope { region, duty_list: target };
+    let import = Import::prepare_in(store, &Actor::system(), kind.kind(), mode, &name, &bytes, scope)
         .await
         .map_err(|e| anyhow!("{}（{}）", e.message, e.code))?;
     let bar = Bar { tty: std::io::stderr().is_terminal(), last: Mutex::new((None, -1)) };
@@ -111,7 +151,7 @@ pub async fn import(store: &Store, kind: KindArg, file: &Path, mode: ModeArg, re
         std::fs::write(&path, bytes).with_context(|| format!("无法写入问题清单 {}", path.display()))?;
         println!("问题清单：{}", path.display());
         for p in weijian_exchange::report::parse(report).iter().take(10) {
-            println!("  第 {} 行 {}：{}", p.row, p.column, p.message);
+            println!("  {}第 {} 行 {}：{}", p.sheet, p.row, p.column, p.message);
         }
     }
     Ok(if job.status == JobStatus::Done { 0 } else { 1 })
@@ -129,12 +169,18 @@ pub async fn export(
     out: &Path,
     q: Option<String>,
     region: Option<String>,
+    duty: &DutyArgs,
 ) -> Result<i32> {
     let format = match format {
         FormatArg::Csv => Format::Csv,
         FormatArg::Xlsx => Format::Xlsx,
     };
-    let query = ExportQuery { q, region_code: region, ..ExportQuery::default() };
+    let unit_id = match duty_target(store, kind, duty, "导出").await? {
+        Some(Target::Unit(u)) if duty.duty_list.is_none() => Some(u.to_string()),
+        _ => None,
+    };
+    let query =
+        ExportQuery { q, region_code: region, duty_list_id: duty.duty_list.clone(), unit_id, ..ExportQuery::default() };
     let d = weijian_exchange::export(store, &Actor::system(), kind.kind(), format, &query)
         .await
         .map_err(|e| anyhow!("{}（{}）", e.message, e.code))?;

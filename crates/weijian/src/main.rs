@@ -136,7 +136,8 @@ enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
-    /// Import entities, licences, practitioners or inspectors from a CSV or XLSX file (every row checked first; audited).
+    /// Import entities, licences, practitioners, inspectors or duty lists from a CSV or XLSX file (every row checked
+    /// first; audited). Duty lists go into the draft of --unit (made if it has none) or into the draft --duty-list.
     Import {
         kind: import_cmd::KindArg,
         file: PathBuf,
@@ -146,11 +147,18 @@ enum Command {
         /// Only rows in this region and below it (six-digit code); the job is filed under it.
         #[arg(long)]
         region: Option<String>,
+        /// Duty lists: the unit (its id or name) whose draft to import into.
+        #[arg(long)]
+        unit: Option<String>,
+        /// Duty lists: the draft version (its id) to import into.
+        #[arg(long)]
+        duty_list: Option<String>,
         #[command(flatten)]
         db: DbArgs,
     },
-    /// Export entities, licences, practitioners or inspectors to a CSV (UTF-8 with BOM) or XLSX file that imports back
-    /// unchanged, except practitioners: their 身份证号 are masked, so that file cannot be imported as it is.
+    /// Export entities, licences, practitioners, inspectors or a duty list to a CSV (UTF-8 with BOM) or XLSX file that
+    /// imports back unchanged, except practitioners: their 身份证号 are masked, so that file cannot be imported as it
+    /// is. A duty list is one version: --duty-list, else the newest of --unit.
     Export {
         kind: import_cmd::KindArg,
         #[arg(long, value_enum, default_value = "csv")]
@@ -163,6 +171,12 @@ enum Command {
         /// Entities: only this region and below it.
         #[arg(long)]
         region: Option<String>,
+        /// Duty lists: the unit (its id or name) whose newest version to export.
+        #[arg(long)]
+        unit: Option<String>,
+        /// Duty lists: the version (its id) to export.
+        #[arg(long)]
+        duty_list: Option<String>,
         #[command(flatten)]
         db: DbArgs,
     },
@@ -341,13 +355,15 @@ async fn run(cli: Cli) -> Result<i32> {
             );
             Ok(0)
         }
-        Command::Import { kind, file, mode, region, db } => {
+        Command::Import { kind, file, mode, region, unit, duty_list, db } => {
             let (_, _, store) = open(&db, Open::Existing).await?;
-            import_cmd::import(&store, kind, &file, mode, region.as_deref()).await
+            let duty = import_cmd::DutyArgs { unit, duty_list };
+            import_cmd::import(&store, kind, &file, mode, region.as_deref(), &duty).await
         }
-        Command::Export { kind, format, out, q, region, db } => {
+        Command::Export { kind, format, out, q, region, unit, duty_list, db } => {
             let (_, _, store) = open(&db, Open::Existing).await?;
-            import_cmd::export(&store, kind, format, &out, q, region).await
+            let duty = import_cmd::DutyArgs { unit, duty_list };
+            import_cmd::export(&store, kind, format, &out, q, region, &duty).await
         }
         Command::Restore { from, db } => {
             let settings = Settings::load(db.config.as_deref(), db.database.as_deref(), None)?;

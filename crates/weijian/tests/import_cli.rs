@@ -94,4 +94,28 @@ both_backends! {
         let o = weijian(&["audit", "verify", "--database", &url]);
         assert!(o.status.success(), "{}", text(&o));
     }
+
+    async fn a_duty_list_goes_out_and_back_in_from_the_command_line(db: &TestDb) {
+        weijian_domain::demo::seed(&db.store).await.unwrap();
+        let url = url_of(db);
+        let out = db.dir.join("权责清单.xlsx");
+        let o = weijian(&["export", "duty-lists", "--unit", "枣强县卫生健康局", "--format", "xlsx", "--out", out.to_str().unwrap(), "--database", &url]);
+        assert!(o.status.success(), "{}", text(&o));
+        // The newest version is the draft: its own file changes nothing.
+        let o = weijian(&["import", "duty-lists", out.to_str().unwrap(), "--unit", "枣强县卫生健康局", "--database", &url]);
+        assert!(o.status.success(), "{}", text(&o));
+        assert!(text(&o).contains("新增 0，更新 0"), "{}", text(&o));
+        // A bad row: exit 1, the problem shown with its worksheet, and the report written.
+        let bad = db.dir.join("bad.csv");
+        let headers = weijian_exchange::duty_lists::headers().join(",");
+        std::fs::write(&bad, format!("{headers}\r\n职责事项,1,,,事项\r\n")).unwrap();
+        let o = weijian(&["import", "duty-lists", bad.to_str().unwrap(), "--unit", "枣强县卫生健康局", "--database", &url]);
+        assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+        assert!(text(&o).contains("第 2 行 主要职责"), "{}", text(&o));
+        assert!(db.dir.join("bad.问题清单.csv").exists());
+        // No unit: refused before anything is read.
+        let o = weijian(&["import", "duty-lists", bad.to_str().unwrap(), "--database", &url]);
+        assert!(!o.status.success());
+        assert!(text(&o).contains("--unit"), "{}", text(&o));
+    }
 }

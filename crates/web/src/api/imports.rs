@@ -14,8 +14,9 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use weijian_domain::DomainError;
-use weijian_exchange::{report, Download, ExportQuery, Format, Import, Kind, Mode};
-use weijian_store::ids::ImportJobId;
+use weijian_exchange::duty_lists::Target;
+use weijian_exchange::{report, Download, ExportQuery, Format, Import, Kind, Mode, Scope};
+use weijian_store::ids::{DutyListId, ImportJobId, UnitId};
 use weijian_store::imports::ImportJob;
 
 /// Largest file an import accepts (the rest of the application keeps its 1 MiB limit).
@@ -36,7 +37,7 @@ pub fn kind_of(key: &str) -> Result<Kind, ApiError> {
         ApiError::new(
             StatusCode::NOT_FOUND,
             "import.unknown_kind",
-            format!("不支持导入导出“{key}”：可用的有 entities、licences、practitioners、inspectors"),
+            format!("不支持导入导出“{key}”：可用的有 entities、licences、practitioners、inspectors、duty-lists"),
         )
     })
 }
@@ -61,6 +62,21 @@ fn too_large() -> ApiError {
         "request.too_large",
         format!("文件超过上限（{} MB），请拆分后分批导入", IMPORT_LIMIT / 1024 / 1024),
     )
+}
+
+/// Where a duty-list import writes: the version named (a draft), else the unit's draft.
+pub fn duty_target(unit_id: Option<&str>, duty_list_id: Option<&str>) -> Result<Option<Target>, ApiError> {
+    let given = |v: Option<&str>| v.map(str::trim).filter(|v| !v.is_empty()).map(str::to_string);
+    let bad = |field: &str| {
+        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "request.invalid_id", "编号格式无效").with_field(field)
+    };
+    if let Some(id) = given(duty_list_id) {
+        return Ok(Some(Target::Version(id.parse::<DutyListId>().map_err(|_| bad("duty_list_id"))?)));
+    }
+    match given(unit_id) {
+        Some(id) => Ok(Some(Target::Unit(id.parse::<UnitId>().map_err(|_| bad("unit_id"))?))),
+        None => Ok(None),
+    }
 }
 
 /// A file split off a name like `entities.csv`.
@@ -101,6 +117,8 @@ fn extension(name: &str) -> &str {
 /// One problem of an import, as the report lists it.
 #[derive(Serialize, ToSchema)]
 pub struct ProblemView {
+    /// The worksheet, when the file's data spans several (a duty list's workbook); else empty.
+    pub sheet: String,
     /// Spreadsheet row (the header is row 1).
     pub row: usize,
     /// Chinese column header.
@@ -114,7 +132,7 @@ pub struct ProblemView {
 #[derive(Serialize, ToSchema)]
 pub struct JobView {
     pub id: String,
-    /// entities or licences
+    /// entities, licences, practitioners, inspectors or duty-lists
     pub kind: String,
     /// all_or_nothing or clean_rows_only
     pub mode: String,
@@ -147,7 +165,14 @@ impl From<&ImportJob> for JobView {
             .unwrap_or_default()
             .into_iter()
             .take(100)
-            .map(|p| ProblemView { row: p.row, column: p.column, value: p.value, message: p.message, code: p.code })
+            .map(|p| ProblemView {
+                sheet: p.sheet,
+                row: p.row,
+                column: p.column,
+                value: p.value,
+                message: p.message,
+                code: p.code,
+            })
             .collect();
         JobView {
             id: j.id.to_string(),
@@ -178,6 +203,10 @@ pub struct UploadQuery {
     pub mode: Option<String>,
     /// The file's name, for a raw body (a multipart upload carries its own).
     pub filename: Option<String>,
+    /// Duty lists: import into this unit's draft (made if it has none).
+    pub unit_id: Option<String>,
+    /// Duty lists: import into this version, which must be a draft (else 409).
+    pub duty_list_id: Option<String>,
 }
 
 /// The uploaded file: a multipart form (`file`, optional `mode`) or the raw body.
@@ -187,6 +216,9 @@ pub struct Upload {
     pub mode: Option<String>,
     /// The registry, when a form chooses it (the page's upload form).
     pub kind: Option<String>,
+    /// Duty lists: the unit or version, when a form chooses it.
+    pub unit_id: Option<String>,
+    pub duty_list_id: Option<String>,
 }
 
 pub async fn read_upload(req: Request, state: &AppState, query_name: Option<String>) -> Result<Upload, ApiError> {
@@ -208,12 +240,21 @@ pub async fn read_upload(req: Request, state: &AppState, query_name: Option<Stri
             bytes,
             mode: None,
             kind: None,
+            unit_id: None,
+            duty_list_id: None,
         });
     }
     let mut form = Multipart::from_request(req, state)
         .await
         .map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "request.unreadable", "上传的表单无法读取"))?;
-    let mut upload = Upload { file_name: String::new(), bytes: Bytes::new(), mode: None, kind: None };
+    let mut upload = Upload {
+        file_name: String::new(),
+        bytes: Bytes::new(),
+        mode: None,
+        kind: None,
+        unit_id: None,
+        duty_list_id: None,
+    };
     let mut got_file = false;
     loop {
         let field = match form.next_field().await {
@@ -236,6 +277,8 @@ pub async fn read_upload(req: Request, state: &AppState, query_name: Option<Stri
             }
             "mode" => upload.mode = field.text().await.ok(),
             "kind" => upload.kind = field.text().await.ok(),
+            "unit_id" => upload.unit_id = field.text().await.ok(),
+            "duty_list_id" => upload.duty_list_id = field.text().await.ok(),
             _ => {}
         }
     }
@@ -249,15 +292,18 @@ pub async fn read_upload(req: Request, state: &AppState, query_name: Option<Stri
 
 /// Starts an import: the file is read and checked at once, then validated
 /// row by row and written in the background. Follow it at `Location`.
+/// Duty lists go into a unit's draft (`unit_id`) or a named draft (`duty_list_id`).
 #[utoipa::path(post, path = "/api/v1/imports/{id}", tag = "imports",
-    params(("id" = String, Path, description = "要导入的内容：entities（监管对象）或 licences（许可证）"), UploadQuery),
+    params(("id" = String, Path, description = "要导入的内容：entities（监管对象）、licences（许可证）、practitioners（医务人员）、inspectors（执法人员）或 duty-lists（权责清单，须指定 unit_id 或 duty_list_id）"), UploadQuery),
     request_body(content = Vec<u8>, description = "CSV（UTF-8 或 GBK）或 XLSX 文件：multipart 表单的 file 字段，或整个请求体",
         content_type = "multipart/form-data"),
     security(("bearer" = []), ("session" = [])),
     responses((status = 202, body = JobView, description = "已受理，后台校验与导入"),
-        (status = 403, body = crate::ErrorBody), (status = 404, description = "未知的种类", body = crate::ErrorBody),
+        (status = 403, body = crate::ErrorBody),
+        (status = 404, description = "未知的种类；单位或版本不存在或不在辖区内", body = crate::ErrorBody),
+        (status = 409, description = "权责清单版本已发布，不能导入", body = crate::ErrorBody),
         (status = 413, body = crate::ErrorBody),
-        (status = 422, description = "空文件、不是表格、导入方式无效", body = crate::ErrorBody)))]
+        (status = 422, description = "空文件、不是表格、导入方式无效、未指定单位", body = crate::ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
     CurrentUser(a): CurrentUser,
@@ -267,11 +313,17 @@ pub async fn create(
 ) -> Result<Response, ApiError> {
     let kind = kind_of(&kind)?;
     let mut mode = mode_of(q.mode.as_deref())?;
+    let mut target = duty_target(q.unit_id.as_deref(), q.duty_list_id.as_deref())?;
     let upload = read_upload(req, &state, q.filename).await?;
     if upload.mode.is_some() {
         mode = mode_of(upload.mode.as_deref())?;
     }
-    let import = Import::prepare(&state.store, &a.actor, kind, mode, &upload.file_name, &upload.bytes, None).await?;
+    if target.is_none() {
+        target = duty_target(upload.unit_id.as_deref(), upload.duty_list_id.as_deref())?;
+    }
+    let scope = Scope { region: None, duty_list: target.filter(|_| kind == Kind::DutyLists) };
+    let import =
+        Import::prepare_in(&state.store, &a.actor, kind, mode, &upload.file_name, &upload.bytes, scope).await?;
     let view = JobView::from(import.job());
     let location = format!("/api/v1/imports/{}", view.id);
     import.spawn();
@@ -329,7 +381,7 @@ fn report_header() -> &'static str {
 /// The import template of a registry: `entities.csv`, `licences.xlsx` ...
 /// (the header row and one example row).
 #[utoipa::path(get, path = "/api/v1/templates/{file}", tag = "imports",
-    params(("file" = String, Path, description = "entities、licences、practitioners 或 inspectors，加 .csv 或 .xlsx，如 practitioners.xlsx")),
+    params(("file" = String, Path, description = "entities、licences、practitioners、inspectors 或 duty-lists，加 .csv 或 .xlsx，如 practitioners.xlsx；权责清单的 Excel 模板每部分一个工作表")),
     responses((status = 200, description = "模板文件"), (status = 404, body = crate::ErrorBody)))]
 pub async fn template(
     CurrentUser(_a): CurrentUser,
@@ -355,12 +407,16 @@ pub struct ExportParams {
     pub practitioner_kind: Option<String>,
     /// Inspectors: a specialty key or label.
     pub specialty: Option<String>,
+    /// Duty lists: the version to export ...
+    pub duty_list_id: Option<String>,
+    /// ... or the unit whose newest version to export.
+    pub unit_id: Option<String>,
 }
 
 /// Everything of a registry the caller may see, as a file that imports back
 /// unchanged — except practitioners: their 身份证号 are exported masked.
 #[utoipa::path(get, path = "/api/v1/exports/{file}", tag = "imports",
-    params(("file" = String, Path, description = "entities、licences、practitioners 或 inspectors，加 .csv 或 .xlsx；医务人员的身份证号导出时脱敏"), ExportParams),
+    params(("file" = String, Path, description = "entities、licences、practitioners、inspectors 或 duty-lists，加 .csv 或 .xlsx；医务人员的身份证号导出时脱敏；权责清单导出一个版本（duty_list_id 或 unit_id）"), ExportParams),
     security(("bearer" = []), ("session" = [])),
     responses((status = 200, description = "导出文件（CSV 带 BOM）"), (status = 404, body = crate::ErrorBody),
         (status = 422, body = crate::ErrorBody)))]
@@ -379,8 +435,15 @@ pub async fn export(
         Kind::Licences => p.licence_kind,
         Kind::Practitioners => p.practitioner_kind,
         Kind::Inspectors => p.specialty,
-        Kind::Entities => None,
+        Kind::Entities | Kind::DutyLists => None,
     };
-    let query = ExportQuery { q: p.q, region_code: p.region_code, category: p.category, kind: kind_filter };
+    let query = ExportQuery {
+        q: p.q,
+        region_code: p.region_code,
+        category: p.category,
+        kind: kind_filter,
+        duty_list_id: p.duty_list_id,
+        unit_id: p.unit_id,
+    };
     Ok(download(weijian_exchange::export(&state.store, &a.actor, kind, format, &query).await?))
 }

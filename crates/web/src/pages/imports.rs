@@ -1,7 +1,7 @@
 //! 导入导出: the upload form, templates and exports, and a job's progress page.
 
 use super::{domain_error_page, render, Chrome};
-use crate::api::imports::{kind_of, mode_of, read_upload};
+use crate::api::imports::{duty_target, kind_of, mode_of, read_upload};
 use crate::extract::{CurrentUser, PathId};
 use crate::AppState;
 use askama::Template;
@@ -10,7 +10,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use weijian_domain::auth::Authenticated;
 use weijian_domain::authz::{allows, Permission};
-use weijian_exchange::{report, Import, Kind, Mode, RowProblem};
+use weijian_exchange::{report, Import, Kind, Mode, RowProblem, Scope};
 use weijian_store::ids::ImportJobId;
 use weijian_store::imports::{ImportJob, JobStatus};
 
@@ -67,15 +67,23 @@ struct ImportsPage {
     /// The kinds the actor may import.
     import_kinds: Vec<(&'static str, &'static str)>,
     can_import: bool,
+    /// Units whose duty list the actor may import: (id, name).
+    duty_units: Vec<(String, String)>,
     jobs: Vec<JobRow>,
     error: String,
 }
 
 async fn imports_page(state: &AppState, a: &Authenticated, status: StatusCode, error: String) -> Response {
-    if !allows(&a.actor, Permission::ViewRegistry) {
+    if !Kind::ALL.iter().any(|k| allows(&a.actor, k.view_permission())) {
         return domain_error_page(weijian_domain::DomainError::forbidden("您的角色无权执行此操作"));
     }
-    let can_import = allows(&a.actor, Permission::ManageRegistry);
+    let can_import = Kind::any_importable(&a.actor);
+    let duty_units = if allows(&a.actor, Permission::ManageDutyLists) {
+        let units = weijian_domain::org::list_units(&state.store, &a.actor).await.unwrap_or_default();
+        units.into_iter().map(|u| (u.id.to_string(), u.name)).collect()
+    } else {
+        Vec::new()
+    };
     let jobs = if can_import {
         weijian_exchange::jobs::recent(&state.store, &a.actor).await.unwrap_or_default()
     } else {
@@ -83,13 +91,18 @@ async fn imports_page(state: &AppState, a: &Authenticated, status: StatusCode, e
     };
     let page = ImportsPage {
         chrome: Chrome::new(&state.store, a, "/imports").await,
-        kinds: Kind::ALL.iter().map(|k| (k.key(), k.label())).collect(),
+        kinds: Kind::ALL
+            .iter()
+            .filter(|k| allows(&a.actor, k.view_permission()))
+            .map(|k| (k.key(), k.label()))
+            .collect(),
         import_kinds: Kind::ALL
             .iter()
             .filter(|k| allows(&a.actor, k.manage_permission()))
             .map(|k| (k.key(), k.label()))
             .collect(),
         can_import,
+        duty_units,
         jobs: jobs.iter().map(JobRow::from).collect(),
         error,
     };
@@ -111,7 +124,12 @@ pub async fn upload(State(state): State<AppState>, CurrentUser(a): CurrentUser, 
         (Ok(k), Ok(m)) => (k, m),
         (Err(e), _) | (_, Err(e)) => return imports_page(&state, &a, e.status, e.body.message).await,
     };
-    match Import::prepare(&state.store, &a.actor, kind, mode, &upload.file_name, &upload.bytes, None).await {
+    let target = match duty_target(upload.unit_id.as_deref(), upload.duty_list_id.as_deref()) {
+        Ok(t) => t.filter(|_| kind == Kind::DutyLists),
+        Err(e) => return imports_page(&state, &a, e.status, e.body.message).await,
+    };
+    let scope = Scope { region: None, duty_list: target };
+    match Import::prepare_in(&state.store, &a.actor, kind, mode, &upload.file_name, &upload.bytes, scope).await {
         Ok(import) => {
             let id = import.job().id;
             import.spawn();
