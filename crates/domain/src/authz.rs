@@ -27,6 +27,8 @@ pub enum Permission {
     ViewDutyLists,
     /// Draft and publish responsibility lists.
     ManageDutyLists,
+    /// Draft and publish inspection item lists; plan, freeze and draw random inspections.
+    ManagePlans,
 }
 
 pub fn role_allows(role: Role, p: Permission) -> bool {
@@ -49,6 +51,7 @@ pub fn role_allows(role: Role, p: Permission) -> bool {
                 | RevealIdNumbers
                 | ViewDutyLists
                 | ManageDutyLists
+                | ManagePlans
         ),
         Role::LegalReviewer => matches!(
             p,

@@ -13,10 +13,12 @@ pub mod entities;
 mod error;
 pub mod history;
 pub mod input;
+pub mod inspection_items;
 pub mod inspectors;
 pub mod licences;
 pub mod org;
 pub mod passwords;
 pub mod practitioners;
+pub mod random_plans;
 
 pub use error::{DomainError, DomainResult, ErrorKind};

@@ -60,3 +60,6 @@ pub(crate) fn parse_db<T: FromStr>(s: &str) -> Result<T, crate::StoreError> {
 
 // 权责清单 (one version of a unit's responsibility list).
 id_type!(DutyListId);
+
+// 双随机: item list versions, plans, declared conflicts, inspection tasks.
+id_type!(InspectionItemListId, RandomPlanId, InspectorConflictId, InspectionTaskId);

@@ -1,0 +1,100 @@
+//! Inspection tasks: one entity to inspect by two inspectors by a due date,
+//! from a draw (or, later, a complaint, campaign, patrol or re-inspection).
+
+use crate::ids::{parse_db, EntityId, InspectionTaskId, InspectorId, RandomPlanId};
+use crate::jurisdiction::{read_filter, Owner};
+use crate::page::{self, Conditions, Cursor, Page};
+use crate::{time, Actor, Store, StoreError, StoreResult};
+use chrono::NaiveDate;
+use serde::Serialize;
+use sqlx::Row;
+use weijian_rules::inspection::{TaskSource, TaskStatus};
+
+#[derive(Clone, Debug, Serialize)]
+pub struct InspectionTask {
+    pub id: InspectionTaskId,
+    pub region_code: String,
+    pub entity_id: EntityId,
+    pub entity_name: String,
+    pub source: TaskSource,
+    pub plan_id: Option<RandomPlanId>,
+    /// Item codes of the plan's item list.
+    pub items: Vec<String>,
+    pub inspectors: [InspectorId; 2],
+    pub inspector_names: [String; 2],
+    pub due_on: NaiveDate,
+    pub status: TaskStatus,
+}
+
+// An institution sees the tasks about itself (its outcomes come with the records).
+const OWNER: Owner = Owner { region: "t.region_code", entity: Some("t.entity_id") };
+const COLUMNS: &str = "t.id, t.region_code, t.entity_id, e.name AS entity_name, t.source, t.plan_id, t.items, \
+     t.inspector1_id, t.inspector2_id, i1.name AS inspector1_name, i2.name AS inspector2_name, t.due_on, t.status";
+const FROM: &str = "inspection_tasks t JOIN entities e ON e.id = t.entity_id \
+     JOIN inspectors i1 ON i1.id = t.inspector1_id JOIN inspectors i2 ON i2.id = t.inspector2_id";
+
+fn from_row(r: &sqlx::any::AnyRow) -> StoreResult<InspectionTask> {
+    let source: String = r.try_get("source")?;
+    let status: String = r.try_get("status")?;
+    let items: String = r.try_get("items")?;
+    Ok(InspectionTask {
+        id: parse_db(&r.try_get::<String, _>("id")?)?,
+        region_code: r.try_get("region_code")?,
+        entity_id: parse_db(&r.try_get::<String, _>("entity_id")?)?,
+        entity_name: r.try_get("entity_name")?,
+        source: TaskSource::parse(&source).ok_or_else(|| StoreError::Corrupt(format!("未知的任务来源：{source}")))?,
+        plan_id: r.try_get::<Option<String>, _>("plan_id")?.map(|s| parse_db(&s)).transpose()?,
+        items: serde_json::from_str(&items).map_err(|e| StoreError::Corrupt(format!("任务的检查事项无法解析：{e}")))?,
+        inspectors: [
+            parse_db(&r.try_get::<String, _>("inspector1_id")?)?,
+            parse_db(&r.try_get::<String, _>("inspector2_id")?)?,
+        ],
+        inspector_names: [r.try_get("inspector1_name")?, r.try_get("inspector2_name")?],
+        due_on: time::required_date(r, "due_on")?,
+        status: TaskStatus::parse(&status).ok_or_else(|| StoreError::Corrupt(format!("未知的任务状态：{status}")))?,
+    })
+}
+
+pub async fn get(store: &Store, actor: &Actor, id: InspectionTaskId) -> StoreResult<InspectionTask> {
+    let f = read_filter(actor, OWNER, 2);
+    let sql = format!("SELECT {COLUMNS} FROM {FROM} WHERE t.id = $1 AND {}", f.sql);
+    let r = f.bind(sqlx::query(&sql).bind(id.to_string())).fetch_optional(store.reader()).await?;
+    from_row(&r.ok_or(StoreError::NotFound)?)
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Query {
+    pub plan_id: Option<RandomPlanId>,
+    /// Tasks where this inspector is one of the two.
+    pub inspector_id: Option<InspectorId>,
+    pub entity_id: Option<EntityId>,
+    pub status: Option<TaskStatus>,
+    pub after: Option<Cursor>,
+    pub limit: Option<usize>,
+}
+
+/// Soonest due first, then by id.
+pub async fn list(store: &Store, actor: &Actor, query: &Query) -> StoreResult<Page<InspectionTask>> {
+    let mut c = Conditions::default();
+    c.push_filter(read_filter(actor, OWNER, 1));
+    if let Some(p) = query.plan_id {
+        c.push("t.plan_id = ?", [p.to_string()]);
+    }
+    if let Some(i) = query.inspector_id {
+        c.push("(t.inspector1_id = ? OR t.inspector2_id = ?)", [i.to_string(), i.to_string()]);
+    }
+    if let Some(e) = query.entity_id {
+        c.push("t.entity_id = ?", [e.to_string()]);
+    }
+    if let Some(s) = query.status {
+        c.push("t.status = ?", [s.key().to_string()]);
+    }
+    if let Some(after) = &query.after {
+        c.push_after("t.due_on", "t.id", after);
+    }
+    let limit = page::clamp_limit(query.limit);
+    let sql = format!("SELECT {COLUMNS} FROM {FROM} WHERE {} ORDER BY t.due_on, t.id LIMIT {}", c.sql(), limit + 1);
+    let rows = c.bind(sqlx::query(&sql)).fetch_all(store.reader()).await?;
+    let items = rows.iter().map(from_row).collect::<StoreResult<Vec<_>>>()?;
+    Ok(page::from_rows(items, limit, |t| Cursor { key: t.due_on.to_string(), id: t.id.to_string() }))
+}

@@ -1,0 +1,552 @@
+//! 抽查计划 (random plans): a scope (items, target entities, sampling ratios,
+//! inspector pool), a lifecycle, and — once frozen — the published snapshot
+//! and, once drawn, the draw record (design/draw-spec.md, in the rules crate).
+//!
+//! The state changes that matter for trust are guarded in SQL, not only in
+//! code: freezing and drawing update the row only `WHERE status = <expected>`,
+//! so two concurrent draws cannot both succeed.
+
+use crate::audit::{Audited, Change};
+use crate::ids::{parse_db, EntityId, InspectionItemListId, InspectionTaskId, InspectorId, RandomPlanId, UnitId};
+use crate::jurisdiction::{authorize_write, read_filter, Owner, WriteTarget};
+use crate::page::{self, Conditions, Cursor, Page};
+use crate::{time, units, Actor, Store, StoreError, StoreResult};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use sqlx::{AnyConnection, Row};
+use weijian_rules::inspection::{PlanStatus, Ratios, TaskSource, TaskStatus};
+use weijian_rules::registry::{EntityStatus, RiskGrade};
+
+/// What a user sets on a plan (checked by the domain).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PlanData {
+    pub unit_id: UnitId,
+    pub name: String,
+    /// The published 抽查事项清单 version the items come from, and their codes.
+    pub item_list_id: InspectionItemListId,
+    pub items: Vec<String>,
+    pub period_from: NaiveDate,
+    pub period_until: NaiveDate,
+    /// The day inspector eligibility is judged on (valid 执法证 that day).
+    pub start_on: NaiveDate,
+    /// When the drawn inspections are due.
+    pub due_on: NaiveDate,
+    pub target_categories: Vec<String>,
+    pub target_statuses: Vec<EntityStatus>,
+    pub ratios: Ratios,
+    /// The inspector pool: one unit's inspectors (None: the plan's unit) with any of these specialties (none: all).
+    pub pool_unit_id: Option<UnitId>,
+    pub pool_specialties: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct RandomPlan {
+    pub id: RandomPlanId,
+    #[serde(flatten)]
+    pub data: PlanData,
+    pub unit_name: String,
+    pub region_code: String,
+    pub status: PlanStatus,
+    pub snapshot_hash: Option<String>,
+    pub frozen_at: Option<DateTime<Utc>>,
+    pub beacon: Option<String>,
+    pub beacon_source: Option<String>,
+    pub drawn_at: Option<DateTime<Utc>>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Audited for RandomPlan {
+    const OBJECT_TYPE: &'static str = "random_plan";
+    fn object_id(&self) -> String {
+        self.id.to_string()
+    }
+    fn owning_region(&self) -> &str {
+        &self.region_code
+    }
+}
+
+const OWNER: Owner = Owner { region: "p.region_code", entity: None };
+const COLUMNS: &str = "p.id, p.unit_id, u.name AS unit_name, p.region_code, p.name, p.item_list_id, p.items, \
+     p.period_from, p.period_until, p.start_on, p.due_on, p.target_categories, p.target_statuses, p.ratios, \
+     p.pool_unit_id, p.pool_specialties, p.status, p.snapshot_hash, p.frozen_at, p.beacon, p.beacon_source, \
+     p.drawn_at, p.version, p.created_at, p.updated_at";
+const FROM: &str = "random_plans p JOIN units u ON u.id = p.unit_id";
+
+fn json_column<T: serde::de::DeserializeOwned>(r: &sqlx::any::AnyRow, col: &str) -> StoreResult<T> {
+    let text: String = r.try_get(col)?;
+    serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("抽查计划的 {col} 无法解析：{e}")))
+}
+
+fn timestamp(r: &sqlx::any::AnyRow, col: &str) -> StoreResult<Option<DateTime<Utc>>> {
+    r.try_get::<Option<String>, _>(col)?.map(|s| time::from_db(&s)).transpose()
+}
+
+fn from_row(r: &sqlx::any::AnyRow) -> StoreResult<RandomPlan> {
+    let status: String = r.try_get("status")?;
+    let statuses: Vec<String> = json_column(r, "target_statuses")?;
+    Ok(RandomPlan {
+        id: parse_db(&r.try_get::<String, _>("id")?)?,
+        data: PlanData {
+            unit_id: parse_db(&r.try_get::<String, _>("unit_id")?)?,
+            name: r.try_get("name")?,
+            item_list_id: parse_db(&r.try_get::<String, _>("item_list_id")?)?,
+            items: json_column(r, "items")?,
+            period_from: time::required_date(r, "period_from")?,
+            period_until: time::required_date(r, "period_until")?,
+            start_on: time::required_date(r, "start_on")?,
+            due_on: time::required_date(r, "due_on")?,
+            target_categories: json_column(r, "target_categories")?,
+            target_statuses: statuses
+                .iter()
+                .map(|s| EntityStatus::parse(s).ok_or_else(|| StoreError::Corrupt(format!("未知的经营状态：{s}"))))
+                .collect::<StoreResult<_>>()?,
+            ratios: json_column(r, "ratios")?,
+            pool_unit_id: r.try_get::<Option<String>, _>("pool_unit_id")?.map(|s| parse_db(&s)).transpose()?,
+            pool_specialties: json_column(r, "pool_specialties")?,
+        },
+        unit_name: r.try_get("unit_name")?,
+        region_code: r.try_get("region_code")?,
+        status: PlanStatus::parse(&status).ok_or_else(|| StoreError::Corrupt(format!("未知的计划状态：{status}")))?,
+        snapshot_hash: r.try_get("snapshot_hash")?,
+        frozen_at: timestamp(r, "frozen_at")?,
+        beacon: r.try_get("beacon")?,
+        beacon_source: r.try_get("beacon_source")?,
+        drawn_at: timestamp(r, "drawn_at")?,
+        version: r.try_get("version")?,
+        created_at: time::from_db(&r.try_get::<String, _>("created_at")?)?,
+        updated_at: time::from_db(&r.try_get::<String, _>("updated_at")?)?,
+    })
+}
+
+fn to_json<T: Serialize>(v: &T) -> String {
+    serde_json::to_string(v).expect("plan fields serialise")
+}
+
+fn status_keys(d: &PlanData) -> Vec<&'static str> {
+    d.target_statuses.iter().map(|s| s.key()).collect()
+}
+
+pub async fn create(store: &Store, actor: &Actor, data: &PlanData) -> StoreResult<RandomPlan> {
+    let unit = units::get(store, actor, data.unit_id).await?;
+    let mut tx = store.begin().await?;
+    authorize_write(tx.conn(), actor, WriteTarget { region_code: &unit.region_code, entity_id: None }).await?;
+    let now = time::now();
+    let plan = RandomPlan {
+        id: RandomPlanId::new(),
+        data: data.clone(),
+        unit_name: unit.name.clone(),
+        region_code: unit.region_code.clone(),
+        status: PlanStatus::Draft,
+        snapshot_hash: None,
+        frozen_at: None,
+        beacon: None,
+        beacon_source: None,
+        drawn_at: None,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    };
+    sqlx::query(
+        "INSERT INTO random_plans (id, unit_id, region_code, name, item_list_id, items, period_from, period_until, \
+         start_on, due_on, target_categories, target_statuses, ratios, pool_unit_id, pool_specialties, status, \
+         version, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
+    )
+    .bind(plan.id.to_string())
+    .bind(data.unit_id.to_string())
+    .bind(&plan.region_code)
+    .bind(&data.name)
+    .bind(data.item_list_id.to_string())
+    .bind(to_json(&data.items))
+    .bind(data.period_from.to_string())
+    .bind(data.period_until.to_string())
+    .bind(data.start_on.to_string())
+    .bind(data.due_on.to_string())
+    .bind(to_json(&data.target_categories))
+    .bind(to_json(&status_keys(data)))
+    .bind(to_json(&data.ratios))
+    .bind(data.pool_unit_id.map(|u| u.to_string()))
+    .bind(to_json(&data.pool_specialties))
+    .bind(plan.status.key())
+    .bind(plan.version)
+    .bind(time::to_db(now))
+    .bind(time::to_db(now))
+    .execute(&mut *tx.conn())
+    .await?;
+    tx.audit(actor, Change::of("random_plan.create", &plan, format!("新建抽查计划 {}", data.name), None)).await?;
+    tx.commit().await?;
+    Ok(plan)
+}
+
+pub async fn get(store: &Store, actor: &Actor, id: RandomPlanId) -> StoreResult<RandomPlan> {
+    let f = read_filter(actor, OWNER, 2);
+    let sql = format!("SELECT {COLUMNS} FROM {FROM} WHERE p.id = $1 AND {}", f.sql);
+    let r = f.bind(sqlx::query(&sql).bind(id.to_string())).fetch_optional(store.reader()).await?;
+    from_row(&r.ok_or(StoreError::NotFound)?)
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Query {
+    pub status: Option<PlanStatus>,
+    pub after: Option<Cursor>,
+    pub limit: Option<usize>,
+}
+
+/// Newest first.
+pub async fn list(store: &Store, actor: &Actor, query: &Query) -> StoreResult<Page<RandomPlan>> {
+    let mut c = Conditions::default();
+    c.push_filter(read_filter(actor, OWNER, 1));
+    if let Some(s) = query.status {
+        c.push("p.status = ?", [s.key().to_string()]);
+    }
+    if let Some(after) = &query.after {
+        c.push("p.id < ?", [after.id.clone()]);
+    }
+    let limit = page::clamp_limit(query.limit);
+    let sql = format!("SELECT {COLUMNS} FROM {FROM} WHERE {} ORDER BY p.id DESC LIMIT {}", c.sql(), limit + 1);
+    let rows = c.bind(sqlx::query(&sql)).fetch_all(store.reader()).await?;
+    let items = rows.iter().map(from_row).collect::<StoreResult<Vec<_>>>()?;
+    Ok(page::from_rows(items, limit, |p| Cursor { key: String::new(), id: p.id.to_string() }))
+}
+
+fn stale() -> StoreError {
+    StoreError::Conflict {
+        code: "random_plan.stale", message: "该抽查计划已被他人修改，请刷新后重试".into()
+    }
+}
+
+fn scope_locked(plan: &RandomPlan) -> StoreError {
+    StoreError::Conflict {
+        code: "random_plan.scope_frozen",
+        message: format!("抽查计划“{}”已{}，抽查范围不能再修改", plan.data.name, plan.status.label()),
+    }
+}
+
+/// Changes the scope of a draft or published plan; a frozen one refuses.
+pub async fn update(
+    store: &Store,
+    actor: &Actor,
+    id: RandomPlanId,
+    version: i64,
+    data: &PlanData,
+) -> StoreResult<RandomPlan> {
+    let before = get(store, actor, id).await?;
+    if !before.status.scope_editable() {
+        return Err(scope_locked(&before));
+    }
+    if data.unit_id != before.data.unit_id {
+        return Err(StoreError::Conflict {
+            code: "random_plan.unit_fixed",
+            message: "抽查计划的组织单位不能更改，请新建计划".into(),
+        });
+    }
+    let mut tx = store.begin().await?;
+    authorize_write(tx.conn(), actor, WriteTarget { region_code: &before.region_code, entity_id: None }).await?;
+    let now = time::now();
+    let done = sqlx::query(
+        "UPDATE random_plans SET name = $1, item_list_id = $2, items = $3, period_from = $4, period_until = $5, \
+         start_on = $6, due_on = $7, target_categories = $8, target_statuses = $9, ratios = $10, pool_unit_id = $11, \
+         pool_specialties = $12, version = version + 1, updated_at = $13 \
+         WHERE id = $14 AND version = $15 AND status IN ('draft', 'published')",
+    )
+    .bind(&data.name)
+    .bind(data.item_list_id.to_string())
+    .bind(to_json(&data.items))
+    .bind(data.period_from.to_string())
+    .bind(data.period_until.to_string())
+    .bind(data.start_on.to_string())
+    .bind(data.due_on.to_string())
+    .bind(to_json(&data.target_categories))
+    .bind(to_json(&status_keys(data)))
+    .bind(to_json(&data.ratios))
+    .bind(data.pool_unit_id.map(|u| u.to_string()))
+    .bind(to_json(&data.pool_specialties))
+    .bind(time::to_db(now))
+    .bind(id.to_string())
+    .bind(version)
+    .execute(&mut *tx.conn())
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(stale());
+    }
+    let after = RandomPlan { data: data.clone(), version: before.version + 1, updated_at: now, ..before.clone() };
+    tx.audit(actor, Change::of("random_plan.update", &after, format!("修改抽查计划 {}", data.name), Some(&before)))
+        .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// One lifecycle step: the status it starts from, the plan after it, the
+/// extra columns it sets, and its audit action and summary.
+struct Step<'a> {
+    from: PlanStatus,
+    after: RandomPlan,
+    sets: &'a [(&'a str, Option<String>)],
+    action: &'a str,
+    summary: String,
+}
+
+/// Takes the step, guarded by the status in SQL, then runs `then` and writes
+/// the audit event, all in one transaction.
+async fn transition(
+    store: &Store,
+    actor: &Actor,
+    plan: &RandomPlan,
+    step: Step<'_>,
+    then: impl AsyncFnOnce(&mut AnyConnection) -> StoreResult<()>,
+) -> StoreResult<RandomPlan> {
+    let Step { from, after, sets, action, summary } = step;
+    let mut tx = store.begin().await?;
+    authorize_write(tx.conn(), actor, WriteTarget { region_code: &plan.region_code, entity_id: None }).await?;
+    let mut sql = String::from("UPDATE random_plans SET status = $1, version = version + 1, updated_at = $2");
+    for (i, (col, _)) in sets.iter().enumerate() {
+        sql.push_str(&format!(", {col} = ${}", i + 3));
+    }
+    let n = sets.len() + 3;
+    sql.push_str(&format!(" WHERE id = ${n} AND status = ${}", n + 1));
+    let mut q = sqlx::query(&sql).bind(after.status.key()).bind(time::to_db(after.updated_at));
+    for (_, v) in sets {
+        q = q.bind(v.clone());
+    }
+    let done = q.bind(plan.id.to_string()).bind(from.key()).execute(&mut *tx.conn()).await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::Conflict {
+            code: "random_plan.state_changed",
+            message: "抽查计划的状态刚刚被他人改变，请刷新后重试".into(),
+        });
+    }
+    then(tx.conn()).await?;
+    tx.audit(actor, Change::of(action, &after, summary, Some(plan))).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+fn wrong_state(plan: &RandomPlan, code: &'static str, wanted: &str) -> StoreError {
+    StoreError::Conflict {
+        code, message: format!("抽查计划“{}”当前{}，{wanted}", plan.data.name, plan.status.label())
+    }
+}
+
+/// Whether the plan may be frozen now (published, not yet frozen).
+pub fn may_freeze(plan: &RandomPlan) -> StoreResult<()> {
+    match plan.status {
+        PlanStatus::Published => Ok(()),
+        PlanStatus::Draft => Err(wrong_state(plan, "random_plan.not_published", "请先发布计划再冻结")),
+        _ => Err(wrong_state(plan, "random_plan.already_frozen", "名录快照已冻结，不能再次冻结")),
+    }
+}
+
+/// Whether the plan may be drawn now: frozen, and never drawn before.
+pub fn may_draw(plan: &RandomPlan) -> StoreResult<()> {
+    match plan.status {
+        PlanStatus::Frozen => Ok(()),
+        PlanStatus::Draft | PlanStatus::Published => {
+            Err(wrong_state(plan, "random_plan.not_frozen", "须先冻结名录快照才能抽取"))
+        }
+        _ => Err(wrong_state(plan, "random_plan.already_drawn", "每个计划只能抽取一次")),
+    }
+}
+
+/// Draft → published: the plan is announced; its scope may still be corrected.
+pub async fn publish(store: &Store, actor: &Actor, id: RandomPlanId) -> StoreResult<RandomPlan> {
+    let plan = get(store, actor, id).await?;
+    if plan.status != PlanStatus::Draft {
+        return Err(wrong_state(&plan, "random_plan.not_draft", "只有草稿可以发布"));
+    }
+    let now = time::now();
+    let after =
+        RandomPlan { status: PlanStatus::Published, version: plan.version + 1, updated_at: now, ..plan.clone() };
+    let summary = format!("发布抽查计划 {}", plan.data.name);
+    let step = Step { from: PlanStatus::Draft, after, sets: &[], action: "random_plan.publish", summary };
+    transition(store, actor, &plan, step, async |_| Ok(())).await
+}
+
+/// Published → frozen with the snapshot text and its hash, both public from now on.
+pub async fn freeze(
+    store: &Store,
+    actor: &Actor,
+    plan: &RandomPlan,
+    snapshot: &str,
+    snapshot_hash: &str,
+) -> StoreResult<RandomPlan> {
+    may_freeze(plan)?;
+    let now = time::now();
+    let after = RandomPlan {
+        status: PlanStatus::Frozen,
+        snapshot_hash: Some(snapshot_hash.to_string()),
+        frozen_at: Some(now),
+        version: plan.version + 1,
+        updated_at: now,
+        ..plan.clone()
+    };
+    let sets = [
+        ("snapshot", Some(snapshot.to_string())),
+        ("snapshot_hash", Some(snapshot_hash.to_string())),
+        ("frozen_at", Some(time::to_db(now))),
+    ];
+    let summary = format!("冻结抽查计划 {}，名录快照哈希 {snapshot_hash}", plan.data.name);
+    let step = Step { from: PlanStatus::Published, after, sets: &sets, action: "random_plan.freeze", summary };
+    transition(store, actor, plan, step, async |_| Ok(())).await
+}
+
+/// One task a draw creates: an entity with its two inspectors.
+#[derive(Clone, Debug)]
+pub struct DrawnTask {
+    pub entity_id: EntityId,
+    pub inspectors: [InspectorId; 2],
+}
+
+/// Frozen → drawn: stores the beacon and the record and creates one
+/// inspection task per selected entity, all in one transaction.
+#[allow(clippy::too_many_arguments)]
+pub async fn record_draw(
+    store: &Store,
+    actor: &Actor,
+    plan: &RandomPlan,
+    beacon: &str,
+    beacon_source: &str,
+    record_json: &str,
+    tasks: &[DrawnTask],
+) -> StoreResult<RandomPlan> {
+    may_draw(plan)?;
+    let now = time::now();
+    let after = RandomPlan {
+        status: PlanStatus::Drawn,
+        beacon: Some(beacon.to_string()),
+        beacon_source: Some(beacon_source.to_string()),
+        drawn_at: Some(now),
+        version: plan.version + 1,
+        updated_at: now,
+        ..plan.clone()
+    };
+    let sets = [
+        ("beacon", Some(beacon.to_string())),
+        ("beacon_source", Some(beacon_source.to_string())),
+        ("record", Some(record_json.to_string())),
+        ("drawn_at", Some(time::to_db(now))),
+    ];
+    let summary = format!("抽取抽查计划 {}：抽中 {} 户，随机数来源：{beacon_source}", plan.data.name, tasks.len());
+    let items = to_json(&plan.data.items);
+    let step = Step { from: PlanStatus::Frozen, after, sets: &sets, action: "random_plan.draw", summary };
+    transition(store, actor, plan, step, async |conn| {
+        for t in tasks {
+            insert_task(conn, plan, &items, t, now).await?;
+        }
+        Ok(())
+    })
+    .await
+}
+
+async fn insert_task(
+    conn: &mut AnyConnection,
+    plan: &RandomPlan,
+    items: &str,
+    t: &DrawnTask,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    // The entity's own region (a plan may cover a city's counties).
+    sqlx::query(
+        "INSERT INTO inspection_tasks (id, region_code, entity_id, source, plan_id, items, inspector1_id, \
+         inspector2_id, due_on, status, version, created_at, updated_at) \
+         SELECT $1, e.region_code, e.id, $2, $3, $4, $5, $6, $7, $8, 1, $9, $10 FROM entities e WHERE e.id = $11",
+    )
+    .bind(InspectionTaskId::new().to_string())
+    .bind(TaskSource::Random.key())
+    .bind(plan.id.to_string())
+    .bind(items)
+    .bind(t.inspectors[0].to_string())
+    .bind(t.inspectors[1].to_string())
+    .bind(plan.data.due_on.to_string())
+    .bind(TaskStatus::Assigned.key())
+    .bind(time::to_db(now))
+    .bind(time::to_db(now))
+    .bind(t.entity_id.to_string())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The entities a plan's scope covers on freezing: in the plan's region and
+/// below, of the target categories and statuses, with their risk grade.
+pub async fn scope_entities(store: &Store, plan: &RandomPlan) -> StoreResult<Vec<(EntityId, Option<RiskGrade>)>> {
+    let mut c = Conditions::default();
+    c.push(
+        "e.region_code IN (SELECT code FROM regions WHERE path LIKE (SELECT path FROM regions WHERE code = ?) || '%')",
+        [plan.region_code.clone()],
+    );
+    let marks = |n: usize| vec!["?"; n].join(", ");
+    if !plan.data.target_categories.is_empty() {
+        c.push(
+            &format!("e.category IN ({})", marks(plan.data.target_categories.len())),
+            plan.data.target_categories.clone(),
+        );
+    }
+    let statuses: Vec<String> = status_keys(&plan.data).into_iter().map(String::from).collect();
+    if !statuses.is_empty() {
+        c.push(&format!("e.status IN ({})", marks(statuses.len())), statuses);
+    }
+    let sql = format!("SELECT e.id, e.risk_grade FROM entities e WHERE {}", c.sql());
+    let rows = c.bind(sqlx::query(&sql)).fetch_all(store.reader()).await?;
+    rows.iter()
+        .map(|r| {
+            let grade: Option<String> = r.try_get("risk_grade")?;
+            Ok((parse_db(&r.try_get::<String, _>("id")?)?, grade.as_deref().and_then(RiskGrade::parse)))
+        })
+        .collect()
+}
+
+/// The public face of a plan: listed once frozen, with its snapshot, and its record once drawn.
+#[derive(Clone, Debug, Serialize)]
+pub struct PublicDraw {
+    pub id: RandomPlanId,
+    pub name: String,
+    pub region_code: String,
+    pub status: PlanStatus,
+}
+
+/// Frozen and later plans, newest first; no login needed.
+pub async fn public_draws(store: &Store, region_code: Option<&str>) -> StoreResult<Vec<PublicDraw>> {
+    let mut c = Conditions::default();
+    c.push("p.status NOT IN (?, ?)", [PlanStatus::Draft.key().to_string(), PlanStatus::Published.key().to_string()]);
+    if let Some(code) = region_code {
+        c.push(
+            "p.region_code IN (SELECT code FROM regions WHERE path LIKE (SELECT path FROM regions WHERE code = ?) || '%')",
+            [code.to_string()],
+        );
+    }
+    let sql = format!(
+        "SELECT p.id, p.name, p.region_code, p.status FROM random_plans p WHERE {} ORDER BY p.id DESC",
+        c.sql()
+    );
+    let rows = c.bind(sqlx::query(&sql)).fetch_all(store.reader()).await?;
+    rows.iter()
+        .map(|r| {
+            let status: String = r.try_get("status")?;
+            Ok(PublicDraw {
+                id: parse_db(&r.try_get::<String, _>("id")?)?,
+                name: r.try_get("name")?,
+                region_code: r.try_get("region_code")?,
+                status: PlanStatus::parse(&status)
+                    .ok_or_else(|| StoreError::Corrupt(format!("未知的计划状态：{status}")))?,
+            })
+        })
+        .collect()
+}
+
+/// The public documents of a plan: (snapshot, record). NotFound until frozen;
+/// the record is None until drawn.
+pub async fn public_documents(store: &Store, id: RandomPlanId) -> StoreResult<(String, Option<String>)> {
+    let r = sqlx::query("SELECT status, snapshot, record FROM random_plans WHERE id = $1")
+        .bind(id.to_string())
+        .fetch_optional(store.reader())
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let status: String = r.try_get("status")?;
+    if !PlanStatus::parse(&status).is_some_and(PlanStatus::is_public) {
+        return Err(StoreError::NotFound);
+    }
+    let snapshot: Option<String> = r.try_get("snapshot")?;
+    Ok((snapshot.ok_or_else(|| StoreError::Corrupt("已冻结的计划缺少名录快照".into()))?, r.try_get("record")?))
+}
