@@ -442,3 +442,33 @@ pub async fn declare_conflict(
     }
     Ok(inspector_conflicts::declare(store, actor, inspector_id, entity_id, reason).await?)
 }
+
+/// Inspection tasks in the actor's scope; `mine`: only those of the actor's own inspector record.
+pub async fn tasks(
+    store: &Store,
+    actor: &Actor,
+    mut query: weijian_store::inspection_tasks::Query,
+    mine: bool,
+) -> DomainResult<Page<weijian_store::inspection_tasks::InspectionTask>> {
+    require(actor, Permission::ViewRegistry)?;
+    if mine {
+        let own = match actor.user_id() {
+            Some(user) => inspectors::of_user(store, actor, user).await?,
+            None => None,
+        };
+        match own {
+            Some(i) => query.inspector_id = Some(i.id),
+            None => return Ok(Page { items: vec![], next: None }),
+        }
+    }
+    Ok(weijian_store::inspection_tasks::list(store, actor, &query).await?)
+}
+
+pub async fn task(
+    store: &Store,
+    actor: &Actor,
+    id: weijian_store::ids::InspectionTaskId,
+) -> DomainResult<weijian_store::inspection_tasks::InspectionTask> {
+    require(actor, Permission::ViewRegistry)?;
+    Ok(weijian_store::inspection_tasks::get(store, actor, id).await?)
+}

@@ -2,132 +2,16 @@
 //! audit, pages. Requests go through the whole application (all middleware).
 
 use axum::body::Body;
-use axum::extract::connect_info::MockConnectInfo;
 use axum::http::{header, Method, Request, StatusCode};
-use axum::Router;
-use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use std::collections::HashMap;
-use std::net::SocketAddr;
-use tower::ServiceExt;
 use weijian_domain::auth::AuthPolicy;
 use weijian_store::testing::TestDb;
 use weijian_store::{both_backends, Actor};
 use weijian_web::{AppState, WebConfig};
 
-struct App {
-    router: Router,
-    passwords: HashMap<String, String>,
-    store: weijian_store::Store,
-}
-
-struct Resp {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: Vec<u8>,
-}
-
-impl Resp {
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|_| panic!("not JSON: {}", self.text()))
-    }
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).to_string()
-    }
-    fn code(&self) -> String {
-        self.json()["code"].as_str().unwrap_or_default().to_string()
-    }
-}
-
-/// A signed-in browser: the session cookie and its CSRF token.
-#[derive(Clone)]
-struct Session {
-    cookie: String,
-    csrf: String,
-}
-
-async fn app_with(db: &TestDb, policy: AuthPolicy) -> App {
-    let accounts = weijian_domain::demo::seed(&db.store).await.unwrap();
-    let state = AppState::new(db.store.clone(), policy, WebConfig::default());
-    let router = weijian_web::app(state).layer(MockConnectInfo(SocketAddr::from(([10, 0, 0, 7], 40000))));
-    App { router, passwords: accounts.into_iter().map(|a| (a.username, a.password)).collect(), store: db.store.clone() }
-}
-
-async fn app(db: &TestDb) -> App {
-    app_with(db, AuthPolicy::default()).await
-}
-
-impl App {
-    async fn send(&self, req: Request<Body>) -> Resp {
-        let res = self.router.clone().oneshot(req).await.unwrap();
-        let status = res.status();
-        let headers = res.headers().clone();
-        let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
-        Resp { status, headers, body }
-    }
-
-    async fn call(
-        &self,
-        method: Method,
-        uri: &str,
-        session: Option<&Session>,
-        csrf: bool,
-        body: Option<Value>,
-    ) -> Resp {
-        let mut b = Request::builder().method(method).uri(uri);
-        if let Some(s) = session {
-            b = b.header(header::COOKIE, &s.cookie);
-            if csrf {
-                b = b.header("x-csrf-token", &s.csrf);
-            }
-        }
-        let body = match body {
-            Some(v) => {
-                b = b.header(header::CONTENT_TYPE, "application/json");
-                Body::from(v.to_string())
-            }
-            None => Body::empty(),
-        };
-        self.send(b.body(body).unwrap()).await
-    }
-
-    async fn get(&self, uri: &str, s: Option<&Session>) -> Resp {
-        self.call(Method::GET, uri, s, false, None).await
-    }
-
-    async fn login_resp(&self, username: &str, password: &str) -> Resp {
-        self.call(
-            Method::POST,
-            "/api/v1/auth/login",
-            None,
-            false,
-            Some(json!({"username": username, "password": password})),
-        )
-        .await
-    }
-
-    async fn login(&self, username: &str) -> Session {
-        let r = self.login_resp(username, &self.passwords[username]).await;
-        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-        session_of(&r)
-    }
-
-    async fn id_of_unit(&self, name: &str) -> String {
-        let units = weijian_store::units::list(&self.store, &Actor::system()).await.unwrap();
-        units.into_iter().find(|u| u.name == name).unwrap().id.to_string()
-    }
-
-    async fn id_of_user(&self, username: &str) -> String {
-        weijian_store::users::credentials(&self.store, username).await.unwrap().unwrap().0.id.to_string()
-    }
-}
-
-fn session_of(r: &Resp) -> Session {
-    let set = r.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap().to_string();
-    let cookie = set.split(';').next().unwrap().to_string();
-    let csrf = r.json()["csrf_token"].as_str().unwrap_or_default().to_string();
-    Session { cookie, csrf }
-}
+mod common;
+use common::*;
 
 both_backends! {
     async fn login_contract_and_me(db: &TestDb) {
@@ -564,6 +448,15 @@ fn openapi_document_covers_every_route_and_matches_snapshot() {
         "/api/v1/openapi.json",
     ] {
         assert!(paths.iter().any(|x| *x == p), "{p} missing");
+    }
+    // A parameter is "in: path" exactly when the route's template names it.
+    for (path, ops) in v["paths"].as_object().unwrap() {
+        for (method, op) in ops.as_object().unwrap() {
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                let templated = path.contains(&format!("{{{}}}", p["name"].as_str().unwrap()));
+                assert_eq!(p["in"] == "path", templated, "{method} {path}: parameter {} is in {}", p["name"], p["in"]);
+            }
+        }
     }
     let snapshot = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots/openapi.json");
     if std::env::var("UPDATE_SNAPSHOTS").is_ok() {

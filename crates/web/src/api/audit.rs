@@ -9,6 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use weijian_domain::history;
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct HistoryQuery {
     /// user, unit, section, entity, region, api_token
     pub object_type: Option<String>,

@@ -141,6 +141,7 @@ struct PublicServiceSchema {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Only this unit's versions.
     pub unit_id: Option<String>,

@@ -89,6 +89,7 @@ pub struct EntityPage {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// Words matched anywhere in the name, 统一社会信用代码, address or licence numbers.
     pub q: Option<String>,

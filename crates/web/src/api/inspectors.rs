@@ -93,6 +93,7 @@ pub struct InspectorPage {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct InspectorListQuery {
     /// Words matched against name and certificate number.
     pub q: Option<String>,
@@ -229,6 +230,7 @@ pub async fn update(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EligibleQuery {
     /// YYYY-MM-DD; default today.
     pub date: Option<String>,

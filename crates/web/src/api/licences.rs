@@ -74,6 +74,7 @@ pub struct LicencePage {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// Words matched in the licence number or the holder's name, USCC, address.
     pub q: Option<String>,

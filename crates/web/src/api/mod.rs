@@ -11,6 +11,7 @@ pub(crate) mod licences;
 mod paging;
 pub mod penalty;
 pub(crate) mod practitioners;
+mod random_plans;
 mod rules;
 mod units;
 mod users;
@@ -92,6 +93,23 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(inspectors::list, inspectors::create))
         .routes(routes!(inspectors::eligible))
         .routes(routes!(inspectors::get, inspectors::update))
+        .routes(routes!(random_plans::list_item_lists, random_plans::create_item_list))
+        .routes(routes!(random_plans::get_item_list, random_plans::update_item_list))
+        .routes(routes!(random_plans::publish_item_list))
+        .routes(routes!(random_plans::public_item_lists))
+        .routes(routes!(random_plans::list_plans, random_plans::create_plan))
+        .routes(routes!(random_plans::get_plan, random_plans::update_plan))
+        .routes(routes!(random_plans::publish_plan))
+        .routes(routes!(random_plans::freeze_plan))
+        .routes(routes!(random_plans::draw_plan))
+        .routes(routes!(random_plans::plan_snapshot))
+        .routes(routes!(random_plans::plan_record))
+        .routes(routes!(random_plans::public_draws))
+        .routes(routes!(random_plans::public_record))
+        .routes(routes!(random_plans::public_snapshot))
+        .routes(routes!(random_plans::declare_conflict))
+        .routes(routes!(random_plans::list_tasks))
+        .routes(routes!(random_plans::get_task))
         .merge(imports::router())
 }
 

@@ -324,6 +324,7 @@ pub async fn check(ApiJson(req): ApiJson<CheckRequest>) -> Result<Json<CheckResp
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchQuery {
     /// Words to find in the code, name, area or legal basis; all must match.
     pub q: Option<String>,

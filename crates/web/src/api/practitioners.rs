@@ -147,6 +147,7 @@ pub struct PractitionerPage {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PractitionerListQuery {
     /// Words matched against name and certificate numbers (not the 身份证号).
     pub q: Option<String>,

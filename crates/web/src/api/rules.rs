@@ -43,6 +43,7 @@ fn calendar_error(e: CalendarError) -> ApiError {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DateQuery {
     /// YYYY-MM-DD
     pub date: Option<String>,
@@ -70,6 +71,7 @@ pub async fn is_working_day(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PeriodQuery {
     /// YYYY-MM-DD; the start day is not counted.
     pub from: Option<String>,
@@ -110,6 +112,7 @@ pub async fn add_days(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ValueQuery {
     pub value: Option<String>,
 }

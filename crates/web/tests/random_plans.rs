@@ -1,0 +1,176 @@
+//! 双随机 over HTTP, on both backends: an item list and a plan through the API,
+//! freeze, the public snapshot, the draw with a beacon, the public record
+//! verified against the snapshot; refusals, bad input and jurisdiction.
+
+mod common;
+
+use axum::http::{header, Method, StatusCode};
+use common::*;
+use serde_json::{json, Value};
+use weijian_store::both_backends;
+
+fn item_list_content() -> Value {
+    json!({"items": [{
+        "code": "GG-01",
+        "name": "公共场所卫生管理情况",
+        "specialty": "public_places",
+        "target_categories": ["public_place", "medical_institution"],
+        "content": "卫生许可证、从业人员健康合格证明、卫生检测",
+        "method": "on_site",
+        "legal_basis": "《公共场所卫生管理条例》",
+        "checklist": [
+            {"text": "是否持有有效的《公共场所卫生许可证》", "legal_basis": "条例第八条", "violation_code": "PUB-001"},
+            {"text": "从业人员是否取得有效健康合格证明", "violation_code": "PUB-003"}
+        ]
+    }]})
+}
+
+both_backends! {
+    async fn random_plan_over_http_with_public_record(db: &TestDb) {
+        let app = app(db).await;
+        let today = weijian_domain::input::today();
+        weijian_domain::demo_registry::seed(&app.store, &weijian_domain::demo_registry::DEMO_TARGETS[..1], 30, 3, today, |_, _| {}).await.unwrap();
+        let chief = app.login("zq_chief").await;
+        let institute = app.id_of_unit("枣强县卫生监督所").await;
+
+        // The item list: draft, content, publish; a bad violation code is a 422 naming the field.
+        let r = app.call(Method::POST, "/api/v1/inspection-item-lists", Some(&chief), true, Some(json!({"unit_id": institute}))).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        let list_id = r.json()["id"].as_str().unwrap().to_string();
+        let mut bad = item_list_content();
+        bad["items"][0]["checklist"][0]["violation_code"] = json!("XXX-999");
+        let r = app.call(Method::PUT, &format!("/api/v1/inspection-item-lists/{list_id}"), Some(&chief), true, Some(json!({"title": "清单", "content": bad}))).await;
+        assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "inspection_item_list.unknown_violation".into()));
+        assert_eq!(r.json()["field"], "content.items[0].checklist[0].violation_code");
+        let r = app.call(Method::PUT, &format!("/api/v1/inspection-item-lists/{list_id}"), Some(&chief), true, Some(json!({"title": "枣强县随机抽查事项清单", "content": item_list_content()}))).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let r = app.call(Method::POST, &format!("/api/v1/inspection-item-lists/{list_id}/publish"), Some(&chief), true, Some(json!({"effective_on": today.to_string()}))).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let public = app.get("/api/v1/public/regions/131127/inspection-items", None).await.json();
+        assert_eq!(public["items"][0]["content"]["items"][0]["code"], "GG-01");
+
+        // The plan: bad input first.
+        let plan = json!({
+            "unit_id": institute, "name": "2026年公共场所双随机抽查", "item_list_id": list_id, "items": ["GG-01"],
+            "period_from": today.to_string(), "period_until": (today + chrono::Days::new(90)).to_string(),
+            "due_on": (today + chrono::Days::new(60)).to_string(),
+            "ratios": {"A": 1000, "B": 1000, "C": 1000, "D": 1000, "N": 1000},
+            "pool_specialties": ["public_places", "medical_services", "drinking_water"]
+        });
+        let mut reversed = plan.clone();
+        reversed["period_until"] = json!("2020-01-01");
+        let r = app.call(Method::POST, "/api/v1/random-plans", Some(&chief), true, Some(reversed)).await;
+        assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "random_plan.period_reversed".into()));
+        let mut ratio = plan.clone();
+        ratio["ratios"] = json!({"A": 1500});
+        let r = app.call(Method::POST, "/api/v1/random-plans", Some(&chief), true, Some(ratio)).await;
+        assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "random_plan.invalid_ratio".into()));
+        let r = app.call(Method::POST, "/api/v1/random-plans", Some(&chief), true, Some(json!({"name": 5}))).await;
+        assert!(r.status.is_client_error(), "{}", r.status);
+
+        let r = app.call(Method::POST, "/api/v1/random-plans", Some(&chief), true, Some(plan.clone())).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        let id = r.json()["id"].as_str().unwrap().to_string();
+        // Nothing public before freezing.
+        assert_eq!(app.get(&format!("/api/v1/public/draws/{id}/snapshot"), None).await.status, StatusCode::NOT_FOUND);
+        let r = app.call(Method::POST, &format!("/api/v1/random-plans/{id}/freeze"), Some(&chief), true, None).await;
+        assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "random_plan.not_published".into()));
+        let r = app.call(Method::POST, &format!("/api/v1/random-plans/{id}/publish"), Some(&chief), true, None).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let r = app.call(Method::POST, &format!("/api/v1/random-plans/{id}/freeze"), Some(&chief), true, None).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let frozen = r.json();
+        assert_eq!(frozen["status"], "frozen");
+
+        // Another county: 404 everywhere; an inspector: 403 on writes.
+        let hk = app.login("hk_chief").await;
+        assert_eq!(app.get(&format!("/api/v1/random-plans/{id}"), Some(&hk)).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(app.get(&format!("/api/v1/random-plans/{id}/snapshot"), Some(&hk)).await.status, StatusCode::NOT_FOUND);
+        let beacon = json!({"beacon": "32 07 15 28 03 11", "beacon_source": "福利彩票双色球2026137期红球"});
+        let r = app.call(Method::POST, &format!("/api/v1/random-plans/{id}/draw"), Some(&hk), true, Some(beacon.clone())).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        let inspector = app.login("zq_inspector1").await;
+        let r = app.call(Method::POST, &format!("/api/v1/random-plans/{id}/draw"), Some(&inspector), true, Some(beacon.clone())).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        // The frozen scope cannot change.
+        let mut changed = plan.clone();
+        changed["version"] = frozen["version"].clone();
+        changed["name"] = json!("改名");
+        let r = app.call(Method::PUT, &format!("/api/v1/random-plans/{id}"), Some(&chief), true, Some(changed)).await;
+        assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "random_plan.scope_frozen".into()));
+        // A draw needs the beacon's source.
+        let r = app.call(Method::POST, &format!("/api/v1/random-plans/{id}/draw"), Some(&chief), true, Some(json!({"beacon": "1 2 3", "beacon_source": " "}))).await;
+        assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "draw.beacon_source_required".into()));
+
+        // The snapshot is public before the draw, byte for byte what was hashed.
+        let snapshot = app.get(&format!("/api/v1/public/draws/{id}/snapshot"), None).await;
+        assert_eq!(snapshot.status, StatusCode::OK);
+        assert!(snapshot.headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/plain"));
+        let snapshot = snapshot.text();
+        let hash = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(snapshot.as_bytes()));
+        assert_eq!(frozen["snapshot_hash"], hash);
+        assert_eq!(app.get(&format!("/api/v1/public/draws/{id}/record"), None).await.code(), "random_plan.not_drawn");
+
+        let r = app.call(Method::POST, &format!("/api/v1/random-plans/{id}/draw"), Some(&chief), true, Some(beacon.clone())).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let record = r.text();
+        let r = app.call(Method::POST, &format!("/api/v1/random-plans/{id}/draw"), Some(&chief), true, Some(beacon)).await;
+        assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "random_plan.already_drawn".into()));
+
+        // Public list and documents; the record verifies against the snapshot.
+        let list = app.get("/api/v1/public/draws", None).await.json();
+        let entry = list.as_array().unwrap().iter().find(|d| d["id"] == id.as_str()).cloned().unwrap();
+        assert_eq!(entry, json!({"id": id, "name": "2026年公共场所双随机抽查", "region_code": "131127", "status": "drawn"}));
+        let public_record = app.get(&format!("/api/v1/public/draws/{id}/record"), None).await.text();
+        assert_eq!(public_record, record);
+        assert_eq!(app.get(&format!("/api/v1/random-plans/{id}/record"), Some(&chief)).await.text(), record);
+        let confirmed = weijian_rules::draw::verify(&public_record, &snapshot).unwrap();
+        let parsed: Value = serde_json::from_str(&record).unwrap();
+        assert_eq!(parsed["beacon_source"], "福利彩票双色球2026137期红球");
+
+        // The tasks: one per selected entity; an inspector sees theirs with `mine`.
+        let tasks = app.get(&format!("/api/v1/inspection-tasks?plan_id={id}&limit=200"), Some(&chief)).await.json();
+        let n = parsed["assignments"].as_array().unwrap().len();
+        assert_eq!(tasks["items"].as_array().unwrap().len(), n);
+        let _ = confirmed;
+        let mine = app.get("/api/v1/inspection-tasks?mine=true&limit=200", Some(&inspector)).await.json();
+        let zhang = weijian_store::inspectors::list(&app.store, &weijian_store::Actor::system(), &Default::default()).await.unwrap().items.into_iter().find(|i| i.data.name == "张卫东").unwrap();
+        let expected = parsed["assignments"].as_array().unwrap().iter().filter(|a| a["inspectors"].as_array().unwrap().iter().any(|i| i == &json!(zhang.id.to_string()))).count();
+        assert_eq!(mine["items"].as_array().unwrap().len(), expected);
+        let task_id = tasks["items"][0]["id"].as_str().unwrap();
+        assert_eq!(app.get(&format!("/api/v1/inspection-tasks/{task_id}"), Some(&hk)).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(app.get("/api/v1/inspection-tasks?status=nonsense", Some(&chief)).await.code(), "request.invalid_filter");
+        assert_eq!(app.get("/api/v1/random-plans/not-an-id", Some(&chief)).await.status, StatusCode::NOT_FOUND);
+        let r = app.get("/api/v1/inspection-tasks?mine=maybe", Some(&chief)).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(!r.code().is_empty(), "a stable code: {}", r.text());
+    }
+
+    async fn conflicts_are_declared_by_the_inspector_or_a_chief(db: &TestDb) {
+        let app = app(db).await;
+        let chief = app.login("zq_chief").await;
+        let inspector = app.login("zq_inspector1").await;
+        let all = weijian_store::inspectors::list(&app.store, &weijian_store::Actor::system(), &Default::default()).await.unwrap().items;
+        let zhang = all.iter().find(|i| i.data.name == "张卫东").unwrap().id.to_string();
+        let gao = all.iter().find(|i| i.data.name == "高振宇").unwrap().id.to_string();
+        let entities = weijian_store::entities::list(&app.store, &weijian_store::Actor::system(), &weijian_store::entities::Query { region_code: Some("131127".into()), ..Default::default() }).await.unwrap().items;
+        let entity = entities[0].id.to_string();
+        let body = json!({"entity_id": entity, "reason": "近亲属在该单位任职"});
+        // Their own: yes. Someone else's: no (an inspector is not a chief).
+        let r = app.call(Method::POST, &format!("/api/v1/inspectors/{zhang}/conflicts"), Some(&inspector), true, Some(body.clone())).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        let r = app.call(Method::POST, &format!("/api/v1/inspectors/{gao}/conflicts"), Some(&inspector), true, Some(body.clone())).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let r = app.call(Method::POST, &format!("/api/v1/inspectors/{gao}/conflicts"), Some(&chief), true, Some(body.clone())).await;
+        assert_eq!(r.status, StatusCode::CREATED);
+        let r = app.call(Method::POST, &format!("/api/v1/inspectors/{gao}/conflicts"), Some(&chief), true, Some(body)).await;
+        assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "inspector_conflict.duplicate".into()));
+        let r = app.call(Method::POST, &format!("/api/v1/inspectors/{gao}/conflicts"), Some(&chief), true, Some(json!({"entity_id": entity, "reason": ""}))).await;
+        assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "inspector_conflict.reason_required".into()));
+        let hk = app.login("hk_chief").await;
+        let r = app.call(Method::POST, &format!("/api/v1/inspectors/{gao}/conflicts"), Some(&hk), true, Some(json!({"entity_id": entity, "reason": "x"}))).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        let history = weijian_store::audit::history(&app.store, &weijian_store::Actor::system(), "inspector", &gao).await.unwrap();
+        assert!(history.iter().any(|e| e.action == "inspector_conflict.declare"));
+    }
+}
