@@ -105,3 +105,33 @@ fn unreadable_or_malformed_files_exit_2() {
     let o = verify(&snapshot, &record);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
 }
+
+/// The demo's drawn plans, as the public portal publishes them, verify with
+/// the CLI; the frozen ones publish their snapshot and no record yet.
+#[tokio::test]
+async fn the_demo_draws_verify_from_their_public_files() {
+    let dir = std::env::temp_dir().join(format!("weijian-draw-demo-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let o = weijian(&["demo", "--data", dir.to_str().unwrap(), "--no-serve"]);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    let url = weijian_store::DatabaseUrl::Sqlite(dir.join("weijian.db"));
+    let store = weijian_store::Store::open(&url, weijian_store::Open::Existing).await.unwrap();
+    let draws = weijian_domain::random_plans::public_draws(&store, None).await.unwrap();
+    use weijian_rules::inspection::PlanStatus;
+    let drawn: Vec<_> = draws.iter().filter(|d| d.status == PlanStatus::Drawn).collect();
+    let frozen: Vec<_> = draws.iter().filter(|d| d.status == PlanStatus::Frozen).collect();
+    assert_eq!((drawn.len(), frozen.len()), (5, 5), "one of each in every demo jurisdiction");
+    for d in drawn {
+        let (snapshot, record) = weijian_domain::random_plans::public_documents(&store, d.id).await.unwrap();
+        let record_file = scratch(&format!("{}-record.json", d.id), &record.unwrap());
+        let snapshot_file = scratch(&format!("{}-snapshot.txt", d.id), &snapshot);
+        let o = verify(&record_file, &snapshot_file);
+        assert_eq!(o.status.code(), Some(0), "{}: {}{}", d.name, stdout(&o), stderr(&o));
+    }
+    for d in frozen {
+        let (snapshot, record) = weijian_domain::random_plans::public_documents(&store, d.id).await.unwrap();
+        assert!(record.is_none() && snapshot.starts_with("weijian-draw-v1\n"), "{}", d.name);
+    }
+    store.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
