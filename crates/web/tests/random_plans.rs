@@ -174,3 +174,64 @@ both_backends! {
         assert!(history.iter().any(|e| e.action == "inspector_conflict.declare"));
     }
 }
+
+async fn form(app: &App, s: &Session, uri: String, body: String) -> Resp {
+    let req = axum::http::Request::builder()
+        .method(Method::POST)
+        .uri(uri)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, &s.cookie)
+        .header("x-csrf-token", &s.csrf)
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    app.send(req).await
+}
+
+both_backends! {
+    async fn plan_pages_publish_freeze_draw_and_the_public_page(db: &TestDb) {
+        let app = app(db).await;
+        let today = weijian_domain::input::today();
+        weijian_domain::demo_registry::seed(&app.store, &weijian_domain::demo_registry::DEMO_TARGETS[..1], 30, 3, today, |_, _| {}).await.unwrap();
+        let chief = app.login("zq_chief").await;
+        let institute = app.id_of_unit("枣强县卫生监督所").await;
+        let r = app.call(Method::POST, "/api/v1/inspection-item-lists", Some(&chief), true, Some(json!({"unit_id": institute}))).await;
+        let list_id = r.json()["id"].as_str().unwrap().to_string();
+        app.call(Method::PUT, &format!("/api/v1/inspection-item-lists/{list_id}"), Some(&chief), true, Some(json!({"title": "清单", "content": item_list_content()}))).await;
+        app.call(Method::POST, &format!("/api/v1/inspection-item-lists/{list_id}/publish"), Some(&chief), true, Some(json!({"effective_on": today.to_string()}))).await;
+        let plan = json!({
+            "unit_id": institute, "name": "页面抽查计划", "item_list_id": list_id, "items": ["GG-01"],
+            "period_from": today.to_string(), "period_until": (today + chrono::Days::new(90)).to_string(),
+            "due_on": (today + chrono::Days::new(60)).to_string(),
+            "pool_specialties": ["public_places", "medical_services", "drinking_water"]
+        });
+        let id = app.call(Method::POST, "/api/v1/random-plans", Some(&chief), true, Some(plan)).await.json()["id"].as_str().unwrap().to_string();
+
+        let list = app.get("/random-plans", Some(&chief)).await;
+        assert_eq!(list.status, StatusCode::OK);
+        assert!(list.text().contains("页面抽查计划"));
+        // A draw before freezing is refused on the page with the reason.
+        let r = form(&app, &chief, format!("/random-plans/{id}/draw"), "beacon=1&beacon_source=x".into()).await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        assert!(r.text().contains("须先冻结名录快照"), "{}", r.text());
+        assert_eq!(form(&app, &chief, format!("/random-plans/{id}/publish"), String::new()).await.status, StatusCode::SEE_OTHER);
+        assert_eq!(form(&app, &chief, format!("/random-plans/{id}/freeze"), String::new()).await.status, StatusCode::SEE_OTHER);
+        let page = app.get(&format!("/random-plans/{id}"), Some(&chief)).await.text();
+        assert!(page.contains("名录快照哈希") && page.contains("抽取"), "{page}");
+        let r = form(&app, &chief, format!("/random-plans/{id}/draw"), "beacon=09+15+22&beacon_source=%E5%85%AC%E5%BC%80%E6%91%87%E5%8F%B7%E4%BC%9A".into()).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let page = app.get(&format!("/random-plans/{id}"), Some(&chief)).await.text();
+        assert!(page.contains("09 15 22") && page.contains("公开摇号会") && page.contains("检查任务"), "{page}");
+
+        // The public page needs no sign-in; another county's chief cannot open the plan.
+        let public = app.get("/public/draws", None).await;
+        assert_eq!(public.status, StatusCode::OK);
+        assert!(public.text().contains("页面抽查计划") && public.text().contains("抽取记录"));
+        let hk = app.login("hk_chief").await;
+        assert_eq!(app.get(&format!("/random-plans/{id}"), Some(&hk)).await.status, StatusCode::NOT_FOUND);
+        // An inspector's task list on a phone: their own tasks only.
+        let inspector = app.login("zq_inspector1").await;
+        let tasks = app.get("/tasks", Some(&inspector)).await;
+        assert_eq!(tasks.status, StatusCode::OK);
+        assert!(tasks.text().contains("我的检查任务"));
+    }
+}

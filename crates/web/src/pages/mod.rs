@@ -6,6 +6,7 @@ mod duty_lists;
 mod imports;
 mod org;
 mod people;
+mod random_plans;
 mod registry;
 mod rules;
 
@@ -63,6 +64,13 @@ pub fn router() -> Router<AppState> {
                 .layer(axum::extract::DefaultBodyLimit::max(crate::api::imports::IMPORT_LIMIT)),
         )
         .route("/imports/{id}", get(imports::job))
+        .route("/random-plans", get(random_plans::index))
+        .route("/random-plans/{id}", get(random_plans::show))
+        .route("/random-plans/{id}/publish", post(random_plans::publish))
+        .route("/random-plans/{id}/freeze", post(random_plans::freeze))
+        .route("/random-plans/{id}/draw", post(random_plans::draw))
+        .route("/tasks", get(random_plans::tasks))
+        .route("/public/draws", get(random_plans::public))
 }
 
 pub struct NavItem {
@@ -105,6 +113,10 @@ impl Chrome {
             if !a.user.role.eq(&weijian_store::Role::Institution) {
                 nav.push(NavItem { href: "/inspectors", label: "执法人员", active: active == "/inspectors" });
             }
+        }
+        if allows(&a.actor, Permission::ViewRegistry) && a.user.role != weijian_store::Role::Institution {
+            nav.push(NavItem { href: "/tasks", label: "检查任务", active: active == "/tasks" });
+            nav.push(NavItem { href: "/random-plans", label: "双随机", active: active == "/random-plans" });
         }
         if allows(&a.actor, Permission::ViewRules) {
             nav.push(NavItem { href: "/rules", label: "裁量基准", active: active == "/rules" });

@@ -1,0 +1,226 @@
+//! 双随机 pages: the plans of one's jurisdiction, a plan's page with its
+//! lifecycle forms (publish, freeze, draw), one's inspection tasks (made for a
+//! phone), and the public list of draws with their files, no sign-in.
+
+use super::{domain_error_page, render, Chrome};
+use crate::extract::{CurrentUser, PathId};
+use crate::AppState;
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use serde::Deserialize;
+use weijian_domain::auth::Authenticated;
+use weijian_domain::authz::{allows, Permission};
+use weijian_domain::random_plans::{self as plans, DrawRequest};
+use weijian_rules::draw::DrawRecord;
+use weijian_rules::inspection::PlanStatus;
+use weijian_store::ids::RandomPlanId;
+use weijian_store::inspection_tasks::{InspectionTask, Query as TaskQuery};
+use weijian_store::random_plans::{PublicDraw, RandomPlan};
+use weijian_store::time;
+
+const ACTIVE: &str = "/random-plans";
+
+#[derive(Template)]
+#[template(path = "random_plans.html")]
+struct ListPage {
+    chrome: Chrome,
+    plans: Vec<RandomPlan>,
+}
+
+pub async fn index(State(state): State<AppState>, CurrentUser(a): CurrentUser) -> Response {
+    match plans::list(&state.store, &a.actor, None, None, Some(200)).await {
+        Ok(page) => {
+            render(StatusCode::OK, &ListPage { chrome: Chrome::new(&state.store, &a, ACTIVE).await, plans: page.items })
+        }
+        Err(e) => domain_error_page(e),
+    }
+}
+
+/// A stratum of the record as the page shows it.
+struct StratumLine {
+    name: &'static str,
+    permille: u32,
+    k: usize,
+}
+
+#[derive(Template)]
+#[template(path = "random_plan.html")]
+struct DetailPage {
+    chrome: Chrome,
+    plan: RandomPlan,
+    strata: Vec<StratumLine>,
+    tasks: Vec<InspectionTask>,
+    can_manage: bool,
+    message: String,
+    frozen_at: String,
+    drawn_at: String,
+}
+
+fn stratum_label(key: &str) -> &'static str {
+    match key {
+        "A" => "A 级（低风险）",
+        "B" => "B 级（较低风险）",
+        "C" => "C 级（较高风险）",
+        "D" => "D 级（高风险）",
+        _ => "未定级",
+    }
+}
+
+async fn detail_page(
+    state: &AppState,
+    a: &Authenticated,
+    id: RandomPlanId,
+    status: StatusCode,
+    message: String,
+) -> Response {
+    let plan = match plans::get(&state.store, &a.actor, id).await {
+        Ok(p) => p,
+        Err(e) => return domain_error_page(e),
+    };
+    let record = match plans::documents(&state.store, &a.actor, id).await {
+        Ok((_, Some(r))) => DrawRecord::from_json(&r).ok(),
+        _ => None,
+    };
+    let strata = match &record {
+        Some(r) => r
+            .strata
+            .iter()
+            .map(|s| StratumLine { name: stratum_label(&s.name), permille: s.permille, k: s.k })
+            .collect(),
+        None => plan
+            .data
+            .ratios
+            .strata()
+            .into_iter()
+            .map(|(name, permille)| StratumLine { name: stratum_label(name), permille: u32::from(permille), k: 0 })
+            .collect(),
+    };
+    let tasks = if record.is_some() {
+        let q = TaskQuery { plan_id: Some(id), limit: Some(200), ..Default::default() };
+        plans::tasks(&state.store, &a.actor, q, false).await.map(|p| p.items).unwrap_or_default()
+    } else {
+        vec![]
+    };
+    render(
+        status,
+        &DetailPage {
+            chrome: Chrome::new(&state.store, a, ACTIVE).await,
+            can_manage: allows(&a.actor, Permission::ManagePlans),
+            frozen_at: plan.frozen_at.map(time::display).unwrap_or_default(),
+            drawn_at: plan.drawn_at.map(time::display).unwrap_or_default(),
+            plan,
+            strata,
+            tasks,
+            message,
+        },
+    )
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    CurrentUser(a): CurrentUser,
+    PathId(id): PathId<RandomPlanId>,
+) -> Response {
+    detail_page(&state, &a, id, StatusCode::OK, String::new()).await
+}
+
+fn back(id: RandomPlanId) -> Response {
+    Redirect::to(&format!("/random-plans/{id}")).into_response()
+}
+
+pub async fn publish(
+    State(state): State<AppState>,
+    CurrentUser(a): CurrentUser,
+    PathId(id): PathId<RandomPlanId>,
+) -> Response {
+    match plans::publish(&state.store, &a.actor, id).await {
+        Ok(_) => back(id),
+        Err(e) => detail_page(&state, &a, id, crate::error::status_of(e.kind), e.message).await,
+    }
+}
+
+pub async fn freeze(
+    State(state): State<AppState>,
+    CurrentUser(a): CurrentUser,
+    PathId(id): PathId<RandomPlanId>,
+) -> Response {
+    match plans::freeze(&state.store, &a.actor, id).await {
+        Ok(_) => back(id),
+        Err(e) => detail_page(&state, &a, id, crate::error::status_of(e.kind), e.message).await,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct DrawForm {
+    #[serde(default)]
+    beacon: String,
+    #[serde(default)]
+    beacon_source: String,
+}
+
+pub async fn draw(
+    State(state): State<AppState>,
+    CurrentUser(a): CurrentUser,
+    PathId(id): PathId<RandomPlanId>,
+    Form(f): Form<DrawForm>,
+) -> Response {
+    let req = DrawRequest { beacon: f.beacon, beacon_source: f.beacon_source };
+    match plans::draw(&state.store, &a.actor, id, &req).await {
+        Ok(_) => back(id),
+        Err(e) => detail_page(&state, &a, id, crate::error::status_of(e.kind), e.message).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "tasks.html")]
+struct TasksPage {
+    chrome: Chrome,
+    tasks: Vec<InspectionTask>,
+    mine: bool,
+    today: chrono::NaiveDate,
+}
+
+/// An inspector's own tasks; for other staff, every task in the jurisdiction.
+pub async fn tasks(State(state): State<AppState>, CurrentUser(a): CurrentUser) -> Response {
+    let mine = a.user.role == weijian_store::Role::Inspector;
+    let q = TaskQuery {
+        status: Some(weijian_rules::inspection::TaskStatus::Assigned),
+        limit: Some(200),
+        ..Default::default()
+    };
+    match plans::tasks(&state.store, &a.actor, q, mine).await {
+        Ok(page) => render(
+            StatusCode::OK,
+            &TasksPage {
+                chrome: Chrome::new(&state.store, &a, "/tasks").await,
+                tasks: page.items,
+                mine,
+                today: weijian_domain::input::today(),
+            },
+        ),
+        Err(e) => domain_error_page(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "public_draws.html")]
+struct PublicPage {
+    draws: Vec<PublicDraw>,
+}
+
+/// The public list of draws: every frozen plan's snapshot and every drawn plan's record.
+pub async fn public(State(state): State<AppState>) -> Response {
+    match plans::public_draws(&state.store, None).await {
+        Ok(draws) => render(StatusCode::OK, &PublicPage { draws }),
+        Err(e) => domain_error_page(e),
+    }
+}
+
+impl PublicPage {
+    fn drawn(&self, d: &PublicDraw) -> bool {
+        !matches!(d.status, PlanStatus::Frozen)
+    }
+}
