@@ -29,6 +29,8 @@ pub enum Permission {
     ManageDutyLists,
     /// Draft and publish inspection item lists; plan, freeze and draw random inspections.
     ManagePlans,
+    /// Record an inspection in the field (two certified inspectors; the record names them).
+    RecordInspections,
 }
 
 pub fn role_allows(role: Role, p: Permission) -> bool {
@@ -52,13 +54,23 @@ pub fn role_allows(role: Role, p: Permission) -> bool {
                 | ViewDutyLists
                 | ManageDutyLists
                 | ManagePlans
+                | RecordInspections
         ),
         Role::LegalReviewer => matches!(
             p,
             ViewOrganisation | ViewUsers | ViewAudit | ViewRules | ViewRegistry | RevealIdNumbers | ViewDutyLists
         ),
         Role::Inspector => {
-            matches!(p, ViewOrganisation | ViewUsers | ViewRules | ViewRegistry | ManageRegistry | ViewDutyLists)
+            matches!(
+                p,
+                ViewOrganisation
+                    | ViewUsers
+                    | ViewRules
+                    | ViewRegistry
+                    | ManageRegistry
+                    | ViewDutyLists
+                    | RecordInspections
+            )
         }
         // Their scope already limits them to their own institution.
         Role::Institution => matches!(p, ViewUsers | ViewRegistry),

@@ -236,6 +236,8 @@ pub struct EntityFile {
     /// Who practises here (primary institution or a filed practice site), masked.
     pub staff: weijian_store::practitioners::EntityStaff,
     pub warnings: Vec<Warning>,
+    /// Inspections of the entity, newest first.
+    pub inspections: Vec<weijian_store::inspections::Inspection>,
     /// The audit history of the entity and its licences (newest first), for roles that may see it.
     pub timeline: Vec<weijian_store::audit::AuditEvent>,
 }
@@ -254,7 +256,8 @@ pub async fn file(store: &Store, actor: &Actor, id: EntityId) -> DomainResult<En
     } else {
         Vec::new()
     };
-    Ok(EntityFile { entity, licences, staff, warnings, timeline })
+    let inspections = weijian_store::inspections::of_entity(store, actor, id).await?;
+    Ok(EntityFile { entity, licences, staff, warnings, inspections, timeline })
 }
 
 /// What needs attention in one's jurisdiction today: the home page's panel.

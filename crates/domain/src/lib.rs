@@ -15,6 +15,7 @@ mod error;
 pub mod history;
 pub mod input;
 pub mod inspection_items;
+pub mod inspections;
 pub mod inspectors;
 pub mod licences;
 pub mod org;

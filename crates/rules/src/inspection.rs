@@ -142,6 +142,90 @@ impl Ratios {
     }
 }
 
+/// One checklist point's result.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PointResult {
+    Pass,
+    Fail,
+    NotApplicable,
+}
+
+crate::keyed_enum!(PointResult {
+    Pass => ("pass", "符合"),
+    Fail => ("fail", "不符合"),
+    NotApplicable => ("not_applicable", "不适用"),
+});
+
+/// What an inspection concluded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InspectionOutcome {
+    Qualified,
+    Rectify,
+    CaseLead,
+}
+
+crate::keyed_enum!(InspectionOutcome {
+    Qualified => ("qualified", "合格"),
+    Rectify => ("rectify", "责令整改"),
+    CaseLead => ("case_lead", "建议立案"),
+});
+
+/// The party's signature on the record: signed, refused (noted), or absent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PartySignature {
+    Signed,
+    Refused,
+    Absent,
+}
+
+crate::keyed_enum!(PartySignature {
+    Signed => ("signed", "当事人已签字"),
+    Refused => ("refused", "当事人拒绝签字"),
+    Absent => ("absent", "当事人不在场"),
+});
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RectificationStatus {
+    Open,
+    Reported,
+    Verified,
+    Unresolved,
+}
+
+crate::keyed_enum!(RectificationStatus {
+    Open => ("open", "整改中"),
+    Reported => ("reported", "已报告整改情况"),
+    Verified => ("verified", "复查合格"),
+    Unresolved => ("unresolved", "复查未整改到位"),
+});
+
+/// The longest correction period an inspector may set on the spot; longer
+/// ones are decided by the bureau, not in the field.
+pub const RECTIFICATION_MAX_DAYS: u32 = 90;
+
+/// The deadline of a rectification order: `days` after the order, counted in
+/// working days (the official calendar, with 调休) or natural days.
+pub fn rectification_deadline(
+    cal: &crate::Calendar,
+    ordered_on: chrono::NaiveDate,
+    days: u32,
+    working_days: bool,
+) -> Result<chrono::NaiveDate, String> {
+    if !(1..=RECTIFICATION_MAX_DAYS).contains(&days) {
+        return Err(format!("整改期限应为 1 到 {RECTIFICATION_MAX_DAYS} 日"));
+    }
+    let due = if working_days {
+        cal.add_working_days(ordered_on, days.into())
+    } else {
+        cal.add_days(ordered_on, days.into())
+    };
+    due.map_err(|e| e.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -161,6 +245,20 @@ mod tests {
         assert!(parse(&[("A", 1001)]).unwrap_err().contains("1001"));
         assert!(parse(&[("A", -1)]).is_err());
         assert!(parse(&[("A", 0)]).unwrap_err().contains("全部为 0"));
+    }
+
+    #[test]
+    fn rectification_deadlines_count_working_or_natural_days() {
+        let cal = crate::Calendar::official();
+        let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let working = rectification_deadline(cal, d("2026-09-30"), 5, true).unwrap();
+        assert_eq!(working, cal.add_working_days(d("2026-09-30"), 5).unwrap());
+        assert!(working > d("2026-10-07"), "the National Day holiday is not counted");
+        // Natural days: 5 days run to 10-05, inside the holiday, so the period ends on the next working day.
+        assert_eq!(rectification_deadline(cal, d("2026-09-30"), 5, false).unwrap(), d("2026-10-08"));
+        assert_eq!(rectification_deadline(cal, d("2026-11-02"), 3, false).unwrap(), d("2026-11-05"));
+        assert!(rectification_deadline(cal, d("2026-09-30"), 0, false).is_err());
+        assert!(rectification_deadline(cal, d("2026-09-30"), 91, false).is_err());
     }
 
     #[test]

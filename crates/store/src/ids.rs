@@ -62,4 +62,4 @@ pub(crate) fn parse_db<T: FromStr>(s: &str) -> Result<T, crate::StoreError> {
 id_type!(DutyListId);
 
 // 双随机: item list versions, plans, declared conflicts, inspection tasks.
-id_type!(InspectionItemListId, RandomPlanId, InspectorConflictId, InspectionTaskId);
+id_type!(InspectionItemListId, RandomPlanId, InspectorConflictId, InspectionTaskId, InspectionId, RectificationId);

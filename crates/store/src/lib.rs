@@ -13,6 +13,7 @@ pub mod ids;
 pub mod imports;
 pub mod inspection_items;
 pub mod inspection_tasks;
+pub mod inspections;
 pub mod inspector_conflicts;
 pub mod inspectors;
 pub mod jurisdiction;

@@ -29,6 +29,8 @@ pub const TABLES: &[(&str, &str)] = &[
     ("random_plans", "id"),
     ("inspector_conflicts", "id"),
     ("inspection_tasks", "id"),
+    ("inspections", "id"),
+    ("rectifications", "id"),
     ("import_jobs", "id"),
     ("sessions", "id_hash"),
     ("api_tokens", "id"),

@@ -235,3 +235,134 @@ both_backends! {
         assert!(tasks.text().contains("我的检查任务"));
     }
 }
+
+/// A published item list and a drawn plan over every entity in scope; the plan's id.
+async fn drawn_plan(app: &App, chief: &Session) -> String {
+    let today = weijian_domain::input::today();
+    let institute = app.id_of_unit("枣强县卫生监督所").await;
+    let r = app
+        .call(Method::POST, "/api/v1/inspection-item-lists", Some(chief), true, Some(json!({"unit_id": institute})))
+        .await;
+    let list_id = r.json()["id"].as_str().unwrap().to_string();
+    app.call(
+        Method::PUT,
+        &format!("/api/v1/inspection-item-lists/{list_id}"),
+        Some(chief),
+        true,
+        Some(json!({"title": "清单", "content": item_list_content()})),
+    )
+    .await;
+    app.call(
+        Method::POST,
+        &format!("/api/v1/inspection-item-lists/{list_id}/publish"),
+        Some(chief),
+        true,
+        Some(json!({"effective_on": today.to_string()})),
+    )
+    .await;
+    let plan = json!({
+        "unit_id": institute, "name": "整改流程计划", "item_list_id": list_id, "items": ["GG-01"],
+        "period_from": today.to_string(), "period_until": (today + chrono::Days::new(90)).to_string(),
+        "due_on": (today + chrono::Days::new(60)).to_string(),
+        "ratios": {"A": 1000, "B": 1000, "C": 1000, "D": 1000, "N": 1000},
+        "pool_specialties": ["public_places", "medical_services", "drinking_water"]
+    });
+    let id = app.call(Method::POST, "/api/v1/random-plans", Some(chief), true, Some(plan)).await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for step in ["publish", "freeze"] {
+        let r = app.call(Method::POST, &format!("/api/v1/random-plans/{id}/{step}"), Some(chief), true, None).await;
+        assert_eq!(r.status, StatusCode::OK, "{step}: {}", r.text());
+    }
+    let r = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/random-plans/{id}/draw"),
+            Some(chief),
+            true,
+            Some(json!({"beacon": "7 7 7", "beacon_source": "测试"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    id
+}
+
+both_backends! {
+    async fn inspection_record_rectification_order_and_report(db: &TestDb) {
+        let app = app(db).await;
+        let chief = app.login("zq_chief").await;
+        let plan = drawn_plan(&app, &chief).await;
+        let tasks = app.get(&format!("/api/v1/inspection-tasks?plan_id={plan}&limit=200"), Some(&chief)).await.json();
+        let task = tasks["items"].as_array().unwrap().iter().find(|t| t["entity_name"] == "枣强县人民医院").cloned().expect("the hospital is in scope");
+        let task_id = task["id"].as_str().unwrap().to_string();
+        let inspectors: Vec<String> = task["inspectors"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
+        let all = weijian_store::inspectors::list(&app.store, &weijian_store::Actor::system(), &Default::default()).await.unwrap().items;
+        let expired = all.iter().find(|i| i.data.name == "马丽娜").unwrap().id.to_string();
+        let today = weijian_domain::input::today().to_string();
+        let record = |inspectors: Vec<String>| json!({
+            "inspected_on": today, "place": "枣强县人民医院门诊楼", "inspectors": inspectors,
+            "results": [{"item": "GG-01", "point": 0, "result": "pass"}, {"item": "GG-01", "point": 1, "result": "fail", "note": "2名保洁员无健康证明"}],
+            "findings": "部分从业人员未取得健康合格证明", "party_signature": "refused", "outcome": "rectify",
+            "rectification": {"content": "安排从业人员体检，取得健康合格证明后上岗", "days": 10, "working_days": true}
+        });
+        let inspector = app.login("zq_inspector1").await;
+        let uri = format!("/api/v1/inspection-tasks/{task_id}/inspection");
+        // One inspector, or an expired certificate: refused, nothing saved.
+        let r = app.call(Method::POST, &uri, Some(&inspector), true, Some(record(vec![inspectors[0].clone()]))).await;
+        assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "inspection.two_inspectors_required".into()));
+        let r = app.call(Method::POST, &uri, Some(&inspector), true, Some(record(vec![inspectors[0].clone(), expired.clone()]))).await;
+        assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "inspection.inspector_not_eligible".into()));
+        assert!(r.json()["message"].as_str().unwrap().contains("马丽娜"));
+        let mut qualified = record(inspectors.clone());
+        qualified["outcome"] = json!("qualified");
+        qualified["rectification"] = Value::Null;
+        let r = app.call(Method::POST, &uri, Some(&inspector), true, Some(qualified)).await;
+        assert_eq!(r.code(), "inspection.qualified_with_failures");
+        let mut bad_point = record(inspectors.clone());
+        bad_point["results"][0]["point"] = json!(9);
+        let r = app.call(Method::POST, &uri, Some(&inspector), true, Some(bad_point)).await;
+        assert_eq!(r.code(), "inspection.unknown_point");
+        // Another county's inspector: the task does not exist for them.
+        let hk = app.login("hk_inspector1").await;
+        assert_eq!(app.call(Method::POST, &uri, Some(&hk), true, Some(record(inspectors.clone()))).await.status, StatusCode::NOT_FOUND);
+
+        let r = app.call(Method::POST, &uri, Some(&inspector), true, Some(record(inspectors.clone()))).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        let saved = r.json();
+        let order = &saved["rectification"];
+        let cal = weijian_rules::Calendar::official();
+        let expected = cal.add_working_days(weijian_domain::input::today(), 10).unwrap().to_string();
+        assert_eq!(order["deadline"], expected, "10 working days by the official calendar");
+        assert_eq!(saved["inspection"]["party_signature"], "refused");
+        // Not twice; the re-inspection task is due on the deadline.
+        let r = app.call(Method::POST, &uri, Some(&inspector), true, Some(record(inspectors.clone()))).await;
+        assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "inspection.task_closed".into()));
+        let re = order["reinspection_task_id"].as_str().unwrap();
+        let re_task = app.get(&format!("/api/v1/inspection-tasks/{re}"), Some(&chief)).await.json();
+        assert_eq!((re_task["source"].as_str(), re_task["due_on"].as_str()), (Some("reinspection"), Some(expected.as_str())));
+
+        // The institution sees its order (and only its own) and reports once.
+        let hospital = app.login("zq_hospital").await;
+        let mine = app.get("/api/v1/rectifications", Some(&hospital)).await.json();
+        assert_eq!(mine["items"].as_array().unwrap().len(), 1);
+        assert_eq!(mine["items"][0]["content"], "安排从业人员体检，取得健康合格证明后上岗");
+        let other = app.login("hk_clinic").await;
+        assert!(app.get("/api/v1/rectifications", Some(&other)).await.json()["items"].as_array().unwrap().is_empty());
+        let id = order["id"].as_str().unwrap();
+        let report = json!({"report": "已安排2名保洁员体检，取得健康合格证明"});
+        let r = app.call(Method::POST, &format!("/api/v1/rectifications/{id}/report"), Some(&inspector), true, Some(report.clone())).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "staff do not report for the institution");
+        let r = app.call(Method::POST, &format!("/api/v1/rectifications/{id}/report"), Some(&other), true, Some(report.clone())).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        let r = app.call(Method::POST, &format!("/api/v1/rectifications/{id}/report"), Some(&hospital), true, Some(report.clone())).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        assert_eq!(r.json()["status"], "reported");
+        let r = app.call(Method::POST, &format!("/api/v1/rectifications/{id}/report"), Some(&hospital), true, Some(report)).await;
+        assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "rectification.not_open".into()));
+        // The hospital's file shows the inspection.
+        let entity = task["entity_id"].as_str().unwrap();
+        let file = app.get(&format!("/api/v1/entities/{entity}/file"), Some(&hospital)).await.json();
+        assert_eq!(file["inspections"][0]["outcome"], "rectify", "{file}");
+    }
+}

@@ -305,7 +305,11 @@ pub async fn file(
             .map(super::practitioners::PractitionerView::from)
             .collect(),
         warnings: f.warnings.into_iter().map(|w| WarningView { code: w.code.into(), message: w.message }).collect(),
-        inspections: vec![],
+        inspections: f
+            .inspections
+            .into_iter()
+            .map(|i| serde_json::to_value(super::inspections::InspectionView::from(i)).unwrap_or_default())
+            .collect(),
         complaints: vec![],
         cases: vec![],
         points: vec![],

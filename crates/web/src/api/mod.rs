@@ -6,6 +6,7 @@ mod auth;
 mod duty_lists;
 pub(crate) mod entities;
 pub mod imports;
+pub(crate) mod inspections;
 mod inspectors;
 pub(crate) mod licences;
 mod paging;
@@ -110,6 +111,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(random_plans::declare_conflict))
         .routes(routes!(random_plans::list_tasks))
         .routes(routes!(random_plans::get_task))
+        .routes(routes!(inspections::record))
+        .routes(routes!(inspections::rectifications))
+        .routes(routes!(inspections::report))
         .merge(imports::router())
 }
 

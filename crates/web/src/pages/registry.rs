@@ -179,6 +179,8 @@ struct EntityPage {
     warnings: Vec<String>,
     licences: Vec<LicenceRow>,
     staff: Vec<StaffRow>,
+    /// (date, outcome, findings) of each inspection, newest first.
+    inspections: Vec<(String, String, String)>,
     timeline: Vec<TimelineRow>,
     show_timeline: bool,
     id: String,
@@ -190,7 +192,7 @@ pub async fn entity(
     CurrentUser(a): CurrentUser,
     PathId(id): PathId<EntityId>,
 ) -> Response {
-    let EntityFile { entity, licences, staff, warnings, timeline } =
+    let EntityFile { entity, licences, staff, warnings, inspections, timeline } =
         match domain::file(&state.store, &a.actor, id).await {
             Ok(f) => f,
             Err(e) => return domain_error_page(e),
@@ -247,6 +249,10 @@ pub async fn entity(
                     cert: p.data.practice_cert_no.clone().unwrap_or_default(),
                     site,
                 })
+                .collect(),
+            inspections: inspections
+                .iter()
+                .map(|i| (i.data.inspected_on.to_string(), i.data.outcome.label().to_string(), i.data.findings.clone()))
                 .collect(),
             show_timeline: allows(&a.actor, Permission::ViewAudit),
             id: id.to_string(),

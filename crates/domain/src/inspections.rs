@@ -1,0 +1,256 @@
+//! Inspection records in the field: two inspectors each holding a valid 执法证
+//! that day (the registry's rule), checklist results against the task's items,
+//! the party's signature or its refusal, the outcome — and for 责令整改 the order
+//! with its deadline from the working-day calendar. Institutions see their own
+//! outcomes and orders and report their correction.
+
+use crate::authz::{require, Permission};
+use crate::error::{DomainError, DomainResult, ErrorKind};
+use crate::input;
+use serde::Deserialize;
+use weijian_rules::inspection::{
+    rectification_deadline, InspectionOutcome, PartySignature, PointResult, RECTIFICATION_MAX_DAYS,
+};
+use weijian_store::ids::{InspectionTaskId, InspectorId, RectificationId};
+use weijian_store::inspection_items::{ItemListContent, ItemLists};
+use weijian_store::inspection_tasks::{self, InspectionTask};
+use weijian_store::inspections::{
+    self, Inspection, InspectionData, OrderData, PointRecord, Rectification, RectificationQuery,
+};
+use weijian_store::page::Page;
+use weijian_store::{inspectors, random_plans, versioned, Actor, Store, StoreError};
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PointInput {
+    pub item: String,
+    /// The point's position in the item's checklist, from 0.
+    pub point: usize,
+    /// pass, fail, not_applicable (or 符合, 不符合, 不适用)
+    pub result: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrderInput {
+    /// What must be corrected.
+    pub content: String,
+    /// 1–90 days from the inspection.
+    pub days: u32,
+    /// Count working days (the official calendar) instead of natural days.
+    #[serde(default)]
+    pub working_days: bool,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InspectionInput {
+    pub inspected_on: String,
+    pub place: String,
+    /// The two inspectors' ids.
+    #[serde(default)]
+    pub inspectors: Vec<String>,
+    #[serde(default)]
+    pub results: Vec<PointInput>,
+    #[serde(default)]
+    pub findings: String,
+    /// signed, refused, absent
+    pub party_signature: String,
+    pub party_name: Option<String>,
+    /// qualified, rectify, case_lead
+    pub outcome: String,
+    #[serde(default)]
+    pub attachments: Vec<String>,
+    pub rectification: Option<OrderInput>,
+}
+
+fn invalid(code: &'static str, field: &str, message: impl Into<String>) -> DomainError {
+    DomainError::invalid(code, field, message)
+}
+
+/// The checklist a task's results are checked against: its plan's item list.
+async fn checklist_of(store: &Store, actor: &Actor, task: &InspectionTask) -> DomainResult<Option<ItemListContent>> {
+    let Some(plan_id) = task.plan_id else { return Ok(None) };
+    let plan = random_plans::get(store, actor, plan_id).await?;
+    let list = versioned::get::<ItemLists>(store, actor, plan.data.item_list_id).await?;
+    Ok(Some(list.content))
+}
+
+async fn parse(
+    store: &Store,
+    actor: &Actor,
+    task: &InspectionTask,
+    input: &InspectionInput,
+) -> DomainResult<(InspectionData, Option<OrderData>)> {
+    let inspected_on = input::parse_date(&input.inspected_on)
+        .ok_or_else(|| invalid("inspection.invalid_date", "inspected_on", "检查日期应为有效日期，格式 YYYY-MM-DD"))?;
+    if inspected_on > input::today() {
+        return Err(invalid("inspection.future_date", "inspected_on", "检查日期不能晚于今天"));
+    }
+    let place = input.place.trim();
+    if place.is_empty() || place.chars().count() > 200 {
+        return Err(invalid("inspection.place_required", "place", "请填写检查地点（200 字以内）"));
+    }
+    // Two inspectors, both certified that day (行政处罚法 Art 42: at least two enforcers).
+    let mut ids: Vec<InspectorId> = Vec::new();
+    for raw in &input.inspectors {
+        let id: InspectorId =
+            raw.trim().parse().map_err(|_| invalid("request.invalid_id", "inspectors", "执法人员标识无效"))?;
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    let [first, second] = ids.as_slice() else {
+        return Err(invalid(
+            "inspection.two_inspectors_required",
+            "inspectors",
+            format!("监督检查须由两名执法人员进行，本记录有 {} 名", ids.len()),
+        ));
+    };
+    for id in [first, second] {
+        let inspector = match inspectors::get(store, actor, *id).await {
+            Ok(i) => i,
+            Err(StoreError::NotFound) => {
+                return Err(invalid("inspection.inspector_not_found", "inspectors", "执法人员不存在或不在您的辖区内"))
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if !inspector.may_enforce_on(inspected_on) {
+            return Err(invalid(
+                "inspection.inspector_not_eligible",
+                "inspectors",
+                format!("{}在 {inspected_on} 未持有效执法证或不在岗，不能参与检查", inspector.data.name),
+            ));
+        }
+    }
+    let checklist = checklist_of(store, actor, task).await?;
+    let mut results = Vec::new();
+    for (n, p) in input.results.iter().enumerate() {
+        let field = format!("results[{n}]");
+        if !task.items.contains(&p.item) {
+            return Err(invalid("inspection.unknown_item", &field, format!("检查事项“{}”不属于本任务", p.item)));
+        }
+        if let Some(list) = &checklist {
+            let points = list.item(&p.item).map_or(0, |i| i.checklist.len());
+            if p.point >= points {
+                return Err(invalid(
+                    "inspection.unknown_point",
+                    &field,
+                    format!("检查事项“{}”的检查表没有第 {} 项", p.item, p.point + 1),
+                ));
+            }
+        }
+        let result = PointResult::parse_key_or_label(&p.result)
+            .ok_or_else(|| invalid("inspection.invalid_result", &field, "检查结果应为符合、不符合或不适用"))?;
+        if results.iter().any(|r: &PointRecord| r.item == p.item && r.point == p.point) {
+            return Err(invalid("inspection.duplicate_point", &field, "同一检查项填写了两次"));
+        }
+        results.push(PointRecord { item: p.item.clone(), point: p.point, result, note: p.note.trim().to_string() });
+    }
+    let signature = PartySignature::parse_key_or_label(&input.party_signature).ok_or_else(|| {
+        invalid("inspection.invalid_signature", "party_signature", "当事人签字情况应为已签字、拒绝签字或不在场")
+    })?;
+    let party_name = input.party_name.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(String::from);
+    if signature == PartySignature::Signed && party_name.is_none() {
+        return Err(invalid("inspection.party_name_required", "party_name", "当事人已签字时请填写签字人姓名"));
+    }
+    let outcome = InspectionOutcome::parse_key_or_label(&input.outcome)
+        .ok_or_else(|| invalid("inspection.invalid_outcome", "outcome", "检查结论应为合格、责令整改或建议立案"))?;
+    let failed = results.iter().any(|r| r.result == PointResult::Fail);
+    if outcome == InspectionOutcome::Qualified && failed {
+        return Err(invalid("inspection.qualified_with_failures", "outcome", "有不符合项时检查结论不能为合格"));
+    }
+    let findings = input.findings.trim().to_string();
+    if findings.chars().count() > 5000 {
+        return Err(invalid("inspection.findings_too_long", "findings", "检查情况不能超过 5000 字"));
+    }
+    let order = match (outcome, &input.rectification) {
+        (InspectionOutcome::Rectify, Some(o)) => {
+            let content = o.content.trim();
+            if content.is_empty() {
+                return Err(invalid("rectification.content_required", "rectification.content", "请填写责令整改的内容"));
+            }
+            let cal = crate::calendar::load(store).await?;
+            let deadline = rectification_deadline(&cal, inspected_on, o.days, o.working_days).map_err(|m| {
+                invalid(
+                    "rectification.invalid_days",
+                    "rectification.days",
+                    format!("{m}（最长 {RECTIFICATION_MAX_DAYS} 日）"),
+                )
+            })?;
+            Some(OrderData { content: content.to_string(), deadline })
+        }
+        (InspectionOutcome::Rectify, None) => {
+            return Err(invalid("rectification.required", "rectification", "结论为责令整改时须填写整改内容和期限"))
+        }
+        (_, Some(_)) => {
+            return Err(invalid("rectification.unexpected", "rectification", "只有结论为责令整改时才能下达整改通知"))
+        }
+        (_, None) => None,
+    };
+    let mut attachments = Vec::new();
+    for a in &input.attachments {
+        let a = a.trim();
+        if uuid::Uuid::parse_str(a).is_err() {
+            return Err(invalid("request.invalid_id", "attachments", "附件标识无效"));
+        }
+        attachments.push(a.to_string());
+    }
+    Ok((
+        InspectionData {
+            inspected_on,
+            place: place.to_string(),
+            inspectors: [*first, *second],
+            results,
+            findings,
+            party_signature: signature,
+            party_name,
+            outcome,
+            attachments,
+        },
+        order,
+    ))
+}
+
+/// Records the inspection of a task (and the order, for 责令整改).
+pub async fn record(
+    store: &Store,
+    actor: &Actor,
+    task_id: InspectionTaskId,
+    input: &InspectionInput,
+) -> DomainResult<(Inspection, Option<Rectification>)> {
+    require(actor, Permission::RecordInspections)?;
+    let task = inspection_tasks::get(store, actor, task_id).await?;
+    let (data, order) = parse(store, actor, &task, input).await?;
+    Ok(inspections::record(store, actor, &task, &data, order.as_ref()).await?)
+}
+
+pub async fn rectifications(store: &Store, actor: &Actor, q: &RectificationQuery) -> DomainResult<Page<Rectification>> {
+    require(actor, Permission::ViewRegistry)?;
+    Ok(inspections::rectifications(store, actor, q).await?)
+}
+
+/// The institution reports its correction.
+pub async fn report(
+    store: &Store,
+    actor: &Actor,
+    id: RectificationId,
+    text: &str,
+    attachments: &[String],
+) -> DomainResult<Rectification> {
+    require(actor, Permission::ViewRegistry)?;
+    if actor.role() != Some(weijian_store::Role::Institution) && actor.role().is_some() {
+        return Err(DomainError::new(
+            ErrorKind::Forbidden,
+            "rectification.institution_only",
+            "整改报告由被检查单位提交",
+        ));
+    }
+    let text = text.trim();
+    if text.is_empty() || text.chars().count() > 5000 {
+        return Err(invalid("rectification.report_required", "report", "请填写整改情况（5000 字以内）"));
+    }
+    Ok(inspections::report(store, actor, id, text, attachments).await?)
+}

@@ -1,0 +1,423 @@
+//! Inspection records (监督检查记录) and rectification orders (责令整改): a
+//! record closes its task; an order creates the re-inspection (复查) task for
+//! its deadline; the institution reports its correction. The domain checks
+//! the inspectors, checklist and deadline; this module keeps each step atomic.
+
+use crate::audit::Change;
+use crate::ids::{parse_db, EntityId, InspectionId, InspectionTaskId, InspectorId, RectificationId};
+use crate::inspection_tasks::InspectionTask;
+use crate::jurisdiction::{authorize_write, read_filter, Owner, WriteTarget};
+use crate::page::{self, Conditions, Cursor, Page};
+use crate::{time, Actor, Store, StoreError, StoreResult};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sqlx::Row;
+use weijian_rules::inspection::{
+    InspectionOutcome, PartySignature, PointResult, RectificationStatus, TaskSource, TaskStatus,
+};
+
+/// One checklist point's result: the item's code and the point's position in its checklist.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PointRecord {
+    pub item: String,
+    pub point: usize,
+    pub result: PointResult,
+    #[serde(default)]
+    pub note: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct InspectionData {
+    pub inspected_on: NaiveDate,
+    pub place: String,
+    pub inspectors: [InspectorId; 2],
+    pub results: Vec<PointRecord>,
+    pub findings: String,
+    pub party_signature: PartySignature,
+    pub party_name: Option<String>,
+    pub outcome: InspectionOutcome,
+    /// Attachment ids (evidence).
+    pub attachments: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Inspection {
+    pub id: InspectionId,
+    pub task_id: InspectionTaskId,
+    pub entity_id: EntityId,
+    pub entity_name: String,
+    pub region_code: String,
+    #[serde(flatten)]
+    pub data: InspectionData,
+    pub created_at: DateTime<Utc>,
+}
+
+/// What an order requires and by when (the domain computes the deadline).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct OrderData {
+    pub content: String,
+    pub deadline: NaiveDate,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Rectification {
+    pub id: RectificationId,
+    pub inspection_id: InspectionId,
+    pub entity_id: EntityId,
+    pub entity_name: String,
+    pub region_code: String,
+    pub content: String,
+    pub ordered_on: NaiveDate,
+    pub deadline: NaiveDate,
+    pub status: RectificationStatus,
+    pub report: Option<String>,
+    pub report_attachments: Vec<String>,
+    pub reported_at: Option<DateTime<Utc>>,
+    pub reinspection_task_id: Option<InspectionTaskId>,
+    pub version: i64,
+}
+
+const INSPECTION_OWNER: Owner = Owner { region: "i.region_code", entity: Some("i.entity_id") };
+const RECTIFICATION_OWNER: Owner = Owner { region: "r.region_code", entity: Some("r.entity_id") };
+
+fn json_text<T: Serialize>(v: &T) -> String {
+    serde_json::to_string(v).expect("serialises")
+}
+
+fn json_col<T: serde::de::DeserializeOwned>(r: &sqlx::any::AnyRow, col: &str) -> StoreResult<T> {
+    let text: String = r.try_get(col)?;
+    serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("{col} 无法解析：{e}")))
+}
+
+fn keyed<T>(r: &sqlx::any::AnyRow, col: &str, parse: fn(&str) -> Option<T>) -> StoreResult<T> {
+    let s: String = r.try_get(col)?;
+    parse(&s).ok_or_else(|| StoreError::Corrupt(format!("{col} 的取值“{s}”未知")))
+}
+
+/// Records the inspection of a task and, for 责令整改, the order and its
+/// re-inspection task, in one audited transaction. The task must still be open.
+pub async fn record(
+    store: &Store,
+    actor: &Actor,
+    task: &InspectionTask,
+    data: &InspectionData,
+    order: Option<&OrderData>,
+) -> StoreResult<(Inspection, Option<Rectification>)> {
+    let mut tx = store.begin().await?;
+    authorize_write(tx.conn(), actor, WriteTarget { region_code: &task.region_code, entity_id: None }).await?;
+    let now = time::now();
+    let closed = sqlx::query(
+        "UPDATE inspection_tasks SET status = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND status = $4",
+    )
+    .bind(TaskStatus::Done.key())
+    .bind(time::to_db(now))
+    .bind(task.id.to_string())
+    .bind(TaskStatus::Assigned.key())
+    .execute(&mut *tx.conn())
+    .await?;
+    if closed.rows_affected() == 0 {
+        return Err(StoreError::Conflict {
+            code: "inspection.task_closed",
+            message: format!("{}的检查任务已记录或已取消，不能重复记录", task.entity_name),
+        });
+    }
+    let inspection = Inspection {
+        id: InspectionId::new(),
+        task_id: task.id,
+        entity_id: task.entity_id,
+        entity_name: task.entity_name.clone(),
+        region_code: task.region_code.clone(),
+        data: data.clone(),
+        created_at: now,
+    };
+    sqlx::query(
+        "INSERT INTO inspections (id, task_id, entity_id, region_code, inspected_on, place, inspector1_id, \
+         inspector2_id, results, findings, party_signature, party_name, outcome, attachments, recorded_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+    )
+    .bind(inspection.id.to_string())
+    .bind(task.id.to_string())
+    .bind(task.entity_id.to_string())
+    .bind(&task.region_code)
+    .bind(data.inspected_on.to_string())
+    .bind(&data.place)
+    .bind(data.inspectors[0].to_string())
+    .bind(data.inspectors[1].to_string())
+    .bind(json_text(&data.results))
+    .bind(&data.findings)
+    .bind(data.party_signature.key())
+    .bind(&data.party_name)
+    .bind(data.outcome.key())
+    .bind(json_text(&data.attachments))
+    .bind(actor.user_id().map(|u| u.to_string()))
+    .bind(time::to_db(now))
+    .execute(&mut *tx.conn())
+    .await?;
+    let rectification = match order {
+        None => None,
+        Some(o) => {
+            let reinspection = InspectionTaskId::new();
+            sqlx::query(
+                "INSERT INTO inspection_tasks (id, region_code, entity_id, source, plan_id, items, inspector1_id, \
+                 inspector2_id, due_on, status, version, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, NULL, $5, $6, $7, $8, $9, 1, $10, $11)",
+            )
+            .bind(reinspection.to_string())
+            .bind(&task.region_code)
+            .bind(task.entity_id.to_string())
+            .bind(TaskSource::Reinspection.key())
+            .bind(json_text(&task.items))
+            .bind(data.inspectors[0].to_string())
+            .bind(data.inspectors[1].to_string())
+            .bind(o.deadline.to_string())
+            .bind(TaskStatus::Assigned.key())
+            .bind(time::to_db(now))
+            .bind(time::to_db(now))
+            .execute(&mut *tx.conn())
+            .await?;
+            let r = Rectification {
+                id: RectificationId::new(),
+                inspection_id: inspection.id,
+                entity_id: task.entity_id,
+                entity_name: task.entity_name.clone(),
+                region_code: task.region_code.clone(),
+                content: o.content.clone(),
+                ordered_on: data.inspected_on,
+                deadline: o.deadline,
+                status: RectificationStatus::Open,
+                report: None,
+                report_attachments: vec![],
+                reported_at: None,
+                reinspection_task_id: Some(reinspection),
+                version: 1,
+            };
+            sqlx::query(
+                "INSERT INTO rectifications (id, inspection_id, entity_id, region_code, content, ordered_on, deadline, \
+                 status, report, report_attachments, reported_at, reinspection_task_id, version, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, '[]', NULL, $9, 1, $10, $11)",
+            )
+            .bind(r.id.to_string())
+            .bind(inspection.id.to_string())
+            .bind(task.entity_id.to_string())
+            .bind(&task.region_code)
+            .bind(&o.content)
+            .bind(r.ordered_on.to_string())
+            .bind(o.deadline.to_string())
+            .bind(r.status.key())
+            .bind(reinspection.to_string())
+            .bind(time::to_db(now))
+            .bind(time::to_db(now))
+            .execute(&mut *tx.conn())
+            .await?;
+            Some(r)
+        }
+    };
+    let summary = match &rectification {
+        Some(r) => format!("记录{}的监督检查：{}，限 {} 前整改", task.entity_name, data.outcome.label(), r.deadline),
+        None => format!("记录{}的监督检查：{}", task.entity_name, data.outcome.label()),
+    };
+    tx.audit(
+        actor,
+        Change {
+            action: "inspection.record",
+            object_type: "entity",
+            object_id: task.entity_id.to_string(),
+            region_code: Some(task.region_code.clone()),
+            summary,
+            before: None,
+            after: Some(json!({"inspection": inspection, "rectification": rectification})),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((inspection, rectification))
+}
+
+const INSPECTION_COLUMNS: &str = "i.id, i.task_id, i.entity_id, e.name AS entity_name, i.region_code, i.inspected_on, \
+     i.place, i.inspector1_id, i.inspector2_id, i.results, i.findings, i.party_signature, i.party_name, i.outcome, \
+     i.attachments, i.created_at";
+
+fn inspection_from_row(r: &sqlx::any::AnyRow) -> StoreResult<Inspection> {
+    Ok(Inspection {
+        id: parse_db(&r.try_get::<String, _>("id")?)?,
+        task_id: parse_db(&r.try_get::<String, _>("task_id")?)?,
+        entity_id: parse_db(&r.try_get::<String, _>("entity_id")?)?,
+        entity_name: r.try_get("entity_name")?,
+        region_code: r.try_get("region_code")?,
+        data: InspectionData {
+            inspected_on: time::required_date(r, "inspected_on")?,
+            place: r.try_get("place")?,
+            inspectors: [
+                parse_db(&r.try_get::<String, _>("inspector1_id")?)?,
+                parse_db(&r.try_get::<String, _>("inspector2_id")?)?,
+            ],
+            results: json_col(r, "results")?,
+            findings: r.try_get("findings")?,
+            party_signature: keyed(r, "party_signature", PartySignature::parse)?,
+            party_name: r.try_get("party_name")?,
+            outcome: keyed(r, "outcome", InspectionOutcome::parse)?,
+            attachments: json_col(r, "attachments")?,
+        },
+        created_at: time::from_db(&r.try_get::<String, _>("created_at")?)?,
+    })
+}
+
+/// The inspections of an entity (an institution: its own), newest first.
+pub async fn of_entity(store: &Store, actor: &Actor, entity_id: EntityId) -> StoreResult<Vec<Inspection>> {
+    let f = read_filter(actor, INSPECTION_OWNER, 2);
+    let sql = format!(
+        "SELECT {INSPECTION_COLUMNS} FROM inspections i JOIN entities e ON e.id = i.entity_id \
+         WHERE i.entity_id = $1 AND {} ORDER BY i.inspected_on DESC, i.id DESC",
+        f.sql
+    );
+    let rows = f.bind(sqlx::query(&sql).bind(entity_id.to_string())).fetch_all(store.reader()).await?;
+    rows.iter().map(inspection_from_row).collect()
+}
+
+pub async fn get(store: &Store, actor: &Actor, id: InspectionId) -> StoreResult<Inspection> {
+    let f = read_filter(actor, INSPECTION_OWNER, 2);
+    let sql = format!(
+        "SELECT {INSPECTION_COLUMNS} FROM inspections i JOIN entities e ON e.id = i.entity_id WHERE i.id = $1 AND {}",
+        f.sql
+    );
+    let r = f.bind(sqlx::query(&sql).bind(id.to_string())).fetch_optional(store.reader()).await?;
+    inspection_from_row(&r.ok_or(StoreError::NotFound)?)
+}
+
+const RECTIFICATION_COLUMNS: &str = "r.id, r.inspection_id, r.entity_id, e.name AS entity_name, r.region_code, \
+     r.content, r.ordered_on, r.deadline, r.status, r.report, r.report_attachments, r.reported_at, \
+     r.reinspection_task_id, r.version";
+
+fn rectification_from_row(r: &sqlx::any::AnyRow) -> StoreResult<Rectification> {
+    Ok(Rectification {
+        id: parse_db(&r.try_get::<String, _>("id")?)?,
+        inspection_id: parse_db(&r.try_get::<String, _>("inspection_id")?)?,
+        entity_id: parse_db(&r.try_get::<String, _>("entity_id")?)?,
+        entity_name: r.try_get("entity_name")?,
+        region_code: r.try_get("region_code")?,
+        content: r.try_get("content")?,
+        ordered_on: time::required_date(r, "ordered_on")?,
+        deadline: time::required_date(r, "deadline")?,
+        status: keyed(r, "status", RectificationStatus::parse)?,
+        report: r.try_get("report")?,
+        report_attachments: json_col(r, "report_attachments")?,
+        reported_at: r.try_get::<Option<String>, _>("reported_at")?.map(|s| time::from_db(&s)).transpose()?,
+        reinspection_task_id: r
+            .try_get::<Option<String>, _>("reinspection_task_id")?
+            .map(|s| parse_db(&s))
+            .transpose()?,
+        version: r.try_get("version")?,
+    })
+}
+
+pub async fn get_rectification(store: &Store, actor: &Actor, id: RectificationId) -> StoreResult<Rectification> {
+    let f = read_filter(actor, RECTIFICATION_OWNER, 2);
+    let sql = format!(
+        "SELECT {RECTIFICATION_COLUMNS} FROM rectifications r JOIN entities e ON e.id = r.entity_id \
+         WHERE r.id = $1 AND {}",
+        f.sql
+    );
+    let r = f.bind(sqlx::query(&sql).bind(id.to_string())).fetch_optional(store.reader()).await?;
+    rectification_from_row(&r.ok_or(StoreError::NotFound)?)
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct RectificationQuery {
+    pub entity_id: Option<EntityId>,
+    pub status: Option<RectificationStatus>,
+    /// Open orders whose deadline has passed by this day.
+    pub overdue_on: Option<NaiveDate>,
+    pub after: Option<Cursor>,
+    pub limit: Option<usize>,
+}
+
+/// Orders in the actor's scope (an institution: its own), soonest deadline first.
+pub async fn rectifications(store: &Store, actor: &Actor, q: &RectificationQuery) -> StoreResult<Page<Rectification>> {
+    let mut c = Conditions::default();
+    c.push_filter(read_filter(actor, RECTIFICATION_OWNER, 1));
+    if let Some(e) = q.entity_id {
+        c.push("r.entity_id = ?", [e.to_string()]);
+    }
+    if let Some(s) = q.status {
+        c.push("r.status = ?", [s.key().to_string()]);
+    }
+    if let Some(day) = q.overdue_on {
+        c.push("r.status = ? AND r.deadline < ?", [RectificationStatus::Open.key().to_string(), day.to_string()]);
+    }
+    if let Some(after) = &q.after {
+        c.push_after("r.deadline", "r.id", after);
+    }
+    let limit = page::clamp_limit(q.limit);
+    let sql = format!(
+        "SELECT {RECTIFICATION_COLUMNS} FROM rectifications r JOIN entities e ON e.id = r.entity_id \
+         WHERE {} ORDER BY r.deadline, r.id LIMIT {}",
+        c.sql(),
+        limit + 1
+    );
+    let rows = c.bind(sqlx::query(&sql)).fetch_all(store.reader()).await?;
+    let items = rows.iter().map(rectification_from_row).collect::<StoreResult<Vec<_>>>()?;
+    Ok(page::from_rows(items, limit, |r| Cursor { key: r.deadline.to_string(), id: r.id.to_string() }))
+}
+
+/// The institution's report of its correction (text and attachments); an
+/// order already reported or closed is refused.
+pub async fn report(
+    store: &Store,
+    actor: &Actor,
+    id: RectificationId,
+    text: &str,
+    attachments: &[String],
+) -> StoreResult<Rectification> {
+    let before = get_rectification(store, actor, id).await?;
+    let mut tx = store.begin().await?;
+    authorize_write(
+        tx.conn(),
+        actor,
+        WriteTarget { region_code: &before.region_code, entity_id: Some(before.entity_id) },
+    )
+    .await?;
+    let now = time::now();
+    let done = sqlx::query(
+        "UPDATE rectifications SET status = $1, report = $2, report_attachments = $3, reported_at = $4, \
+         version = version + 1, updated_at = $5 WHERE id = $6 AND status = $7",
+    )
+    .bind(RectificationStatus::Reported.key())
+    .bind(text)
+    .bind(json_text(&attachments))
+    .bind(time::to_db(now))
+    .bind(time::to_db(now))
+    .bind(id.to_string())
+    .bind(RectificationStatus::Open.key())
+    .execute(&mut *tx.conn())
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::Conflict {
+            code: "rectification.not_open",
+            message: format!("该整改通知当前{}，不能再提交整改报告", before.status.label()),
+        });
+    }
+    let after = Rectification {
+        status: RectificationStatus::Reported,
+        report: Some(text.to_string()),
+        report_attachments: attachments.to_vec(),
+        reported_at: Some(now),
+        version: before.version + 1,
+        ..before.clone()
+    };
+    tx.audit(
+        actor,
+        Change {
+            action: "rectification.report",
+            object_type: "entity",
+            object_id: before.entity_id.to_string(),
+            region_code: Some(before.region_code.clone()),
+            summary: format!("{}提交整改报告", before.entity_name),
+            before: Some(json!(before)),
+            after: Some(json!(after)),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}

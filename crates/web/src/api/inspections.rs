@@ -1,0 +1,226 @@
+//! Inspection records and rectification orders: an inspector records a task's
+//! inspection; an institution sees its orders and reports its correction.
+
+use super::paging;
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::{ApiJson, CurrentUser, PathId};
+use crate::AppState;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use weijian_domain::inspections::{self as domain, InspectionInput};
+use weijian_rules::inspection::RectificationStatus;
+use weijian_store::ids::{InspectionTaskId, RectificationId};
+use weijian_store::inspections::{Inspection, Rectification, RectificationQuery};
+use weijian_store::time;
+
+#[derive(Serialize, ToSchema)]
+pub struct InspectionView {
+    pub id: String,
+    pub task_id: String,
+    pub entity_id: String,
+    pub entity_name: String,
+    pub inspected_on: String,
+    pub place: String,
+    pub inspectors: Vec<String>,
+    /// `[{item, point, result, note}]`
+    #[schema(value_type = Vec<Object>)]
+    pub results: Vec<weijian_store::inspections::PointRecord>,
+    pub findings: String,
+    pub party_signature: String,
+    pub party_name: Option<String>,
+    /// qualified, rectify, case_lead
+    pub outcome: String,
+    pub outcome_label: String,
+    pub attachments: Vec<String>,
+}
+
+impl From<Inspection> for InspectionView {
+    fn from(i: Inspection) -> Self {
+        InspectionView {
+            id: i.id.to_string(),
+            task_id: i.task_id.to_string(),
+            entity_id: i.entity_id.to_string(),
+            entity_name: i.entity_name,
+            inspected_on: i.data.inspected_on.to_string(),
+            place: i.data.place,
+            inspectors: i.data.inspectors.iter().map(|x| x.to_string()).collect(),
+            results: i.data.results,
+            findings: i.data.findings,
+            party_signature: i.data.party_signature.key().into(),
+            party_name: i.data.party_name,
+            outcome: i.data.outcome.key().into(),
+            outcome_label: i.data.outcome.label().into(),
+            attachments: i.data.attachments,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RectificationView {
+    pub id: String,
+    pub inspection_id: String,
+    pub entity_id: String,
+    pub entity_name: String,
+    pub content: String,
+    pub ordered_on: String,
+    pub deadline: String,
+    /// open, reported, verified, unresolved
+    pub status: String,
+    pub status_label: String,
+    pub report: Option<String>,
+    pub report_attachments: Vec<String>,
+    pub reported_at: Option<String>,
+    pub reinspection_task_id: Option<String>,
+}
+
+impl From<Rectification> for RectificationView {
+    fn from(r: Rectification) -> Self {
+        RectificationView {
+            id: r.id.to_string(),
+            inspection_id: r.inspection_id.to_string(),
+            entity_id: r.entity_id.to_string(),
+            entity_name: r.entity_name,
+            content: r.content,
+            ordered_on: r.ordered_on.to_string(),
+            deadline: r.deadline.to_string(),
+            status: r.status.key().into(),
+            status_label: r.status.label().into(),
+            report: r.report,
+            report_attachments: r.report_attachments,
+            reported_at: r.reported_at.map(time::to_db),
+            reinspection_task_id: r.reinspection_task_id.map(|t| t.to_string()),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RecordedInspection {
+    pub inspection: InspectionView,
+    pub rectification: Option<RectificationView>,
+}
+
+/// The inspection record as sent from the field.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InspectionBody {
+    /// `YYYY-MM-DD`, not in the future.
+    pub inspected_on: String,
+    pub place: String,
+    /// Exactly two inspector ids, each with a 执法证 valid that day.
+    pub inspectors: Vec<String>,
+    /// `[{"item": code, "point": index, "result": "pass|fail|not_applicable", "note": ""}]`
+    #[serde(default)]
+    #[schema(value_type = Vec<Object>)]
+    pub results: Vec<weijian_domain::inspections::PointInput>,
+    #[serde(default)]
+    pub findings: String,
+    /// signed, refused, absent
+    pub party_signature: String,
+    pub party_name: Option<String>,
+    /// qualified, rectify, case_lead
+    pub outcome: String,
+    /// Attachment ids.
+    #[serde(default)]
+    pub attachments: Vec<String>,
+    /// Required for `rectify`: `{"content", "days" (1–90), "working_days"}`.
+    #[schema(value_type = Option<Object>)]
+    pub rectification: Option<weijian_domain::inspections::OrderInput>,
+}
+
+/// Records a task's inspection; `rectify` also issues the order (deadline from
+/// the working-day calendar) and creates the re-inspection task for its deadline.
+#[utoipa::path(post, path = "/api/v1/inspection-tasks/{id}/inspection", tag = "random_inspections",
+    params(("id" = String, Path, description = "检查任务标识")), request_body = InspectionBody,
+    security(("session" = []), ("bearer" = [])),
+    responses((status = 201, body = RecordedInspection), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn record(
+    State(state): State<AppState>,
+    CurrentUser(a): CurrentUser,
+    PathId(id): PathId<InspectionTaskId>,
+    ApiJson(b): ApiJson<InspectionBody>,
+) -> Result<(StatusCode, Json<RecordedInspection>), ApiError> {
+    let input = InspectionInput {
+        inspected_on: b.inspected_on,
+        place: b.place,
+        inspectors: b.inspectors,
+        results: b.results,
+        findings: b.findings,
+        party_signature: b.party_signature,
+        party_name: b.party_name,
+        outcome: b.outcome,
+        attachments: b.attachments,
+        rectification: b.rectification,
+    };
+    let (inspection, rectification) = domain::record(&state.store, &a.actor, id, &input).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(RecordedInspection { inspection: inspection.into(), rectification: rectification.map(Into::into) }),
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RectificationPage {
+    pub items: Vec<RectificationView>,
+    pub next: Option<String>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RectificationListQuery {
+    pub status: Option<String>,
+    /// `true`: open orders past their deadline.
+    pub overdue: Option<bool>,
+    pub limit: Option<String>,
+    pub cursor: Option<String>,
+}
+
+/// Rectification orders in the caller's scope (an institution: its own), soonest deadline first.
+#[utoipa::path(get, path = "/api/v1/rectifications", tag = "random_inspections", params(RectificationListQuery),
+    security(("session" = []), ("bearer" = [])),
+    responses((status = 200, body = RectificationPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn rectifications(
+    State(state): State<AppState>,
+    CurrentUser(a): CurrentUser,
+    q: Result<Query<RectificationListQuery>, QueryRejection>,
+) -> Result<Json<RectificationPage>, ApiError> {
+    let Query(q) = q.map_err(|_| paging::query_rejected())?;
+    let query = RectificationQuery {
+        entity_id: None,
+        status: paging::keyed(q.status.as_deref(), "status", RectificationStatus::parse)?,
+        overdue_on: q.overdue.unwrap_or(false).then(weijian_domain::input::today),
+        after: paging::cursor(q.cursor.as_deref())?,
+        limit: paging::limit(q.limit.as_deref())?,
+    };
+    let page = domain::rectifications(&state.store, &a.actor, &query).await?;
+    Ok(Json(RectificationPage { items: page.items.into_iter().map(Into::into).collect(), next: page.next }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportBody {
+    /// What was corrected, and how.
+    pub report: String,
+    #[serde(default)]
+    pub attachments: Vec<String>,
+}
+
+/// The institution reports its correction (once; the re-inspection follows).
+#[utoipa::path(post, path = "/api/v1/rectifications/{id}/report", tag = "random_inspections",
+    params(("id" = String, Path, description = "整改通知标识")), request_body = ReportBody,
+    security(("session" = []), ("bearer" = [])),
+    responses((status = 200, body = RectificationView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn report(
+    State(state): State<AppState>,
+    CurrentUser(a): CurrentUser,
+    PathId(id): PathId<RectificationId>,
+    ApiJson(b): ApiJson<ReportBody>,
+) -> Result<Json<RectificationView>, ApiError> {
+    Ok(Json(domain::report(&state.store, &a.actor, id, &b.report, &b.attachments).await?.into()))
+}
