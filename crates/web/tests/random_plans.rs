@@ -360,6 +360,15 @@ both_backends! {
         assert_eq!(r.json()["status"], "reported");
         let r = app.call(Method::POST, &format!("/api/v1/rectifications/{id}/report"), Some(&hospital), true, Some(report)).await;
         assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "rectification.not_open".into()));
+        // Coverage counts the hospital among the inspected medical institutions of the year.
+        let cov = app.get("/api/v1/coverage", Some(&chief)).await.json();
+        let med = cov["items"].as_array().unwrap().iter().find(|l| l["category"] == "medical_institution").cloned().unwrap();
+        assert_eq!(med["inspected"], 1, "{cov}");
+        assert!(med["supervised"].as_i64().unwrap() >= 1);
+        assert_eq!(med["rate_permille"], 1000 / med["supervised"].as_i64().unwrap());
+        let other_county = app.get("/api/v1/coverage", Some(&app.login("hk_chief").await)).await.json();
+        assert_eq!(other_county["inspected"], 0, "another county's coverage does not count ours");
+        assert_eq!(app.get("/api/v1/coverage?year=1800", Some(&chief)).await.code(), "coverage.invalid_year");
         // The hospital's file shows the inspection.
         let entity = task["entity_id"].as_str().unwrap();
         let file = app.get(&format!("/api/v1/entities/{entity}/file"), Some(&hospital)).await.json();

@@ -224,3 +224,74 @@ pub async fn report(
 ) -> Result<Json<RectificationView>, ApiError> {
     Ok(Json(domain::report(&state.store, &a.actor, id, &b.report, &b.attachments).await?.into()))
 }
+
+#[derive(Serialize, ToSchema)]
+pub struct CoverageLineView {
+    pub category: String,
+    pub category_label: String,
+    /// Operating entities in the scope.
+    pub supervised: i64,
+    /// Of them, inspected at least once in the year.
+    pub inspected: i64,
+    /// inspected / supervised, in per mille (rounded down).
+    pub rate_permille: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CoverageView {
+    pub year: i32,
+    pub items: Vec<CoverageLineView>,
+    pub supervised: i64,
+    pub inspected: i64,
+    pub rate_permille: i64,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CoverageQuery {
+    /// Calendar year; the current one by default.
+    pub year: Option<i32>,
+    /// Only this region and below.
+    pub region_code: Option<String>,
+}
+
+fn permille(part: i64, whole: i64) -> i64 {
+    if whole == 0 {
+        0
+    } else {
+        part * 1000 / whole
+    }
+}
+
+/// 监督覆盖率: entities inspected in the year / operating entities, per category.
+#[utoipa::path(get, path = "/api/v1/coverage", tag = "random_inspections", params(CoverageQuery),
+    security(("session" = []), ("bearer" = [])),
+    responses((status = 200, body = CoverageView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn coverage(
+    State(state): State<AppState>,
+    CurrentUser(a): CurrentUser,
+    q: Result<Query<CoverageQuery>, QueryRejection>,
+) -> Result<Json<CoverageView>, ApiError> {
+    let Query(q) = q.map_err(|_| paging::query_rejected())?;
+    let year = q.year.unwrap_or_else(|| chrono::Datelike::year(&weijian_domain::input::today()));
+    let region = q.region_code.filter(|s| !s.is_empty());
+    let lines = domain::coverage(&state.store, &a.actor, year, region.as_deref()).await?;
+    let (supervised, inspected) = lines.iter().fold((0, 0), |(s, i), l| (s + l.supervised, i + l.inspected));
+    Ok(Json(CoverageView {
+        year,
+        items: lines
+            .into_iter()
+            .map(|l| CoverageLineView {
+                category_label: super::entities::category_label(&l.category),
+                rate_permille: permille(l.inspected, l.supervised),
+                category: l.category,
+                supervised: l.supervised,
+                inspected: l.inspected,
+            })
+            .collect(),
+        supervised,
+        inspected,
+        rate_permille: permille(inspected, supervised),
+    }))
+}

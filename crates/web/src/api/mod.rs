@@ -114,6 +114,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(inspections::record))
         .routes(routes!(inspections::rectifications))
         .routes(routes!(inspections::report))
+        .routes(routes!(inspections::coverage))
         .merge(imports::router())
 }
 
