@@ -60,3 +60,6 @@ pub(crate) fn parse_db<T: FromStr>(s: &str) -> Result<T, crate::StoreError> {
 
 // 权责清单 (one version of a unit's responsibility list).
 id_type!(DutyListId);
+
+// 证据附件 (one upload; its bytes are shared by content).
+id_type!(AttachmentId);

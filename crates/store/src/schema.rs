@@ -26,6 +26,7 @@ pub const TABLES: &[(&str, &str)] = &[
     ("inspectors", "id"),
     ("duty_lists", "id"),
     ("import_jobs", "id"),
+    ("attachments", "id"),
     ("sessions", "id_hash"),
     ("api_tokens", "id"),
     ("login_failures", "id"),
