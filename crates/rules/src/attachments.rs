@@ -437,6 +437,17 @@ pub fn office_format(names: &[String]) -> Result<Format, Refusal> {
     }
 }
 
+/// The name a download is saved under: the uploaded name with its extension
+/// replaced by the one of the detected type, so `报告.pdf.exe` holding a PDF
+/// is saved as `报告.pdf.pdf`, never as something the desktop would run.
+pub fn download_name(display_name: &str, media_type: &str) -> String {
+    let stem = match display_name.rsplit_once('.') {
+        Some((stem, _)) if !stem.is_empty() => stem,
+        _ => display_name,
+    };
+    format!("{stem}.{}", extension_for(media_type))
+}
+
 /// The uploaded file's name, kept for display only: the last path component,
 /// without control or bidirectional-override characters, at most 100
 /// characters. Never used to build a path or decide a type.
@@ -588,6 +599,14 @@ mod tests {
         assert_eq!(display_name("   "), "附件");
         assert_eq!(display_name(".htaccess"), "htaccess");
         assert_eq!(display_name(&"长".repeat(300)).chars().count(), 100);
+    }
+
+    #[test]
+    fn downloads_are_named_by_their_detected_type() {
+        assert_eq!(download_name("报告.pdf.exe", "application/pdf"), "报告.pdf.pdf");
+        assert_eq!(download_name("现场照片.JPG", "image/jpeg"), "现场照片.jpg");
+        assert_eq!(download_name("录音", "audio/amr"), "录音.amr");
+        assert_eq!(download_name("附件", "audio/mp4"), "附件.m4a");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`. Every route is registered through
 //! `OpenApiRouter`, so the OpenAPI document covers each one by construction.
 
+pub mod attachments;
 mod audit;
 mod auth;
 mod duty_lists;
@@ -93,6 +94,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(inspectors::eligible))
         .routes(routes!(inspectors::get, inspectors::update))
         .merge(imports::router())
+        .merge(attachments::router())
 }
 
 /// The document, rendered once when the application is built.
