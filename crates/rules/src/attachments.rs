@@ -62,11 +62,11 @@ impl Limits {
 /// A size for people: `20 MB`, `512 KB`.
 pub fn human_size(bytes: u64) -> String {
     if bytes >= MB {
-        let mb = bytes as f64 / MB as f64;
-        if bytes % MB == 0 {
-            format!("{} MB", bytes / MB)
+        let whole = bytes / MB;
+        if whole * MB == bytes {
+            format!("{whole} MB")
         } else {
-            format!("{mb:.1} MB")
+            format!("{:.1} MB", bytes as f64 / MB as f64)
         }
     } else {
         format!("{} KB", bytes.div_ceil(1024))

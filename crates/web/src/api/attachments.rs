@@ -153,9 +153,7 @@ fn refused(e: UploadError) -> ApiError {
             format!("附件超过上限：{}最大 {}", kind.label(), human_size(limit)),
         )
         .with_field("file"),
-        UploadError::Empty => {
-            invalid(StatusCode::UNPROCESSABLE_ENTITY, "attachment.empty", "file", "上传的文件是空的")
-        }
+        UploadError::Empty => invalid(StatusCode::UNPROCESSABLE_ENTITY, "attachment.empty", "file", "上传的文件是空的"),
         UploadError::Refused(r @ Refusal::Unsupported(_)) => {
             invalid(StatusCode::UNSUPPORTED_MEDIA_TYPE, r.code(), "file", r.message())
         }
@@ -168,7 +166,11 @@ fn refused(e: UploadError) -> ApiError {
 
 fn blob_dir(state: &AppState) -> Result<BlobDir, ApiError> {
     state.config.attachments_dir.as_ref().map(BlobDir::new).ok_or_else(|| {
-        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "attachment.not_configured", "未配置附件存储目录，暂不能上传附件")
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "attachment.not_configured",
+            "未配置附件存储目录，暂不能上传附件",
+        )
     })
 }
 
@@ -198,7 +200,11 @@ pub async fn upload(
 ) -> Result<Response, ApiError> {
     let blobs = blob_dir(&state)?;
     let mut form = form.map_err(|_| {
-        ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "request.content_type", "请以 multipart/form-data 表单上传附件")
+        ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "request.content_type",
+            "请以 multipart/form-data 表单上传附件",
+        )
     })?;
     let mut kind = q.kind.as_deref().map(parse_kind).transpose()?;
     let mut entity = match q.entity_id.as_deref() {
@@ -246,9 +252,8 @@ pub async fn upload(
     let Some((staged, original, owner)) = staged else {
         return Err(invalid(StatusCode::UNPROCESSABLE_ENTITY, "attachment.no_file", "file", "请选择要上传的文件"));
     };
-    let saved = store::create(&state.store, &a.actor, &blobs, staged, &owner, &original)
-        .await
-        .map_err(DomainError::from)?;
+    let saved =
+        store::create(&state.store, &a.actor, &blobs, staged, &owner, &original).await.map_err(DomainError::from)?;
     let view = AttachmentView::from(&saved);
     let mut res = (StatusCode::CREATED, Json(view)).into_response();
     if let Ok(v) = HeaderValue::from_str(&format!("{UPLOAD_PATH}/{}", saved.id)) {
@@ -258,7 +263,12 @@ pub async fn upload(
 }
 
 /// Streams the file field into a staged upload, chunk by chunk.
-async fn receive(blobs: &BlobDir, state: &AppState, kind: AttachmentKind, mut field: Field<'_>) -> Result<Staged, ApiError> {
+async fn receive(
+    blobs: &BlobDir,
+    state: &AppState,
+    kind: AttachmentKind,
+    mut field: Field<'_>,
+) -> Result<Staged, ApiError> {
     let mut upload = blobs.upload(kind, state.config.attachment_limits.of(kind));
     while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
         upload.push(&chunk).await.map_err(refused)?;

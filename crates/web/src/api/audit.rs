@@ -10,7 +10,7 @@ use weijian_domain::history;
 
 #[derive(Deserialize, IntoParams)]
 pub struct HistoryQuery {
-    /// user, unit, section, entity, region, api_token
+    /// user, unit, section, entity, region, api_token, duty_list, attachment
     pub object_type: Option<String>,
     pub object_id: Option<String>,
 }
