@@ -5,7 +5,8 @@ use crate::error::{DomainError, DomainResult};
 use weijian_store::audit::{self, AuditEvent};
 use weijian_store::{Actor, Store};
 
-pub const OBJECT_TYPES: &[&str] = &["user", "unit", "section", "entity", "region", "api_token", "duty_list"];
+pub const OBJECT_TYPES: &[&str] =
+    &["user", "unit", "section", "entity", "region", "api_token", "duty_list", "attachment"];
 
 pub async fn of_object(
     store: &Store,

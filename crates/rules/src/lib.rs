@@ -1,6 +1,7 @@
 //! Rules as code: pure functions and data, no I/O. Every module calls these
 //! instead of re-deriving a legal or format rule on its own.
 
+pub mod attachments;
 pub mod boundary;
 pub mod calendar;
 pub mod deadlines;

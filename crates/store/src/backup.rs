@@ -129,9 +129,16 @@ async fn backup_into(store: &Store, attachments_dir: Option<&Path>, to: &Path, w
     conn.execute("COMMIT").await?;
     drop(conn);
 
+    // Blobs are listed after the snapshot: every blob a backed-up row names is
+    // there (blobs are never deleted); newer ones come along as harmless extras.
+    // Uploads still in progress (the temporary directory) are left out.
     let mut attachments = BTreeMap::new();
     let files = match attachments_dir {
-        Some(dir) => files_under(dir)?.into_iter().map(|p| (p.strip_prefix(dir).unwrap().to_path_buf(), p)).collect(),
+        Some(dir) => files_under(dir)?
+            .into_iter()
+            .map(|p| (p.strip_prefix(dir).unwrap().to_path_buf(), p))
+            .filter(|(rel, _)| !rel.starts_with(crate::attachments::TEMP_SUBDIR))
+            .collect(),
         None => vec![],
     };
     for (rel, p) in &files {
@@ -259,6 +266,10 @@ async fn restore_from(
 
     if let Some(dir) = attachments_dir {
         for (rel, sha) in &manifest.attachments {
+            // A manifest names files inside the attachment directory, nothing else.
+            if !Path::new(rel).components().all(|c| matches!(c, std::path::Component::Normal(_))) {
+                return Err(StoreError::Corrupt(format!("备份清单中的附件路径无效：{rel}")));
+            }
             let src = work.join("attachments").join(rel);
             if sha256_file(&src)? != *sha {
                 return Err(StoreError::Corrupt(format!("附件 {rel} 与备份清单的哈希不符")));

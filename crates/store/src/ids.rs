@@ -63,3 +63,5 @@ id_type!(DutyListId);
 
 // 双随机: item list versions, plans, declared conflicts, inspection tasks.
 id_type!(InspectionItemListId, RandomPlanId, InspectorConflictId, InspectionTaskId, InspectionId, RectificationId);
+// 证据附件 (one upload; its bytes are shared by content).
+id_type!(AttachmentId);

@@ -3,6 +3,7 @@
 //! types (TEXT, 64-bit INTEGER/BIGINT), so every query is the same text on both.
 
 pub mod actor;
+pub mod attachments;
 pub mod audit;
 pub mod backup;
 pub mod calendar_years;

@@ -32,6 +32,7 @@ pub const TABLES: &[(&str, &str)] = &[
     ("inspections", "id"),
     ("rectifications", "id"),
     ("import_jobs", "id"),
+    ("attachments", "id"),
     ("sessions", "id_hash"),
     ("api_tokens", "id"),
     ("login_failures", "id"),

@@ -1,6 +1,8 @@
 //! Storage tests: every one runs on SQLite and on PostgreSQL.
 
+use weijian_rules::attachments::AttachmentKind;
 use weijian_rules::RegionCode;
+use weijian_store::attachments::{self, BlobDir};
 use weijian_store::audit::{self, Change};
 use weijian_store::entities::EntityData;
 use weijian_store::testing::TestDb;
@@ -181,6 +183,15 @@ both_backends! {
         let attachments = db.dir.join("attachments");
         std::fs::create_dir_all(attachments.join("ab")).unwrap();
         std::fs::write(attachments.join("ab/abcdef"), b"evidence").unwrap();
+        // And one real attachment, stored by its content.
+        let entity = entities::create(&s, &Actor::system(), &EntityData::named("131127", "备份附件单位")).await.unwrap();
+        let blobs = BlobDir::new(&attachments);
+        let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR backup evidence".to_vec();
+        let mut upload = blobs.upload(AttachmentKind::Photo, 1024);
+        upload.push(&png).await.unwrap();
+        let staged = upload.finish().await.unwrap();
+        let owner = attachments::owner_for(&s, &Actor::system(), Some(entity.id)).await.unwrap();
+        let attachment = attachments::create(&s, &Actor::system(), &blobs, staged, &owner, "现场.png").await.unwrap();
         let writer = {
             let s = s.clone();
             tokio::spawn(async move {
@@ -203,6 +214,10 @@ both_backends! {
         // The snapshot is consistent: the chain it holds verifies end to end.
         assert_eq!(audit::verify_chain(&target.store).await.unwrap().first_break, None);
         assert_eq!(std::fs::read(target_attachments.join("ab/abcdef")).unwrap(), b"evidence");
+        let restored_row = attachments::get(&target.store, &Actor::system(), attachment.id).await.unwrap();
+        assert_eq!(restored_row.sha256, attachment.sha256);
+        let target_blobs = BlobDir::new(&target_attachments);
+        assert_eq!(std::fs::read(target_blobs.path_of(&restored_row.sha256)).unwrap(), png);
         // A second restore into the now non-empty database is refused.
         assert!(weijian_store::backup::restore(&target.store, None, &file).await.is_err());
         target.finish().await;

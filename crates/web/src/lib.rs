@@ -15,8 +15,6 @@ pub use metrics::Metrics;
 use axum::extract::DefaultBodyLimit;
 use axum::Router;
 use std::sync::{Arc, RwLock};
-use std::time::Duration;
-use tower_http::timeout::TimeoutLayer;
 use weijian_domain::auth::AuthPolicy;
 use weijian_rules::Calendar;
 use weijian_store::Store;
@@ -30,6 +28,10 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// Take the client IP from the last X-Forwarded-For hop (only behind a trusted proxy).
     pub trust_proxy: bool,
+    /// Where attachment blobs are stored; uploads are refused while unset.
+    pub attachments_dir: Option<std::path::PathBuf>,
+    /// Largest upload of each attachment kind.
+    pub attachment_limits: weijian_rules::attachments::Limits,
 }
 
 #[derive(Clone)]
@@ -83,8 +85,7 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::request_context))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        // Above the database statement timeout (25 s), so a slow query fails first.
-        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
+        .layer(axum::middleware::from_fn(middleware::deadline))
         .with_state(state)
 }
 

@@ -14,6 +14,7 @@ use axum::routing::get;
 use axum::Router;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 use weijian_domain::auth::{self, Authenticated, Origin};
 
 pub const SESSION_COOKIE: &str = "weijian_session";
@@ -218,6 +219,22 @@ async fn csrf_ok(req: Request, a: &Authenticated) -> (bool, Request) {
         .find(|(k, _)| k == "csrf_token")
         .is_some_and(|(_, v)| constant_time_eq(v.as_bytes(), expected));
     (ok, Request::from_parts(parts, Body::from(bytes)))
+}
+
+/// How long a request may take: above the database statement timeout (25 s),
+/// so a slow query fails first.
+pub const REQUEST_DEADLINE: Duration = Duration::from_secs(30);
+/// An attachment upload may be a 200 MB video arriving over a phone connection.
+pub const UPLOAD_DEADLINE: Duration = Duration::from_secs(30 * 60);
+
+/// Answers 503 when a request runs past its deadline.
+pub async fn deadline(req: Request, next: Next) -> Response {
+    let upload = req.method() == Method::POST && req.uri().path() == crate::api::attachments::UPLOAD_PATH;
+    let limit = if upload { UPLOAD_DEADLINE } else { REQUEST_DEADLINE };
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(res) => res,
+        Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    }
 }
 
 pub fn operational_routes() -> Router<AppState> {

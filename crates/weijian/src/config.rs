@@ -4,6 +4,7 @@
 use anyhow::{bail, Context, Result};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
+use weijian_rules::attachments::Limits;
 
 #[derive(Clone, Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
@@ -16,6 +17,17 @@ pub struct FileSettings {
     pub session_idle_minutes: Option<i64>,
     pub session_absolute_hours: Option<i64>,
     pub rules_dir: Option<PathBuf>,
+    pub attachment_limits_mb: Option<LimitsMb>,
+}
+
+/// `[attachment_limits_mb]`: the largest upload of each kind, in MB.
+#[derive(Clone, Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsMb {
+    pub photo: Option<u64>,
+    pub audio: Option<u64>,
+    pub video: Option<u64>,
+    pub document: Option<u64>,
 }
 
 #[derive(Clone, Debug)]
@@ -29,6 +41,7 @@ pub struct Settings {
     pub session_absolute_hours: i64,
     /// A province's own rules (discretion.toml, violations.toml, points.toml) replacing the built-in ones.
     pub rules_dir: Option<PathBuf>,
+    pub attachment_limits: Limits,
 }
 
 pub const DEFAULT_DATABASE: &str = "sqlite://./weijian.db";
@@ -50,6 +63,28 @@ fn env_bool(name: &str) -> Result<Option<bool>> {
 
 fn env_int(name: &str) -> Result<Option<i64>> {
     env(name).map(|v| v.parse().with_context(|| format!("环境变量 WEIJIAN_{name} 应为整数，实际为“{v}”"))).transpose()
+}
+
+/// Per-kind upload limits: `WEIJIAN_ATTACHMENT_MAX_<KIND>_MB`, else the file, else the defaults.
+fn attachment_limits(file: LimitsMb) -> Result<Limits> {
+    let defaults = Limits::default();
+    let one = |name: &str, from_file: Option<u64>, default: u64| -> Result<u64> {
+        let mb = match env_int(&format!("ATTACHMENT_MAX_{name}_MB"))? {
+            Some(v) => Some(v),
+            None => from_file.map(|v| v as i64),
+        };
+        match mb {
+            None => Ok(default),
+            Some(v) if (1..=4096).contains(&v) => Ok(v as u64 * 1024 * 1024),
+            Some(v) => bail!("附件大小上限应在 1 到 4096 MB 之间，{name} 为 {v}"),
+        }
+    };
+    Ok(Limits {
+        photo: one("PHOTO", file.photo, defaults.photo)?,
+        audio: one("AUDIO", file.audio, defaults.audio)?,
+        video: one("VIDEO", file.video, defaults.video)?,
+        document: one("DOCUMENT", file.document, defaults.document)?,
+    })
 }
 
 impl Settings {
@@ -82,6 +117,7 @@ impl Settings {
             session_idle_minutes: env_int("SESSION_IDLE_MINUTES")?.or(file.session_idle_minutes).unwrap_or(120),
             session_absolute_hours: env_int("SESSION_ABSOLUTE_HOURS")?.or(file.session_absolute_hours).unwrap_or(12),
             rules_dir: env("RULES_DIR").map(PathBuf::from).or(file.rules_dir),
+            attachment_limits: attachment_limits(file.attachment_limits_mb.unwrap_or_default())?,
         };
         if s.session_idle_minutes <= 0 || s.session_absolute_hours <= 0 {
             bail!("会话时长必须为正数");
@@ -130,6 +166,16 @@ mod tests {
         assert!(Settings::load(Some(&file), None, None).is_err(), "unknown keys are refused");
         let s = Settings::load(None, None, None).unwrap();
         assert_eq!(s.database, DEFAULT_DATABASE);
+        assert_eq!(s.attachment_limits, Limits::default());
+        std::fs::write(&file, "[attachment_limits_mb]\nphoto = 5\nvideo = 500\n").unwrap();
+        std::env::set_var("WEIJIAN_ATTACHMENT_MAX_VIDEO_MB", "300");
+        let s = Settings::load(Some(&file), None, None).unwrap();
+        let mb = 1024 * 1024;
+        assert_eq!((s.attachment_limits.photo, s.attachment_limits.video), (5 * mb, 300 * mb));
+        assert_eq!(s.attachment_limits.audio, Limits::default().audio);
+        std::env::set_var("WEIJIAN_ATTACHMENT_MAX_VIDEO_MB", "0");
+        assert!(Settings::load(Some(&file), None, None).is_err(), "a zero limit is refused");
+        std::env::remove_var("WEIJIAN_ATTACHMENT_MAX_VIDEO_MB");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -566,7 +566,12 @@ async fn serve(store: Store, settings: &Settings) -> Result<i32> {
     let state = AppState::new(
         store.clone(),
         policy(settings),
-        WebConfig { secure_cookies: settings.secure_cookies, trust_proxy: settings.trust_proxy },
+        WebConfig {
+            secure_cookies: settings.secure_cookies,
+            trust_proxy: settings.trust_proxy,
+            attachments_dir: Some(settings.attachments(store.url())),
+            attachment_limits: settings.attachment_limits,
+        },
     );
     state.reload_calendar().await.map_err(|e| anyhow!(e.message))?;
     let interrupted = weijian_exchange::jobs::fail_interrupted(&store).await.map_err(|e| anyhow!(e.message))?;
@@ -666,6 +671,7 @@ async fn demo(data: &Path, listen: &str, scale: Scale, no_serve: bool) -> Result
         rules_dir: None,
         session_idle_minutes: 120,
         session_absolute_hours: 12,
+        attachment_limits: Default::default(),
     };
     if no_serve {
         store.close().await;

@@ -11,7 +11,7 @@ use weijian_domain::history;
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct HistoryQuery {
-    /// user, unit, section, entity, region, api_token
+    /// user, unit, section, entity, region, api_token, duty_list, attachment
     pub object_type: Option<String>,
     pub object_id: Option<String>,
 }

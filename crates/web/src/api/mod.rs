@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`. Every route is registered through
 //! `OpenApiRouter`, so the OpenAPI document covers each one by construction.
 
+pub mod attachments;
 mod audit;
 mod auth;
 mod duty_lists;
@@ -116,6 +117,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(inspections::report))
         .routes(routes!(inspections::coverage))
         .merge(imports::router())
+        .merge(attachments::router())
 }
 
 /// The document, rendered once when the application is built.
