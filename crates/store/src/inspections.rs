@@ -154,6 +154,9 @@ pub async fn record(
     .bind(time::to_db(now))
     .execute(&mut *tx.conn())
     .await?;
+    for a in &data.attachments {
+        crate::attachments::link(&mut tx, actor, parse_db(a)?, "inspection", &inspection.id.to_string()).await?;
+    }
     let rectification = match order {
         None => None,
         Some(o) => {
@@ -396,6 +399,9 @@ pub async fn report(
             code: "rectification.not_open",
             message: format!("该整改通知当前{}，不能再提交整改报告", before.status.label()),
         });
+    }
+    for a in attachments {
+        crate::attachments::link(&mut tx, actor, parse_db(a)?, "rectification", &id.to_string()).await?;
     }
     let after = Rectification {
         status: RectificationStatus::Reported,

@@ -16,6 +16,9 @@ use weijian_rules::attachments::Limits;
 use weijian_store::{both_backends, Actor};
 use weijian_web::{AppState, WebConfig};
 
+mod common;
+use common::{multipart, tiny_jpeg, BOUNDARY};
+
 /// The photo limit in these tests: small, so "oversize" is cheap to send.
 const PHOTO_LIMIT: u64 = 64 * 1024;
 
@@ -66,32 +69,6 @@ async fn app(db: &weijian_store::testing::TestDb) -> App {
         store: db.store.clone(),
         dir,
     }
-}
-
-const BOUNDARY: &str = "weijian-test-boundary-7MA4YWxkTrZu0gW";
-
-/// A multipart body: text fields, then the file part when given, in that order.
-fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> Vec<u8> {
-    let mut body = Vec::new();
-    for (name, value) in fields {
-        body.extend_from_slice(
-            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
-        );
-    }
-    if let Some((file_name, bytes)) = file {
-        // The declared Content-Type is a lie on purpose: it must not matter.
-        body.extend_from_slice(
-            format!(
-                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n\
-                 Content-Type: image/jpeg\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
-    body
 }
 
 impl App {
@@ -164,24 +141,6 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
         }
     }
     out
-}
-
-/// A real 1×1 grey baseline JPEG: quantisation table, frame, one-code Huffman
-/// tables, and a scan of one block (DC difference 0, then end of block).
-fn tiny_jpeg(shade: u8) -> Vec<u8> {
-    let mut j = vec![0xFF, 0xD8];
-    j.extend_from_slice(&[0xFF, 0xDB, 0x00, 0x43, 0x00]);
-    j.extend(std::iter::repeat_n(shade.max(1), 64));
-    j.extend_from_slice(&[0xFF, 0xC0, 0x00, 0x0B, 0x08, 0x00, 0x01, 0x00, 0x01, 0x01, 0x01, 0x11, 0x00]);
-    for class in [0x00, 0x10] {
-        j.extend_from_slice(&[0xFF, 0xC4, 0x00, 0x14, class, 1]);
-        j.extend_from_slice(&[0; 15]);
-        j.push(0x00);
-    }
-    j.extend_from_slice(&[0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3F, 0x00]);
-    j.push(0x3F);
-    j.extend_from_slice(&[0xFF, 0xD9]);
-    j
 }
 
 /// A Windows PE: the DOS header ("MZ", e_lfanew) and the "PE\0\0" signature.

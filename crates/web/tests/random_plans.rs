@@ -327,9 +327,23 @@ both_backends! {
         let hk = app.login("hk_inspector1").await;
         assert_eq!(app.call(Method::POST, &uri, Some(&hk), true, Some(record(inspectors.clone()))).await.status, StatusCode::NOT_FOUND);
 
-        let r = app.call(Method::POST, &uri, Some(&inspector), true, Some(record(inspectors.clone()))).await;
+        // Evidence: a photo uploaded on the spot; another county's photo cannot be attached.
+        let entity = task["entity_id"].as_str().unwrap().to_string();
+        let photo = app.upload_photo(&inspector, &entity, &tiny_jpeg(9)).await;
+        assert_eq!(photo.status, StatusCode::CREATED, "{}", photo.text());
+        let photo_id = photo.json()["id"].as_str().unwrap().to_string();
+        let mut with_foreign = record(inspectors.clone());
+        with_foreign["attachments"] = json!([uuid_like()]);
+        let r = app.call(Method::POST, &uri, Some(&inspector), true, Some(with_foreign)).await;
+        assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "attachment.not_found".into()));
+        let mut with_photo = record(inspectors.clone());
+        with_photo["attachments"] = json!([photo_id]);
+        let r = app.call(Method::POST, &uri, Some(&inspector), true, Some(with_photo)).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
         let saved = r.json();
+        assert_eq!(saved["inspection"]["attachments"], json!([photo_id]));
+        let linked = app.get(&format!("/api/v1/attachments/{photo_id}"), Some(&chief)).await.json();
+        assert_eq!((linked["owner_type"].as_str(), linked["owner_id"].as_str()), (Some("inspection"), saved["inspection"]["id"].as_str()), "{linked}");
         let order = &saved["rectification"];
         let cal = weijian_rules::Calendar::official();
         let expected = cal.add_working_days(weijian_domain::input::today(), 10).unwrap().to_string();
@@ -370,8 +384,11 @@ both_backends! {
         assert_eq!(other_county["inspected"], 0, "another county's coverage does not count ours");
         assert_eq!(app.get("/api/v1/coverage?year=1800", Some(&chief)).await.code(), "coverage.invalid_year");
         // The hospital's file shows the inspection.
-        let entity = task["entity_id"].as_str().unwrap();
         let file = app.get(&format!("/api/v1/entities/{entity}/file"), Some(&hospital)).await.json();
         assert_eq!(file["inspections"][0]["outcome"], "rectify", "{file}");
     }
+}
+
+fn uuid_like() -> String {
+    "0190a0b2-0000-7000-8000-000000000abc".into()
 }

@@ -49,7 +49,8 @@ pub struct Session {
 
 pub async fn app_with(db: &TestDb, policy: AuthPolicy) -> App {
     let accounts = weijian_domain::demo::seed(&db.store).await.unwrap();
-    let state = AppState::new(db.store.clone(), policy, WebConfig::default());
+    let config = WebConfig { attachments_dir: Some(db.dir.join("attachments")), ..WebConfig::default() };
+    let state = AppState::new(db.store.clone(), policy, config);
     let router = weijian_web::app(state).layer(MockConnectInfo(SocketAddr::from(([10, 0, 0, 7], 40000))));
     App { router, passwords: accounts.into_iter().map(|a| (a.username, a.password)).collect(), store: db.store.clone() }
 }
@@ -118,6 +119,19 @@ impl App {
         units.into_iter().find(|u| u.name == name).unwrap().id.to_string()
     }
 
+    /// Uploads a photo of an entity as multipart, as a phone would.
+    pub async fn upload_photo(&self, s: &Session, entity_id: &str, bytes: &[u8]) -> Resp {
+        let req = Request::builder()
+            .method(Method::POST)
+            .uri("/api/v1/attachments")
+            .header(header::COOKIE, &s.cookie)
+            .header("x-csrf-token", &s.csrf)
+            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={BOUNDARY}"))
+            .body(Body::from(multipart(&[("kind", "photo"), ("entity_id", entity_id)], Some(("现场.jpg", bytes)))))
+            .unwrap();
+        self.send(req).await
+    }
+
     pub async fn id_of_user(&self, username: &str) -> String {
         weijian_store::users::credentials(&self.store, username).await.unwrap().unwrap().0.id.to_string()
     }
@@ -128,4 +142,48 @@ pub fn session_of(r: &Resp) -> Session {
     let cookie = set.split(';').next().unwrap().to_string();
     let csrf = r.json()["csrf_token"].as_str().unwrap_or_default().to_string();
     Session { cookie, csrf }
+}
+
+pub const BOUNDARY: &str = "weijian-test-boundary-7MA4YWxkTrZu0gW";
+
+/// A multipart body: text fields, then the file part when given, in that order.
+pub fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> Vec<u8> {
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+        );
+    }
+    if let Some((file_name, bytes)) = file {
+        // The declared Content-Type is a lie on purpose: it must not matter.
+        body.extend_from_slice(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n\
+                 Content-Type: image/jpeg\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+    body
+}
+
+/// A real 1×1 grey baseline JPEG: quantisation table, frame, one-code Huffman
+/// tables, and a scan of one block (DC difference 0, then end of block).
+pub fn tiny_jpeg(shade: u8) -> Vec<u8> {
+    let mut j = vec![0xFF, 0xD8];
+    j.extend_from_slice(&[0xFF, 0xDB, 0x00, 0x43, 0x00]);
+    j.extend(std::iter::repeat_n(shade.max(1), 64));
+    j.extend_from_slice(&[0xFF, 0xC0, 0x00, 0x0B, 0x08, 0x00, 0x01, 0x00, 0x01, 0x01, 0x01, 0x11, 0x00]);
+    for class in [0x00, 0x10] {
+        j.extend_from_slice(&[0xFF, 0xC4, 0x00, 0x14, class, 1]);
+        j.extend_from_slice(&[0; 15]);
+        j.push(0x00);
+    }
+    j.extend_from_slice(&[0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3F, 0x00]);
+    j.push(0x3F);
+    j.extend_from_slice(&[0xFF, 0xD9]);
+    j
 }
