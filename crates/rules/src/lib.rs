@@ -4,6 +4,7 @@
 pub mod boundary;
 pub mod calendar;
 pub mod deadlines;
+pub mod documents;
 pub mod draw;
 pub mod ids;
 mod keyed;
