@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod demo;
 mod demo_people;
 pub mod demo_registry;
+pub mod documents;
 pub mod duty_lists;
 pub mod entities;
 mod error;
