@@ -18,6 +18,7 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 use tower_http::timeout::TimeoutLayer;
 use weijian_domain::auth::AuthPolicy;
+use weijian_domain::documents::{Documents, FontConfig};
 use weijian_rules::Calendar;
 use weijian_store::Store;
 
@@ -40,6 +41,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// The working-day calendar in use: built-in years plus imported ones.
     calendar: Arc<RwLock<Arc<Calendar>>>,
+    /// Renders enforcement documents (PDF) with the configured CJK fonts.
+    pub documents: Arc<Documents>,
 }
 
 impl AppState {
@@ -51,7 +54,14 @@ impl AppState {
             config: Arc::new(config),
             metrics: Arc::new(Metrics::default()),
             calendar: Arc::new(RwLock::new(Arc::new(Calendar::official().clone()))),
+            documents: Arc::new(Documents::new(FontConfig::new(None, None))),
         }
+    }
+
+    /// Documents use these fonts (settings `cjk_font`, `fonts_dir`) before Debian's standard places.
+    pub fn with_fonts(mut self, fonts: FontConfig) -> Self {
+        self.documents = Arc::new(Documents::new(fonts));
+        self
     }
 
     pub fn calendar(&self) -> Arc<Calendar> {
