@@ -61,8 +61,21 @@ impl Style {
 }
 
 enum Op {
-    Text { x: f32, baseline: f32, style: Style, text: String },
-    Rule { x1: f32, y1: f32, x2: f32, y2: f32, width: f32 },
+    /// `justify`: the width to spread the line to (a full line of a paragraph).
+    Text {
+        x: f32,
+        baseline: f32,
+        style: Style,
+        text: String,
+        justify: Option<f32>,
+    },
+    Rule {
+        x1: f32,
+        y1: f32,
+        x2: f32,
+        y2: f32,
+        width: f32,
+    },
 }
 
 pub enum Align {
@@ -150,11 +163,15 @@ impl<'f> Composer<'f> {
     }
 
     fn put(&mut self, x: f32, style: Style, text: &str) {
+        self.put_justified(x, style, text, None);
+    }
+
+    fn put_justified(&mut self, x: f32, style: Style, text: &str, justify: Option<f32>) {
         // Baseline where a line box of `leading` centres the em box.
         let (ascent, descent) = self.face(style.weight).vertical_metrics();
         let glyph_height = (ascent + descent) * style.size;
         let baseline = self.y + (style.leading() - glyph_height) / 2.0 + ascent * style.size;
-        self.pages.last_mut().expect("a page").push(Op::Text { x, baseline, style, text: text.to_string() });
+        self.pages.last_mut().expect("a page").push(Op::Text { x, baseline, style, text: text.to_string(), justify });
     }
 
     /// One line of text, aligned; too long a text is wrapped.
@@ -176,9 +193,12 @@ impl<'f> Composer<'f> {
     pub fn paragraphs(&mut self, text: &str, style: Style) {
         let indent = 2.0 * style.size;
         for para in text.lines().map(str::trim).filter(|p| !p.is_empty()) {
-            for (i, l) in self.lines(para, style, CONTENT_WIDTH - indent, CONTENT_WIDTH).into_iter().enumerate() {
+            let lines = self.lines(para, style, CONTENT_WIDTH - indent, CONTENT_WIDTH);
+            let last = lines.len() - 1;
+            for (i, l) in lines.into_iter().enumerate() {
                 self.keep(style.leading());
-                self.put(MARGIN_LEFT + if i == 0 { indent } else { 0.0 }, style, &l);
+                let x = if i == 0 { indent } else { 0.0 };
+                self.put_justified(MARGIN_LEFT + x, style, &l, (i < last).then_some(CONTENT_WIDTH - x));
                 self.y += style.leading();
             }
         }
@@ -191,17 +211,22 @@ impl<'f> Composer<'f> {
         let lw = self.width(&label, Style::LABEL);
         let hang = if lw < CONTENT_WIDTH * 0.4 { lw } else { 0.0 };
         let style = Style::BODY;
-        let value_lines: Vec<String> =
-            value.lines().flat_map(|p| self.lines(p.trim(), style, CONTENT_WIDTH - lw, CONTENT_WIDTH - hang)).collect();
-        for (i, l) in value_lines.iter().enumerate() {
-            self.keep(style.leading());
-            if i == 0 {
-                self.put(MARGIN_LEFT, Style::LABEL, &label);
-                self.put(MARGIN_LEFT + lw, style, l);
-            } else {
-                self.put(MARGIN_LEFT + hang, style, l);
+        let mut i = 0;
+        for para in value.lines().map(str::trim).filter(|p| !p.is_empty()) {
+            let lines = self.lines(para, style, CONTENT_WIDTH - if i == 0 { lw } else { hang }, CONTENT_WIDTH - hang);
+            let last = lines.len() - 1;
+            for (j, l) in lines.iter().enumerate() {
+                self.keep(style.leading());
+                let x = if i == 0 {
+                    self.put(MARGIN_LEFT, Style::LABEL, &label);
+                    lw
+                } else {
+                    hang
+                };
+                self.put_justified(MARGIN_LEFT + x, style, l, (j < last).then_some(CONTENT_WIDTH - x));
+                self.y += style.leading();
+                i += 1;
             }
-            self.y += style.leading();
         }
         if value.trim().is_empty() {
             self.keep(style.leading());
@@ -331,15 +356,16 @@ impl<'f> Composer<'f> {
                 baseline: PAGE_HEIGHT - mm(15.0),
                 style: Style::TABLE,
                 text: footer.clone(),
+                justify: None,
             }];
             for op in ops.iter().chain(footer_ops.iter()) {
                 match op {
-                    Op::Text { x, baseline, style, text } => {
+                    Op::Text { x, baseline, style, text, justify } => {
                         let (face, font) = match style.weight {
                             Weight::Regular => (&self.fonts.regular, &regular),
                             Weight::Bold => (&self.fonts.bold, &bold),
                         };
-                        let glyphs = shape(face, text);
+                        let glyphs = shape(face, text, style.size, *justify);
                         surface.draw_glyphs(
                             Point::from_xy(*x, *baseline),
                             &glyphs,
@@ -400,14 +426,26 @@ fn krilla_font(face: &Face) -> Result<Font, DocumentError> {
 }
 
 /// One glyph per character (Chinese needs no shaping); each glyph maps back to
-/// its character, which is what makes the text extractable (ToUnicode).
-fn shape(face: &Face, text: &str) -> Vec<KrillaGlyph> {
+/// its character, which is what makes the text extractable (ToUnicode). A
+/// justified line spreads its slack evenly between the characters.
+fn shape(face: &Face, text: &str, size: f32, justify: Option<f32>) -> Vec<KrillaGlyph> {
+    let glyphs = face.glyphs(text);
+    let natural: f32 = glyphs.iter().map(|g| g.2 * size).sum();
+    let gaps = glyphs.len().saturating_sub(1) as f32;
+    let extra = match justify {
+        // More than half a character per gap would look broken, not justified.
+        Some(w) if gaps > 0.0 && w > natural && (w - natural) / gaps < 0.5 * size => (w - natural) / gaps / size,
+        _ => 0.0,
+    };
+    let last = glyphs.len().saturating_sub(1);
     let mut offset = 0;
-    face.glyphs(text)
+    glyphs
         .into_iter()
-        .map(|(c, g, advance)| {
+        .enumerate()
+        .map(|(i, (c, g, advance))| {
             let range = offset..offset + c.len_utf8();
             offset = range.end;
+            let advance = if i < last { advance + extra } else { advance };
             KrillaGlyph::new(GlyphId::new(g.to_u32()), advance, 0.0, 0.0, 0.0, range, None)
         })
         .collect()
