@@ -165,6 +165,17 @@ const UNITS: &[UnitSeed] = &[
     },
 ];
 
+/// (unit key, 机关代字): the bureaus number documents; their institutes issue in their name.
+const ISSUER_CODES: &[(&str, &str)] = &[
+    ("hb", "冀卫"),
+    ("hs", "衡卫"),
+    ("zq", "枣卫"),
+    ("hk", "海卫"),
+    ("zz", "枣卫计"),
+    ("wy", "翁卫"),
+    ("sd", "上党卫"),
+];
+
 /// (username, name, role, unit key)
 const PEOPLE: &[(&str, &str, Role, &str)] = &[
     ("hb_admin", "贾文博", Role::Admin, "hb"),
@@ -265,6 +276,10 @@ pub async fn seed(store: &Store) -> DomainResult<Vec<DemoAccount>> {
             units::create_section(store, &sys, unit.id, name, Some(duty)).await?;
         }
         made.push((u.key, unit));
+    }
+    for (key, code) in ISSUER_CODES {
+        let unit = &made.iter().find(|(k, _)| k == key).expect("unit key").1;
+        crate::documents::set_issuer_code(store, &sys, unit.id, code).await?;
     }
     crate::duty_lists::seed::seed(store, &made).await?;
     let mut accounts = vec![];

@@ -8,6 +8,8 @@ pub enum ErrorKind {
     NotFound,
     Conflict,
     Throttled,
+    /// Something the machine lacks (e.g. a CJK font): the operator can fix it.
+    Unavailable,
     Internal,
 }
 

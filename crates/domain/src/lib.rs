@@ -9,6 +9,7 @@ pub mod demo;
 pub mod demo_inspections;
 mod demo_people;
 pub mod demo_registry;
+pub mod documents;
 pub mod duty_lists;
 pub mod entities;
 mod error;

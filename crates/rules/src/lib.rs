@@ -5,6 +5,7 @@ pub mod attachments;
 pub mod boundary;
 pub mod calendar;
 pub mod deadlines;
+pub mod documents;
 pub mod draw;
 pub mod ids;
 pub mod inspection;

@@ -50,7 +50,8 @@ id_type!(
     PractitionerId,
     PracticeSiteId,
     InspectorId,
-    ImportJobId
+    ImportJobId,
+    DocumentNumberId
 );
 
 /// Parses an id read back from the database; a malformed one is corruption.

@@ -47,6 +47,7 @@ pub fn status_of(kind: ErrorKind) -> StatusCode {
         ErrorKind::NotFound => StatusCode::NOT_FOUND,
         ErrorKind::Conflict => StatusCode::CONFLICT,
         ErrorKind::Throttled => StatusCode::TOO_MANY_REQUESTS,
+        ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -71,5 +72,18 @@ pub async fn not_found(uri: axum::http::Uri) -> Response {
         ApiError::new(StatusCode::NOT_FOUND, "route.not_found", "接口不存在").into_response()
     } else {
         crate::pages::error_page(StatusCode::NOT_FOUND, "页面不存在", "您访问的页面不存在。")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_font_is_503_with_its_code_and_message() {
+        let e = DomainError::new(ErrorKind::Unavailable, "document.font_missing", "请安装 fonts-noto-cjk");
+        let api = ApiError::from(e);
+        assert_eq!(api.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(api.body.code, "document.font_missing");
     }
 }

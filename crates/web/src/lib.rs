@@ -16,6 +16,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::Router;
 use std::sync::{Arc, RwLock};
 use weijian_domain::auth::AuthPolicy;
+use weijian_domain::documents::{Documents, FontConfig};
 use weijian_rules::Calendar;
 use weijian_store::Store;
 
@@ -42,6 +43,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// The working-day calendar in use: built-in years plus imported ones.
     calendar: Arc<RwLock<Arc<Calendar>>>,
+    /// Renders enforcement documents (PDF) with the configured CJK fonts.
+    pub documents: Arc<Documents>,
 }
 
 impl AppState {
@@ -53,7 +56,14 @@ impl AppState {
             config: Arc::new(config),
             metrics: Arc::new(Metrics::default()),
             calendar: Arc::new(RwLock::new(Arc::new(Calendar::official().clone()))),
+            documents: Arc::new(Documents::new(FontConfig::new(None, None))),
         }
+    }
+
+    /// Documents use these fonts (settings `cjk_font`, `fonts_dir`) before Debian's standard places.
+    pub fn with_fonts(mut self, fonts: FontConfig) -> Self {
+        self.documents = Arc::new(Documents::new(fonts));
+        self
     }
 
     pub fn calendar(&self) -> Arc<Calendar> {

@@ -17,6 +17,8 @@ pub struct FileSettings {
     pub session_idle_minutes: Option<i64>,
     pub session_absolute_hours: Option<i64>,
     pub rules_dir: Option<PathBuf>,
+    pub cjk_font: Option<PathBuf>,
+    pub fonts_dir: Option<PathBuf>,
     pub attachment_limits_mb: Option<LimitsMb>,
 }
 
@@ -42,6 +44,10 @@ pub struct Settings {
     /// A province's own rules (discretion.toml, violations.toml, points.toml) replacing the built-in ones.
     pub rules_dir: Option<PathBuf>,
     pub attachment_limits: Limits,
+    /// The CJK font file for documents (TTF, OTF or TTC), instead of searching.
+    pub cjk_font: Option<PathBuf>,
+    /// A directory searched for known CJK fonts before Debian's standard ones.
+    pub fonts_dir: Option<PathBuf>,
 }
 
 pub const DEFAULT_DATABASE: &str = "sqlite://./weijian.db";
@@ -118,11 +124,18 @@ impl Settings {
             session_absolute_hours: env_int("SESSION_ABSOLUTE_HOURS")?.or(file.session_absolute_hours).unwrap_or(12),
             rules_dir: env("RULES_DIR").map(PathBuf::from).or(file.rules_dir),
             attachment_limits: attachment_limits(file.attachment_limits_mb.unwrap_or_default())?,
+            cjk_font: env("CJK_FONT").map(PathBuf::from).or(file.cjk_font),
+            fonts_dir: env("FONTS_DIR").map(PathBuf::from).or(file.fonts_dir),
         };
         if s.session_idle_minutes <= 0 || s.session_absolute_hours <= 0 {
             bail!("会话时长必须为正数");
         }
         Ok(s)
+    }
+
+    /// Where documents find their fonts: the configured ones, then Debian's standard places.
+    pub fn font_config(&self) -> weijian_domain::documents::FontConfig {
+        weijian_domain::documents::FontConfig::new(self.cjk_font.clone(), self.fonts_dir.clone())
     }
 
     /// Attachments live beside a SQLite database unless configured.

@@ -1,6 +1,7 @@
 //! The weijian binary: one executable runs the product, its demo and its operations.
 
 mod config;
+mod document_cmd;
 mod draw_cmd;
 mod import_cmd;
 mod rules_cmd;
@@ -114,6 +115,14 @@ enum Command {
         #[command(subcommand)]
         command: draw_cmd::DrawCommand,
     },
+    /// Enforcement documents (执法文书): render a sample to look at the PDF output.
+    Document {
+        #[command(subcommand)]
+        command: document_cmd::DocumentCommand,
+        /// Config file (for `cjk_font` and `fonts_dir`); also WEIJIAN_CONFIG.
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
     /// Check an identifier: uscc (统一社会信用代码) or citizen-id (公民身份号码).
     Validate {
         kind: IdKind,
@@ -220,6 +229,15 @@ enum AdminCommand {
         #[arg(long)]
         unit: String,
     },
+    /// Set a unit's code in document numbers (机关代字, e.g. 枣卫 in 枣卫监意〔2026〕15号).
+    SetIssuerCode {
+        /// The unit, by name or id.
+        #[arg(long)]
+        unit: String,
+        /// One to eight Chinese characters.
+        #[arg(long)]
+        code: String,
+    },
     /// Issue an API token for a user (printed once; stored hashed).
     Token {
         #[arg(long)]
@@ -324,6 +342,10 @@ async fn run(cli: Cli) -> Result<i32> {
         Command::Calendar { command, json, db } => calendar(command, json, &db).await,
         Command::Rules { command, json } => rules_cmd::run(command, json),
         Command::Draw { command } => draw_cmd::run(command),
+        Command::Document { command, config } => {
+            let settings = Settings::load(config.as_deref(), None, None)?;
+            document_cmd::run(command, &settings)
+        }
         Command::Validate { kind, value, json } => {
             let today = chrono::Utc::now().with_timezone(&weijian_store::time::shanghai()).date_naive();
             let result = match kind {
@@ -543,6 +565,18 @@ async fn admin(store: &Store, command: AdminCommand) -> Result<i32> {
             println!("初始密码：{}（首次登录须修改）", created.initial_password);
             Ok(0)
         }
+        AdminCommand::SetIssuerCode { unit, code } => {
+            let all = units::list(store, &system).await?;
+            let unit = all
+                .iter()
+                .find(|u| u.name == unit || u.id.to_string() == unit)
+                .ok_or_else(|| anyhow!("找不到单位“{unit}”"))?;
+            let issuer = weijian_domain::documents::set_issuer_code(store, &system, unit.id, &code)
+                .await
+                .map_err(|e| anyhow!(e.message))?;
+            println!("{}的发文机关代字已设为“{}”", issuer.unit_name, issuer.code.as_str());
+            Ok(0)
+        }
         AdminCommand::Token { user, label } => {
             let (found, _) = users::credentials(store, &user).await?.ok_or_else(|| anyhow!("找不到用户“{user}”"))?;
             let token = weijian_domain::auth::issue_token(store, &system, found.id, &label)
@@ -572,7 +606,8 @@ async fn serve(store: Store, settings: &Settings) -> Result<i32> {
             attachments_dir: Some(settings.attachments(store.url())),
             attachment_limits: settings.attachment_limits,
         },
-    );
+    )
+    .with_fonts(settings.font_config());
     state.reload_calendar().await.map_err(|e| anyhow!(e.message))?;
     let interrupted = weijian_exchange::jobs::fail_interrupted(&store).await.map_err(|e| anyhow!(e.message))?;
     if interrupted > 0 {
@@ -669,6 +704,8 @@ async fn demo(data: &Path, listen: &str, scale: Scale, no_serve: bool) -> Result
         secure_cookies: false,
         trust_proxy: false,
         rules_dir: None,
+        cjk_font: None,
+        fonts_dir: None,
         session_idle_minutes: 120,
         session_absolute_hours: 12,
         attachment_limits: Default::default(),

@@ -35,6 +35,8 @@ fn every_command_has_help() {
         vec!["admin", "token", "--help"],
         vec!["admin", "add-region", "--help"],
         vec!["admin", "add-unit", "--help"],
+        vec!["admin", "set-issuer-code", "--help"],
+        vec!["document", "sample", "--help"],
         vec!["audit", "verify", "--help"],
         vec!["backup", "--help"],
         vec!["restore", "--help"],
@@ -179,6 +181,26 @@ both_backends! {
         assert_eq!(weijian_store::audit::chain_head(&target.store).await.unwrap(), weijian_store::audit::chain_head(&db.store).await.unwrap());
         target.finish().await;
     }
+}
+
+#[test]
+fn document_sample_writes_a_pdf_and_a_broken_font_setting_is_a_clear_error() {
+    let dir = std::env::temp_dir().join(format!("weijian-cli-doc-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (kind, name) in [("opinion", "opinion.pdf"), ("site-record", "site-record.pdf")] {
+        let out = dir.join(name);
+        let o = weijian(&["document", "sample", kind, out.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", text(&o));
+        assert!(std::fs::read(&out).unwrap().starts_with(b"%PDF-"));
+    }
+    let config = dir.join("weijian.toml");
+    std::fs::write(&config, "cjk_font = \"/nonexistent/font.ttc\"\n").unwrap();
+    let out = dir.join("never.pdf");
+    let o = weijian(&["document", "--config", config.to_str().unwrap(), "sample", "opinion", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("document.font_unusable"), "{}", text(&o));
+    assert!(!out.exists());
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

@@ -163,6 +163,7 @@ pub fn domain_error_page(e: DomainError) -> Response {
     let title = match e.kind {
         ErrorKind::NotFound => "对象不存在",
         ErrorKind::Forbidden => "无权访问",
+        ErrorKind::Unavailable => "服务暂不可用",
         ErrorKind::Internal => "服务器错误",
         _ => "操作未完成",
     };
