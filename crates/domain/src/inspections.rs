@@ -311,3 +311,109 @@ pub async fn never_inspected(
     require(actor, Permission::ViewRegistry)?;
     Ok(inspections::never_inspected(store, actor, after, limit).await?)
 }
+
+/// What a 卫生监督意见书 of an inspection says, with its 文号: the number is
+/// issued (audited, gapless per issuing unit and year) the first time staff
+/// ask for the document; institutions see it once issued.
+pub async fn opinion(
+    store: &Store,
+    actor: &Actor,
+    id: weijian_store::ids::InspectionId,
+) -> DomainResult<weijian_documents::OpinionData> {
+    use weijian_documents::{Inspector as Signer, Inspectors, OpinionData, Party};
+    use weijian_rules::documents::DocumentKind;
+    use weijian_store::documents as numbers;
+    require(actor, Permission::ViewRegistry)?;
+    let inspection = inspections::get(store, actor, id).await?;
+    let entity = weijian_store::entities::get(store, actor, inspection.entity_id).await?;
+    let mut signers = Vec::new();
+    let mut unit = None;
+    for i in inspection.data.inspectors {
+        let x = inspectors::get(store, &Actor::system(), i).await?;
+        unit.get_or_insert(x.data.unit_id);
+        signers.push(Signer { name: x.data.name, certificate_no: x.data.cert_no });
+    }
+    let unit = unit.ok_or_else(|| DomainError::new(ErrorKind::Internal, "internal", "检查记录缺少执法人员"))?;
+    let kind = DocumentKind::SupervisionOpinion;
+    let object_id = id.to_string();
+    let issued = match numbers::number_for(store, kind, "inspection", &object_id).await? {
+        Some(n) => n,
+        None if actor.role() == Some(weijian_store::Role::Institution) => {
+            return Err(DomainError::new(ErrorKind::NotFound, "document.not_issued", "该检查的卫生监督意见书尚未出具"))
+        }
+        None => {
+            let mut tx = store.begin().await?;
+            let date = inspection.data.inspected_on;
+            let req = numbers::NumberRequest {
+                unit_id: unit,
+                kind,
+                year: chrono::Datelike::year(&date),
+                object_type: "inspection",
+                object_id: object_id.clone(),
+            };
+            match numbers::allocate(&mut tx, actor, req).await {
+                Ok(n) => {
+                    tx.commit().await?;
+                    n
+                }
+                // Issued meanwhile by another request: that number stands.
+                Err(StoreError::Conflict { code: "document.already_numbered", .. }) => {
+                    numbers::number_for(store, kind, "inspection", &object_id)
+                        .await?
+                        .ok_or_else(|| DomainError::new(ErrorKind::Internal, "internal", "文号状态不一致"))?
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    };
+    let issuer = numbers::issuer_for(store, &Actor::system(), issued.unit_id).await?;
+    let order = inspections::rectifications(
+        store,
+        actor,
+        &RectificationQuery { inspection_id: Some(id), limit: Some(1), ..Default::default() },
+    )
+    .await?
+    .items
+    .into_iter()
+    .next();
+    let d = &entity.data;
+    let opinion = match inspection.data.outcome {
+        InspectionOutcome::Qualified => "经检查，未发现违反卫生法律法规的行为。请继续依法执业，落实各项卫生管理制度。".to_string(),
+        InspectionOutcome::Rectify => "经检查，发现上述问题，违反了有关卫生法律法规的规定。责令你单位按下列要求限期改正，并将整改情况书面报告我单位。".to_string(),
+        InspectionOutcome::CaseLead => "经检查，发现涉嫌违反卫生法律法规的行为，我单位将依法进一步调查处理。".to_string(),
+    };
+    let failed: Vec<String> = inspection
+        .data
+        .results
+        .iter()
+        .filter(|r| r.result == PointResult::Fail)
+        .map(|r| if r.note.is_empty() { format!("{} 第 {} 项不符合", r.item, r.point + 1) } else { r.note.clone() })
+        .collect();
+    let findings = match (inspection.data.findings.is_empty(), failed.is_empty()) {
+        (false, _) => inspection.data.findings.clone(),
+        (true, false) => failed.join("；"),
+        (true, true) => "现场检查未发现问题。".to_string(),
+    };
+    Ok(OpinionData {
+        issuer: issuer.unit_name,
+        doc_number: issued.doc_number,
+        party: Party {
+            name: d.name.clone(),
+            address: d.address.clone().unwrap_or_default(),
+            legal_representative: d.legal_representative.clone().unwrap_or_default(),
+            phone: d.contact_phone.clone(),
+            uscc: d.uscc.clone(),
+        },
+        findings,
+        opinion,
+        rectification: order.map(|o| weijian_documents::Rectification { content: o.content, deadline: o.deadline }),
+        inspectors: Inspectors::new(signers)
+            .map_err(|e| DomainError::new(ErrorKind::Internal, "document.invalid", e.to_string()))?,
+        party_signature: match (inspection.data.party_signature, inspection.data.party_name) {
+            (PartySignature::Signed, Some(name)) => weijian_documents::PartySignature::Signed { name },
+            (PartySignature::Refused, _) => weijian_documents::PartySignature::Refused { witness: None },
+            _ => weijian_documents::PartySignature::Blank,
+        },
+        date: inspection.data.inspected_on,
+    })
+}

@@ -218,25 +218,51 @@ pub async fn issued(
     );
     let q = f.bind(sqlx::query(&sql).bind(unit_id.to_string()).bind(kind.key()).bind(i64::from(year)));
     let rows = q.fetch_all(store.reader()).await?;
-    rows.iter()
-        .map(|r| {
-            let number: i64 = r.try_get("number")?;
-            let number = u32::try_from(number).map_err(|_| StoreError::Corrupt(format!("文号序号越界：{number}")))?;
-            // The code as printed then (a unit's code may change later).
-            let printed: String = r.try_get("doc_number")?;
-            let code = printed
-                .strip_suffix(&format!("{}〔{year}〕{number}号", kind.word()))
-                .and_then(|c| IssuerCode::parse(c).ok())
-                .ok_or_else(|| StoreError::Corrupt(format!("无法解析的文号：{printed}")))?;
-            Ok(IssuedNumber {
-                id: parse_db(&r.try_get::<String, _>("id")?)?,
-                unit_id: parse_db(&r.try_get::<String, _>("unit_id")?)?,
-                region_code: r.try_get("region_code")?,
-                doc_number: DocNumber { issuer: code, kind, year, number },
-                object_type: r.try_get("object_type")?,
-                object_id: r.try_get("object_id")?,
-                issued_at: time::from_db(&r.try_get::<String, _>("issued_at")?)?,
-            })
-        })
-        .collect()
+    rows.iter().map(|r| issued_from_row(r, kind, year)).collect()
+}
+
+fn issued_from_row(r: &sqlx::any::AnyRow, kind: DocumentKind, year: i32) -> StoreResult<IssuedNumber> {
+    let number: i64 = r.try_get("number")?;
+    let number = u32::try_from(number).map_err(|_| StoreError::Corrupt(format!("文号序号越界：{number}")))?;
+    // The code as printed then (a unit's code may change later).
+    let printed: String = r.try_get("doc_number")?;
+    let code = printed
+        .strip_suffix(&format!("{}〔{year}〕{number}号", kind.word()))
+        .and_then(|c| IssuerCode::parse(c).ok())
+        .ok_or_else(|| StoreError::Corrupt(format!("无法解析的文号：{printed}")))?;
+    Ok(IssuedNumber {
+        id: parse_db(&r.try_get::<String, _>("id")?)?,
+        unit_id: parse_db(&r.try_get::<String, _>("unit_id")?)?,
+        region_code: r.try_get("region_code")?,
+        doc_number: DocNumber { issuer: code, kind, year, number },
+        object_type: r.try_get("object_type")?,
+        object_id: r.try_get("object_id")?,
+        issued_at: time::from_db(&r.try_get::<String, _>("issued_at")?)?,
+    })
+}
+
+/// The number a document of `kind` for this object already has, if any.
+/// Read without a jurisdiction filter: the caller has checked the object.
+pub async fn number_for(
+    store: &Store,
+    kind: DocumentKind,
+    object_type: &str,
+    object_id: &str,
+) -> StoreResult<Option<IssuedNumber>> {
+    let r = sqlx::query(
+        "SELECT id, unit_id, region_code, number, doc_number, object_type, object_id, issued_at, year          FROM document_numbers WHERE kind = $1 AND object_type = $2 AND object_id = $3",
+    )
+    .bind(kind.key())
+    .bind(object_type)
+    .bind(object_id)
+    .fetch_optional(store.reader())
+    .await?;
+    match r {
+        None => Ok(None),
+        Some(r) => {
+            let year: i64 = r.try_get("year")?;
+            let year = i32::try_from(year).map_err(|_| StoreError::Corrupt(format!("文号年份越界：{year}")))?;
+            issued_from_row(&r, kind, year).map(Some)
+        }
+    }
 }

@@ -328,6 +328,7 @@ pub async fn get_rectification(store: &Store, actor: &Actor, id: RectificationId
 #[derive(Clone, Debug, Default)]
 pub struct RectificationQuery {
     pub entity_id: Option<EntityId>,
+    pub inspection_id: Option<InspectionId>,
     pub status: Option<RectificationStatus>,
     /// Open orders whose deadline has passed by this day.
     pub overdue_on: Option<NaiveDate>,
@@ -341,6 +342,9 @@ pub async fn rectifications(store: &Store, actor: &Actor, q: &RectificationQuery
     c.push_filter(read_filter(actor, RECTIFICATION_OWNER, 1));
     if let Some(e) = q.entity_id {
         c.push("r.entity_id = ?", [e.to_string()]);
+    }
+    if let Some(i) = q.inspection_id {
+        c.push("r.inspection_id = ?", [i.to_string()]);
     }
     if let Some(s) = q.status {
         c.push("r.status = ?", [s.key().to_string()]);

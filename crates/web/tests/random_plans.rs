@@ -349,6 +349,21 @@ both_backends! {
         let expected = cal.add_working_days(weijian_domain::input::today(), 10).unwrap().to_string();
         assert_eq!(order["deadline"], expected, "10 working days by the official calendar");
         assert_eq!(saved["inspection"]["party_signature"], "refused");
+        // The 卫生监督意见书: the institution cannot see it before staff issue it; its 文号 is issued once.
+        let inspection_id = saved["inspection"]["id"].as_str().unwrap().to_string();
+        let pdf_uri = format!("/api/v1/inspections/{inspection_id}/opinion.pdf");
+        let hospital = app.login("zq_hospital").await;
+        assert_eq!(app.get(&pdf_uri, Some(&hospital)).await.code(), "document.not_issued");
+        let pdf = app.get(&pdf_uri, Some(&chief)).await;
+        assert_eq!(pdf.status, StatusCode::OK, "{}", pdf.text());
+        assert_eq!(pdf.headers[header::CONTENT_TYPE], "application/pdf");
+        assert!(pdf.body.starts_with(b"%PDF-"));
+        let disposition = pdf.headers[header::CONTENT_DISPOSITION].to_str().unwrap().to_string();
+        assert!(disposition.contains(&enc_path("〔")), "{disposition}");
+        let again = app.get(&pdf_uri, Some(&hospital)).await;
+        assert_eq!(again.status, StatusCode::OK);
+        assert_eq!(again.headers[header::CONTENT_DISPOSITION].to_str().unwrap(), disposition, "the same number");
+        assert_eq!(app.get(&pdf_uri, Some(&app.login("hk_clinic").await)).await.status, StatusCode::NOT_FOUND);
         // Not twice; the re-inspection task is due on the deadline.
         let r = app.call(Method::POST, &uri, Some(&inspector), true, Some(record(inspectors.clone()))).await;
         assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "inspection.task_closed".into()));
@@ -357,7 +372,6 @@ both_backends! {
         assert_eq!((re_task["source"].as_str(), re_task["due_on"].as_str()), (Some("reinspection"), Some(expected.as_str())));
 
         // The institution sees its order (and only its own) and reports once.
-        let hospital = app.login("zq_hospital").await;
         let mine = app.get("/api/v1/rectifications", Some(&hospital)).await.json();
         assert_eq!(mine["items"].as_array().unwrap().len(), 1);
         assert_eq!(mine["items"][0]["content"], "安排从业人员体检，取得健康合格证明后上岗");
@@ -391,4 +405,8 @@ both_backends! {
 
 fn uuid_like() -> String {
     "0190a0b2-0000-7000-8000-000000000abc".into()
+}
+
+fn enc_path(s: &str) -> String {
+    s.bytes().map(|b| format!("%{b:02X}")).collect()
 }

@@ -297,7 +297,7 @@ fn attr_char(b: u8) -> bool {
 }
 
 /// `attachment` with an ASCII fallback name and the real (Chinese) name encoded per RFC 5987/6266.
-fn content_disposition(name: &str, extension: &str) -> String {
+pub(crate) fn content_disposition(name: &str, extension: &str) -> String {
     let encoded: String =
         name.bytes().map(|b| if attr_char(b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
     format!("attachment; filename=\"attachment.{extension}\"; filename*=UTF-8''{encoded}")

@@ -192,6 +192,7 @@ pub async fn rectifications(
     let Query(q) = q.map_err(|_| paging::query_rejected())?;
     let query = RectificationQuery {
         entity_id: None,
+        inspection_id: None,
         status: paging::keyed(q.status.as_deref(), "status", RectificationStatus::parse)?,
         overdue_on: q.overdue.unwrap_or(false).then(weijian_domain::input::today),
         after: paging::cursor(q.cursor.as_deref())?,
@@ -294,4 +295,38 @@ pub async fn coverage(
         inspected,
         rate_permille: permille(inspected, supervised),
     }))
+}
+
+/// The inspection's 卫生监督意见书 as PDF, with its 文号 (issued on first request
+/// by staff; an institution gets it once issued).
+#[utoipa::path(get, path = "/api/v1/inspections/{id}/opinion.pdf", tag = "random_inspections",
+    params(("id" = String, Path, description = "检查记录标识")),
+    security(("session" = []), ("bearer" = [])),
+    responses((status = 200, description = "卫生监督意见书（PDF）", content_type = "application/pdf"),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 503, body = ErrorBody)))]
+pub async fn opinion_pdf(
+    State(state): State<AppState>,
+    CurrentUser(a): CurrentUser,
+    PathId(id): PathId<weijian_store::ids::InspectionId>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    let data = domain::opinion(&state.store, &a.actor, id).await?;
+    let name = data.doc_number.to_string();
+    let docs = state.documents.clone();
+    // Layout and font subsetting are CPU work: off the async workers.
+    let pdf = tokio::task::spawn_blocking(move || docs.supervision_opinion(&data))
+        .await
+        .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "文书生成失败"))??;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "application/pdf".to_string()),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                super::attachments::content_disposition(&format!("{name}.pdf"), "pdf"),
+            ),
+        ],
+        pdf,
+    )
+        .into_response())
 }

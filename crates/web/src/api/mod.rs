@@ -116,6 +116,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(inspections::rectifications))
         .routes(routes!(inspections::report))
         .routes(routes!(inspections::coverage))
+        .routes(routes!(inspections::opinion_pdf))
         .merge(imports::router())
         .merge(attachments::router())
 }
