@@ -371,6 +371,11 @@ both_backends! {
         let re_task = app.get(&format!("/api/v1/inspection-tasks/{re}"), Some(&chief)).await.json();
         assert_eq!((re_task["source"].as_str(), re_task["due_on"].as_str()), (Some("reinspection"), Some(expected.as_str())));
 
+        // Home pages: the institution's order; the chief's coverage of the year.
+        let home = app.get("/", Some(&hospital)).await.text();
+        assert!(home.contains("整改通知") && home.contains("安排从业人员体检"), "{home}");
+        let home = app.get("/", Some(&chief)).await.text();
+        assert!(home.contains("本年度监督覆盖率") && home.contains("医疗机构"), "{home}");
         // The institution sees its order (and only its own) and reports once.
         let mine = app.get("/api/v1/rectifications", Some(&hospital)).await.json();
         assert_eq!(mine["items"].as_array().unwrap().len(), 1);

@@ -184,6 +184,9 @@ struct Home {
     must_see_units: bool,
     must_see_users: bool,
     attention: Option<AttentionPanel>,
+    coverage: Vec<CoverageRow>,
+    /// An institution's rectification orders: (content, deadline, status).
+    orders: Vec<(String, String, String)>,
 }
 
 /// Counts and names for the home page's 需要关注 panel.
@@ -191,6 +194,23 @@ struct AttentionPanel {
     expiring_licences: i64,
     expired_licences: i64,
     certificates: Vec<(String, String, String)>,
+    overdue_orders: Vec<(String, String, String)>,
+}
+
+/// A category's line of the year's coverage: label, supervised, inspected, rate text.
+struct CoverageRow {
+    label: String,
+    supervised: i64,
+    inspected: i64,
+    rate: String,
+}
+
+fn percent(part: i64, whole: i64) -> String {
+    if whole == 0 {
+        "—".into()
+    } else {
+        format!("{:.1}%", part as f64 * 100.0 / whole as f64)
+    }
 }
 
 async fn home(axum::extract::State(state): axum::extract::State<AppState>, CurrentUser(a): CurrentUser) -> Response {
@@ -206,14 +226,65 @@ async fn home(axum::extract::State(state): axum::extract::State<AppState>, Curre
                     .iter()
                     .map(|i| (i.id.to_string(), i.data.name.clone(), i.data.cert_valid_until.to_string()))
                     .collect(),
+                overdue_orders: vec![],
             },
         )
     } else {
         None
     };
+    let today = weijian_domain::input::today();
+    let attention = match attention {
+        Some(mut panel) => {
+            let q = weijian_store::inspections::RectificationQuery {
+                overdue_on: Some(today),
+                limit: Some(50),
+                ..Default::default()
+            };
+            panel.overdue_orders = weijian_domain::inspections::rectifications(&state.store, &a.actor, &q)
+                .await
+                .map(|p| p.items)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|r| (r.entity_id.to_string(), r.entity_name, r.deadline.to_string()))
+                .collect();
+            Some(panel)
+        }
+        None => None,
+    };
+    // Leaders and section chiefs see the year's coverage; institutions their open orders.
+    let coverage = if matches!(a.user.role, weijian_store::Role::Leader | weijian_store::Role::SectionChief) {
+        let year = chrono::Datelike::year(&today);
+        weijian_domain::inspections::coverage(&state.store, &a.actor, year, None)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|l| CoverageRow {
+                label: crate::api::entities::category_label(&l.category),
+                rate: percent(l.inspected, l.supervised),
+                supervised: l.supervised,
+                inspected: l.inspected,
+            })
+            .collect()
+    } else {
+        vec![]
+    };
+    let orders = if a.user.entity_id.is_some() {
+        let q = weijian_store::inspections::RectificationQuery { limit: Some(50), ..Default::default() };
+        weijian_domain::inspections::rectifications(&state.store, &a.actor, &q)
+            .await
+            .map(|p| p.items)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|r| (r.content, r.deadline.to_string(), r.status.label().to_string()))
+            .collect()
+    } else {
+        vec![]
+    };
     render(
         StatusCode::OK,
         &Home {
+            coverage,
+            orders,
             username: a.user.username.clone(),
             region_code: a.user.region_code.clone(),
             must_see_units: allows(&a.actor, Permission::ViewOrganisation),
