@@ -417,3 +417,83 @@ pub async fn opinion(
         date: inspection.data.inspected_on,
     })
 }
+
+/// 一公开: publishes the plan's recorded results not yet public; how many.
+pub async fn publish_results(
+    store: &Store,
+    actor: &Actor,
+    plan_id: weijian_store::ids::RandomPlanId,
+) -> DomainResult<u64> {
+    require(actor, Permission::ManagePlans)?;
+    let plan = random_plans::get(store, actor, plan_id).await?;
+    if plan.status.scope_editable() || plan.status == weijian_rules::inspection::PlanStatus::Frozen {
+        return Err(DomainError::new(
+            ErrorKind::Conflict,
+            "publication.not_drawn",
+            "计划尚未抽取，没有可公开的检查结果",
+        ));
+    }
+    Ok(inspections::publish_plan_results(store, actor, &plan).await?)
+}
+
+/// The name of an individual (个体经营者) on the portal: its first character
+/// and the last two (usually the trade: 理发店), the rest masked — the
+/// personal name inside a sole trader's business name is personal data.
+pub fn redact_individual(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    if chars.len() <= 3 {
+        return chars.first().map(|c| format!("{c}**")).unwrap_or_default();
+    }
+    let tail: String = chars[chars.len() - 2..].iter().collect();
+    format!("{}{}{tail}", chars[0], "*".repeat(chars.len() - 3))
+}
+
+/// Published results for the portal, individuals' names redacted.
+pub async fn public_results(
+    store: &Store,
+    region_code: Option<&str>,
+) -> DomainResult<Vec<weijian_store::inspections::PublicResult>> {
+    let mut rows = inspections::public_results(store, region_code, 500).await?;
+    for r in &mut rows {
+        if r.individual {
+            r.entity_name = redact_individual(&r.entity_name);
+        }
+    }
+    Ok(rows)
+}
+
+/// Random inspections whose result should have been public by `today`: the
+/// statutory table's `random_results_publication` (20 working days from the
+/// check) on the working-day calendar. (entity name, inspected on, due).
+pub async fn overdue_publications(
+    store: &Store,
+    actor: &Actor,
+    today: chrono::NaiveDate,
+) -> DomainResult<Vec<(String, chrono::NaiveDate, chrono::NaiveDate)>> {
+    require(actor, Permission::ViewRegistry)?;
+    let rule = weijian_rules::deadlines::get("random_results_publication")
+        .map_err(|e| DomainError::new(ErrorKind::Internal, e.code(), e.to_string()))?;
+    let cal = crate::calendar::load(store).await?;
+    let mut out = Vec::new();
+    for (_, name, day) in inspections::unpublished_random(store, actor).await? {
+        // A year the calendar does not know yet: no verdict rather than a wrong one.
+        if let Ok(due) = rule.due(&cal, day) {
+            if due < today {
+                out.push((name, day, due));
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_individual;
+
+    #[test]
+    fn individuals_names_keep_only_their_first_character_and_trade() {
+        assert_eq!(redact_individual("张秀美理发店"), "张***发店");
+        assert_eq!(redact_individual("李记"), "李**");
+        assert_eq!(redact_individual(""), "");
+    }
+}

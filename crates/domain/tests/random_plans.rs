@@ -136,6 +136,24 @@ both_backends! {
         // Never twice.
         let e = plans::draw(s, &chief, plan.id, &beacon).await.unwrap_err();
         assert_eq!((e.kind, e.code), (ErrorKind::Conflict, "random_plan.already_drawn"));
+        // 一公开 within 20 working days: a result recorded 40 days ago and not published is overdue.
+        let task = &tasks.items[0];
+        let inspector = actor(s, "zq_inspector1").await;
+        let record = weijian_domain::inspections::InspectionInput {
+            inspected_on: (today - chrono::Days::new(40)).to_string(),
+            place: "现场".into(),
+            inspectors: task.inspectors.iter().map(|i| i.to_string()).collect(),
+            party_signature: "absent".into(),
+            outcome: "qualified".into(),
+            ..Default::default()
+        };
+        weijian_domain::inspections::record(s, &inspector, task.id, &record).await.unwrap();
+        let overdue = weijian_domain::inspections::overdue_publications(s, &chief, today).await.unwrap();
+        let rule = weijian_rules::deadlines::get("random_results_publication").unwrap();
+        let due = rule.due(weijian_rules::Calendar::official(), today - chrono::Days::new(40)).unwrap();
+        assert_eq!(overdue, vec![(task.entity_name.clone(), today - chrono::Days::new(40), due)]);
+        assert_eq!(weijian_domain::inspections::publish_results(s, &chief, plan.id).await.unwrap(), 1);
+        assert!(weijian_domain::inspections::overdue_publications(s, &chief, today).await.unwrap().is_empty());
         // Public: listed, and its documents readable without an actor.
         let public = plans::public_draws(s, Some("131127")).await.unwrap();
         assert!(public.iter().any(|d| d.id == plan.id && d.status == PlanStatus::Drawn));

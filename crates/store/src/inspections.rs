@@ -508,3 +508,116 @@ pub async fn never_inspected(
         .collect::<StoreResult<Vec<_>>>()?;
     Ok(page::from_rows(items, limit, |(id, name, _)| Cursor { key: name.clone(), id: id.to_string() }))
 }
+
+/// Publishes (一公开) the recorded, not yet published results of a plan's
+/// random inspections; returns how many went public. One audited transaction.
+pub async fn publish_plan_results(
+    store: &Store,
+    actor: &Actor,
+    plan: &crate::random_plans::RandomPlan,
+) -> StoreResult<u64> {
+    let mut tx = store.begin().await?;
+    authorize_write(tx.conn(), actor, WriteTarget { region_code: &plan.region_code, entity_id: None }).await?;
+    let now = time::now();
+    let done = sqlx::query(
+        "UPDATE inspections SET published_at = $1 WHERE published_at IS NULL \
+         AND task_id IN (SELECT id FROM inspection_tasks WHERE plan_id = $2)",
+    )
+    .bind(time::to_db(now))
+    .bind(plan.id.to_string())
+    .execute(&mut *tx.conn())
+    .await?;
+    let n = done.rows_affected();
+    if n == 0 {
+        return Err(StoreError::Conflict {
+            code: "publication.nothing_new",
+            message: format!("抽查计划“{}”没有尚未公开的检查结果", plan.data.name),
+        });
+    }
+    tx.audit(
+        actor,
+        Change {
+            action: "random_plan.publish_results",
+            object_type: "random_plan",
+            object_id: plan.id.to_string(),
+            region_code: Some(plan.region_code.clone()),
+            summary: format!("公开抽查计划“{}”的检查结果 {n} 户", plan.data.name),
+            before: None,
+            after: Some(json!({"published": n, "published_at": time::to_db(now)})),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(n)
+}
+
+/// A published result of a random inspection, as the portal shows it.
+#[derive(Clone, Debug, Serialize)]
+pub struct PublicResult {
+    pub plan_name: String,
+    pub region_code: String,
+    pub entity_name: String,
+    /// Whether the entity is an individual (no 统一社会信用代码): its name is redacted for display.
+    pub individual: bool,
+    pub items: Vec<String>,
+    pub inspected_on: NaiveDate,
+    pub outcome: InspectionOutcome,
+    pub rectification: Option<RectificationStatus>,
+    pub published_at: DateTime<Utc>,
+}
+
+/// Published results, newest inspections first (no actor: the public portal).
+pub async fn public_results(store: &Store, region_code: Option<&str>, limit: usize) -> StoreResult<Vec<PublicResult>> {
+    let mut c = Conditions::default();
+    c.push("i.published_at IS NOT NULL", []);
+    if let Some(code) = region_code {
+        c.push(
+            "i.region_code IN (SELECT code FROM regions WHERE path LIKE (SELECT path FROM regions WHERE code = ?) || '%')",
+            [code.to_string()],
+        );
+    }
+    let sql = format!(
+        "SELECT p.name AS plan_name, i.region_code, e.name AS entity_name, e.uscc, t.items, i.inspected_on, \
+         i.outcome, i.published_at, (SELECT r.status FROM rectifications r WHERE r.inspection_id = i.id) AS rect \
+         FROM inspections i JOIN inspection_tasks t ON t.id = i.task_id JOIN random_plans p ON p.id = t.plan_id \
+         JOIN entities e ON e.id = i.entity_id WHERE {} ORDER BY i.inspected_on DESC, i.id DESC LIMIT {}",
+        c.sql(),
+        limit.min(500)
+    );
+    let rows = c.bind(sqlx::query(&sql)).fetch_all(store.reader()).await?;
+    rows.iter()
+        .map(|r| {
+            let rect: Option<String> = r.try_get("rect")?;
+            Ok(PublicResult {
+                plan_name: r.try_get("plan_name")?,
+                region_code: r.try_get("region_code")?,
+                entity_name: r.try_get("entity_name")?,
+                individual: r.try_get::<Option<String>, _>("uscc")?.is_none(),
+                items: json_col(r, "items")?,
+                inspected_on: time::required_date(r, "inspected_on")?,
+                outcome: keyed(r, "outcome", InspectionOutcome::parse)?,
+                rectification: rect.as_deref().and_then(RectificationStatus::parse),
+                published_at: time::from_db(&r.try_get::<String, _>("published_at")?)?,
+            })
+        })
+        .collect()
+}
+
+/// Random inspections in the scope recorded but not yet published, with the
+/// date they were recorded: the domain judges them against the 20-working-day rule.
+pub async fn unpublished_random(store: &Store, actor: &Actor) -> StoreResult<Vec<(InspectionId, String, NaiveDate)>> {
+    let mut c = Conditions::default();
+    c.push_filter(read_filter(actor, INSPECTION_OWNER, 1));
+    c.push("i.published_at IS NULL AND t.plan_id IS NOT NULL", []);
+    let sql = format!(
+        "SELECT i.id, e.name, i.inspected_on FROM inspections i JOIN inspection_tasks t ON t.id = i.task_id \
+         JOIN entities e ON e.id = i.entity_id WHERE {} ORDER BY i.inspected_on LIMIT 500",
+        c.sql()
+    );
+    let rows = c.bind(sqlx::query(&sql)).fetch_all(store.reader()).await?;
+    rows.iter()
+        .map(|r| {
+            Ok((parse_db(&r.try_get::<String, _>("id")?)?, r.try_get("name")?, time::required_date(r, "inspected_on")?))
+        })
+        .collect()
+}

@@ -371,6 +371,19 @@ both_backends! {
         let re_task = app.get(&format!("/api/v1/inspection-tasks/{re}"), Some(&chief)).await.json();
         assert_eq!((re_task["source"].as_str(), re_task["due_on"].as_str()), (Some("reinspection"), Some(expected.as_str())));
 
+        // 一公开: the plan's recorded result goes public once; an inspector may not publish.
+        let publish = format!("/api/v1/random-plans/{plan}/publish-results");
+        assert_eq!(app.call(Method::POST, &publish, Some(&inspector), true, None).await.status, StatusCode::FORBIDDEN);
+        assert!(app.get("/api/v1/public/inspection-results", None).await.json().as_array().unwrap().is_empty());
+        let r = app.call(Method::POST, &publish, Some(&chief), true, None).await;
+        assert_eq!((r.status, r.json()["published"].as_i64()), (StatusCode::OK, Some(1)), "{}", r.text());
+        let r = app.call(Method::POST, &publish, Some(&chief), true, None).await;
+        assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "publication.nothing_new".into()));
+        let public = app.get("/api/v1/public/inspection-results?region_code=131127", None).await.json();
+        assert_eq!(public[0]["entity_name"], "枣强县人民医院", "{public}");
+        assert_eq!((public[0]["outcome"].as_str(), public[0]["rectification_status"].as_str()), (Some("rectify"), Some("open")));
+        assert!(app.get("/public/inspection-results", None).await.text().contains("枣强县人民医院"));
+        assert!(app.get("/api/v1/public/inspection-results?region_code=460100", None).await.json().as_array().unwrap().is_empty());
         // Home pages: the institution's order; the chief's coverage of the year.
         let home = app.get("/", Some(&hospital)).await.text();
         assert!(home.contains("整改通知") && home.contains("安排从业人员体检"), "{home}");

@@ -19,11 +19,14 @@ CREATE TABLE inspections (
     -- Attachment ids (JSON array): photos, audio, video, documents.
     attachments TEXT NOT NULL,
     recorded_by TEXT,
-    created_at TEXT NOT NULL
+    created_at TEXT NOT NULL,
+    -- 一公开: when the result of a random inspection went on the public portal.
+    published_at TEXT
 );
 CREATE UNIQUE INDEX inspections_task_idx ON inspections (task_id);
 CREATE INDEX inspections_entity_idx ON inspections (entity_id, inspected_on);
 CREATE INDEX inspections_region_idx ON inspections (region_code, inspected_on);
+CREATE INDEX inspections_published_idx ON inspections (published_at, region_code);
 
 CREATE TABLE rectifications (
     id TEXT PRIMARY KEY NOT NULL,

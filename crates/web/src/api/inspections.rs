@@ -330,3 +330,75 @@ pub async fn opinion_pdf(
     )
         .into_response())
 }
+
+#[derive(Serialize, ToSchema)]
+pub struct PublishedCount {
+    /// Results that went public with this request.
+    pub published: u64,
+}
+
+/// 一公开: publishes the plan's recorded results not yet public (on the portal
+/// within 20 working days of the check; overdue ones are warnings).
+#[utoipa::path(post, path = "/api/v1/random-plans/{id}/publish-results", tag = "random_inspections",
+    params(("id" = String, Path, description = "抽查计划标识")),
+    security(("session" = []), ("bearer" = [])),
+    responses((status = 200, body = PublishedCount), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn publish_results(
+    State(state): State<AppState>,
+    CurrentUser(a): CurrentUser,
+    PathId(id): PathId<weijian_store::ids::RandomPlanId>,
+) -> Result<Json<PublishedCount>, ApiError> {
+    Ok(Json(PublishedCount { published: domain::publish_results(&state.store, &a.actor, id).await? }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PublicResultView {
+    pub plan_name: String,
+    pub region_code: String,
+    /// An individual's name is redacted.
+    pub entity_name: String,
+    pub items: Vec<String>,
+    pub inspected_on: String,
+    pub outcome: String,
+    pub outcome_label: String,
+    /// open, reported, verified, unresolved; null without an order.
+    pub rectification_status: Option<String>,
+    pub rectification_label: Option<String>,
+    pub published_at: String,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PublicResultQuery {
+    /// Only this region and below.
+    pub region_code: Option<String>,
+}
+
+/// Public, no sign-in: published results of random inspections, newest first.
+#[utoipa::path(get, path = "/api/v1/public/inspection-results", tag = "random_inspections", params(PublicResultQuery),
+    responses((status = 200, body = Vec<PublicResultView>), (status = 400, body = ErrorBody)))]
+pub async fn public_results(
+    State(state): State<AppState>,
+    q: Result<Query<PublicResultQuery>, QueryRejection>,
+) -> Result<Json<Vec<PublicResultView>>, ApiError> {
+    let Query(q) = q.map_err(|_| paging::query_rejected())?;
+    let region = q.region_code.filter(|s| !s.is_empty());
+    let rows = domain::public_results(&state.store, region.as_deref()).await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|r| PublicResultView {
+                plan_name: r.plan_name,
+                region_code: r.region_code,
+                entity_name: r.entity_name,
+                items: r.items,
+                inspected_on: r.inspected_on.to_string(),
+                outcome: r.outcome.key().into(),
+                outcome_label: r.outcome.label().into(),
+                rectification_status: r.rectification.map(|s| s.key().into()),
+                rectification_label: r.rectification.map(|s| s.label().into()),
+                published_at: time::to_db(r.published_at),
+            })
+            .collect(),
+    ))
+}

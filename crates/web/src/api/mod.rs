@@ -117,6 +117,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(inspections::report))
         .routes(routes!(inspections::coverage))
         .routes(routes!(inspections::opinion_pdf))
+        .routes(routes!(inspections::publish_results))
+        .routes(routes!(inspections::public_results))
         .merge(imports::router())
         .merge(attachments::router())
 }

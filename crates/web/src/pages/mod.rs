@@ -70,7 +70,9 @@ pub fn router() -> Router<AppState> {
         .route("/random-plans/{id}/freeze", post(random_plans::freeze))
         .route("/random-plans/{id}/draw", post(random_plans::draw))
         .route("/tasks", get(random_plans::tasks))
+        .route("/random-plans/{id}/publish-results", post(random_plans::publish_results))
         .route("/public/draws", get(random_plans::public))
+        .route("/public/inspection-results", get(random_plans::public_results))
 }
 
 pub struct NavItem {
@@ -195,6 +197,8 @@ struct AttentionPanel {
     expired_licences: i64,
     certificates: Vec<(String, String, String)>,
     overdue_orders: Vec<(String, String, String)>,
+    /// Random inspections past the 20-working-day publication deadline: (entity, inspected on, due).
+    overdue_publications: Vec<(String, String, String)>,
 }
 
 /// A category's line of the year's coverage: label, supervised, inspected, rate text.
@@ -227,6 +231,7 @@ async fn home(axum::extract::State(state): axum::extract::State<AppState>, Curre
                     .map(|i| (i.id.to_string(), i.data.name.clone(), i.data.cert_valid_until.to_string()))
                     .collect(),
                 overdue_orders: vec![],
+                overdue_publications: vec![],
             },
         )
     } else {
@@ -247,6 +252,13 @@ async fn home(axum::extract::State(state): axum::extract::State<AppState>, Curre
                 .into_iter()
                 .map(|r| (r.entity_id.to_string(), r.entity_name, r.deadline.to_string()))
                 .collect();
+            panel.overdue_publications =
+                weijian_domain::inspections::overdue_publications(&state.store, &a.actor, today)
+                    .await
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|(name, day, due)| (name, day.to_string(), due.to_string()))
+                    .collect();
             Some(panel)
         }
         None => None,

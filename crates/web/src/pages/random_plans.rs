@@ -224,3 +224,28 @@ impl PublicPage {
         !matches!(d.status, PlanStatus::Frozen)
     }
 }
+
+pub async fn publish_results(
+    State(state): State<AppState>,
+    CurrentUser(a): CurrentUser,
+    PathId(id): PathId<RandomPlanId>,
+) -> Response {
+    match weijian_domain::inspections::publish_results(&state.store, &a.actor, id).await {
+        Ok(n) => detail_page(&state, &a, id, StatusCode::OK, format!("已公开 {n} 户的检查结果")).await,
+        Err(e) => detail_page(&state, &a, id, crate::error::status_of(e.kind), e.message).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "public_results.html")]
+struct ResultsPage {
+    results: Vec<weijian_store::inspections::PublicResult>,
+}
+
+/// 一公开: published results of random inspections; individuals' names redacted.
+pub async fn public_results(State(state): State<AppState>) -> Response {
+    match weijian_domain::inspections::public_results(&state.store, None).await {
+        Ok(results) => render(StatusCode::OK, &ResultsPage { results }),
+        Err(e) => domain_error_page(e),
+    }
+}
