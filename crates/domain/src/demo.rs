@@ -216,7 +216,7 @@ const PEOPLE: &[(&str, &str, Role, &str)] = &[
 ];
 
 /// (region, entity name, institution account username, its contact person)
-const INSTITUTIONS: &[(&str, &str, &str, &str)] = &[
+pub(crate) const INSTITUTIONS: &[(&str, &str, &str, &str)] = &[
     ("131127", "枣强县人民医院", "zq_hospital", "何振华"),
     ("460100", "海口市龙华区某口腔门诊部", "hk_clinic", "黎晓春"),
     ("370400", "枣庄市某妇产医院", "zz_hospital", "褚秀兰"),

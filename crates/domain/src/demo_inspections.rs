@@ -196,6 +196,42 @@ pub async fn seed(store: &Store, targets: &[Target<'_>], today: NaiveDate) -> Do
         .await?;
         random_plans::publish(store, &sys, waiting.id).await?;
         random_plans::freeze(store, &sys, waiting.id).await?;
+        // A routine patrol of the jurisdiction's demo institution by the inspectors
+        // who have accounts, so a demo inspector finds it on the phone.
+        patrol(store, target, unit.id, list.id, &codes[3], today).await?;
+    }
+    Ok(())
+}
+
+async fn patrol(
+    store: &Store,
+    target: &Target<'_>,
+    unit: weijian_store::ids::UnitId,
+    list: weijian_store::ids::InspectionItemListId,
+    item: &str,
+    today: NaiveDate,
+) -> DomainResult<()> {
+    let sys = Actor::system();
+    let Some((_, institution, _, _)) = crate::demo::INSTITUTIONS.iter().find(|(code, ..)| *code == target.code) else {
+        return Ok(());
+    };
+    let q = weijian_store::entities::Query { q: Some(institution.to_string()), ..Default::default() };
+    let Some(entity) = weijian_store::entities::list(store, &sys, &q).await?.items.into_iter().next() else {
+        return Ok(());
+    };
+    let mut staff = weijian_store::inspectors::eligible_on(store, &sys, today, Some(unit), None).await?;
+    // Inspectors with an account first: they can open the task.
+    staff.sort_by_key(|i| i.data.user_id.is_none());
+    if let [first, second, ..] = staff.as_slice() {
+        let data = weijian_store::inspection_tasks::TaskData {
+            entity_id: entity.id,
+            source: weijian_rules::inspection::TaskSource::Patrol,
+            item_list_id: list,
+            items: vec![item.to_string()],
+            inspectors: [first.id, second.id],
+            due_on: today + Days::new(14),
+        };
+        crate::inspections::assign_task(store, &sys, &data).await?;
     }
     Ok(())
 }

@@ -70,11 +70,14 @@ fn invalid(code: &'static str, field: &str, message: impl Into<String>) -> Domai
     DomainError::invalid(code, field, message)
 }
 
-/// The checklist a task's results are checked against: its plan's item list.
-async fn checklist_of(store: &Store, actor: &Actor, task: &InspectionTask) -> DomainResult<Option<ItemListContent>> {
-    let Some(plan_id) = task.plan_id else { return Ok(None) };
-    let plan = random_plans::get(store, actor, plan_id).await?;
-    let list = versioned::get::<ItemLists>(store, actor, plan.data.item_list_id).await?;
+/// The checklist a task's results are checked against: its item list's.
+pub async fn checklist_of(
+    store: &Store,
+    actor: &Actor,
+    task: &InspectionTask,
+) -> DomainResult<Option<ItemListContent>> {
+    let Some(list_id) = task.item_list_id else { return Ok(None) };
+    let list = versioned::get::<ItemLists>(store, actor, list_id).await?;
     Ok(Some(list.content))
 }
 
@@ -484,6 +487,41 @@ pub async fn overdue_publications(
         }
     }
     Ok(out)
+}
+
+/// Assigns a task by hand (patrol, campaign, complaint): items of a published
+/// list, two inspectors certified today, a due date not in the past.
+pub async fn assign_task(
+    store: &Store,
+    actor: &Actor,
+    data: &weijian_store::inspection_tasks::TaskData,
+) -> DomainResult<InspectionTask> {
+    require(actor, Permission::ManagePlans)?;
+    if data.source == weijian_rules::inspection::TaskSource::Random {
+        return Err(invalid("inspection_task.random_by_draw", "source", "双随机任务只能由抽取产生"));
+    }
+    let today = input::today();
+    if data.due_on < today {
+        return Err(invalid("inspection_task.due_in_past", "due_on", "完成期限不能早于今天"));
+    }
+    if data.inspectors[0] == data.inspectors[1] {
+        return Err(invalid("inspection.two_inspectors_required", "inspectors", "须指派两名不同的执法人员"));
+    }
+    for id in data.inspectors {
+        let i = inspectors::get(store, actor, id).await?;
+        if !i.may_enforce_on(today) {
+            return Err(invalid(
+                "inspection.inspector_not_eligible",
+                "inspectors",
+                format!("{}今日未持有效执法证或不在岗，不能指派", i.data.name),
+            ));
+        }
+    }
+    let list = versioned::get::<ItemLists>(store, actor, data.item_list_id).await?;
+    if !list.is_published() || data.items.is_empty() || data.items.iter().any(|c| list.content.item(c).is_none()) {
+        return Err(invalid("inspection_task.unknown_item", "items", "检查事项须来自已发布的抽查事项清单"));
+    }
+    Ok(inspection_tasks::create(store, actor, data).await?)
 }
 
 #[cfg(test)]

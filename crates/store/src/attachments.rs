@@ -488,3 +488,17 @@ pub async fn open(dir: &BlobDir, a: &Attachment) -> StoreResult<(PathBuf, tokio:
         Err(e) => Err(e.into()),
     }
 }
+
+/// Attachments of an entity this user uploaded and has not yet attached to a
+/// record (the photos taken during an inspection still being written).
+pub async fn pending(store: &Store, actor: &Actor, entity_id: EntityId) -> StoreResult<Vec<Attachment>> {
+    let Some(user) = actor.user_id() else { return Ok(vec![]) };
+    let f = read_filter(actor, OWNER, 3);
+    let sql = format!(
+        "SELECT {COLUMNS} FROM attachments WHERE entity_id = $1 AND uploaded_by = $2 AND owner_id IS NULL AND {} \
+         ORDER BY uploaded_at",
+        f.sql
+    );
+    let q = f.bind(sqlx::query(&sql).bind(entity_id.to_string()).bind(user.to_string()));
+    q.fetch_all(store.reader()).await?.iter().map(from_row).collect()
+}

@@ -1,7 +1,7 @@
 //! Inspection tasks: one entity to inspect by two inspectors by a due date,
 //! from a draw (or, later, a complaint, campaign, patrol or re-inspection).
 
-use crate::ids::{parse_db, EntityId, InspectionTaskId, InspectorId, RandomPlanId};
+use crate::ids::{parse_db, EntityId, InspectionItemListId, InspectionTaskId, InspectorId, RandomPlanId};
 use crate::jurisdiction::{read_filter, Owner};
 use crate::page::{self, Conditions, Cursor, Page};
 use crate::{time, Actor, Store, StoreError, StoreResult};
@@ -18,7 +18,8 @@ pub struct InspectionTask {
     pub entity_name: String,
     pub source: TaskSource,
     pub plan_id: Option<RandomPlanId>,
-    /// Item codes of the plan's item list.
+    /// The published item list the items come from, and their codes.
+    pub item_list_id: Option<InspectionItemListId>,
     pub items: Vec<String>,
     pub inspectors: [InspectorId; 2],
     pub inspector_names: [String; 2],
@@ -28,7 +29,8 @@ pub struct InspectionTask {
 
 // An institution sees the tasks about itself (its outcomes come with the records).
 const OWNER: Owner = Owner { region: "t.region_code", entity: Some("t.entity_id") };
-const COLUMNS: &str = "t.id, t.region_code, t.entity_id, e.name AS entity_name, t.source, t.plan_id, t.items, \
+const COLUMNS: &str =
+    "t.id, t.region_code, t.entity_id, e.name AS entity_name, t.source, t.plan_id, t.item_list_id, t.items, \
      t.inspector1_id, t.inspector2_id, i1.name AS inspector1_name, i2.name AS inspector2_name, t.due_on, t.status";
 const FROM: &str = "inspection_tasks t JOIN entities e ON e.id = t.entity_id \
      JOIN inspectors i1 ON i1.id = t.inspector1_id JOIN inspectors i2 ON i2.id = t.inspector2_id";
@@ -44,6 +46,7 @@ fn from_row(r: &sqlx::any::AnyRow) -> StoreResult<InspectionTask> {
         entity_name: r.try_get("entity_name")?,
         source: TaskSource::parse(&source).ok_or_else(|| StoreError::Corrupt(format!("未知的任务来源：{source}")))?,
         plan_id: r.try_get::<Option<String>, _>("plan_id")?.map(|s| parse_db(&s)).transpose()?,
+        item_list_id: r.try_get::<Option<String>, _>("item_list_id")?.map(|s| parse_db(&s)).transpose()?,
         items: serde_json::from_str(&items).map_err(|e| StoreError::Corrupt(format!("任务的检查事项无法解析：{e}")))?,
         inspectors: [
             parse_db(&r.try_get::<String, _>("inspector1_id")?)?,
@@ -97,4 +100,62 @@ pub async fn list(store: &Store, actor: &Actor, query: &Query) -> StoreResult<Pa
     let rows = c.bind(sqlx::query(&sql)).fetch_all(store.reader()).await?;
     let items = rows.iter().map(from_row).collect::<StoreResult<Vec<_>>>()?;
     Ok(page::from_rows(items, limit, |t| Cursor { key: t.due_on.to_string(), id: t.id.to_string() }))
+}
+
+/// A task assigned by hand: a routine patrol, a special campaign or a complaint's check.
+#[derive(Clone, Debug, Serialize)]
+pub struct TaskData {
+    pub entity_id: EntityId,
+    pub source: TaskSource,
+    pub item_list_id: InspectionItemListId,
+    pub items: Vec<String>,
+    pub inspectors: [InspectorId; 2],
+    pub due_on: NaiveDate,
+}
+
+pub async fn create(store: &Store, actor: &Actor, data: &TaskData) -> StoreResult<InspectionTask> {
+    let entity = crate::entities::get(store, actor, data.entity_id).await?;
+    let mut tx = store.begin().await?;
+    crate::jurisdiction::authorize_write(
+        tx.conn(),
+        actor,
+        crate::jurisdiction::WriteTarget { region_code: &entity.data.region_code, entity_id: None },
+    )
+    .await?;
+    let id = InspectionTaskId::new();
+    let now = time::now();
+    sqlx::query(
+        "INSERT INTO inspection_tasks (id, region_code, entity_id, source, plan_id, item_list_id, items, inspector1_id, \
+         inspector2_id, due_on, status, version, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, NULL, $5, $6, $7, $8, $9, $10, 1, $11, $12)",
+    )
+    .bind(id.to_string())
+    .bind(&entity.data.region_code)
+    .bind(entity.id.to_string())
+    .bind(data.source.key())
+    .bind(data.item_list_id.to_string())
+    .bind(serde_json::to_string(&data.items).expect("codes serialise"))
+    .bind(data.inspectors[0].to_string())
+    .bind(data.inspectors[1].to_string())
+    .bind(data.due_on.to_string())
+    .bind(TaskStatus::Assigned.key())
+    .bind(time::to_db(now))
+    .bind(time::to_db(now))
+    .execute(&mut *tx.conn())
+    .await?;
+    tx.audit(
+        actor,
+        crate::audit::Change {
+            action: "inspection_task.create",
+            object_type: "entity",
+            object_id: entity.id.to_string(),
+            region_code: Some(entity.data.region_code.clone()),
+            summary: format!("下达{}任务：{}，期限 {}", data.source.label(), entity.data.name, data.due_on),
+            before: None,
+            after: Some(serde_json::json!(data)),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    get(store, actor, id).await
 }

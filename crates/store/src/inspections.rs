@@ -162,9 +162,9 @@ pub async fn record(
         Some(o) => {
             let reinspection = InspectionTaskId::new();
             sqlx::query(
-                "INSERT INTO inspection_tasks (id, region_code, entity_id, source, plan_id, items, inspector1_id, \
-                 inspector2_id, due_on, status, version, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, NULL, $5, $6, $7, $8, $9, 1, $10, $11)",
+                "INSERT INTO inspection_tasks (id, region_code, entity_id, source, plan_id, item_list_id, items, \
+                 inspector1_id, inspector2_id, due_on, status, version, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, NULL, $12, $5, $6, $7, $8, $9, 1, $10, $11)",
             )
             .bind(reinspection.to_string())
             .bind(&task.region_code)
@@ -177,6 +177,7 @@ pub async fn record(
             .bind(TaskStatus::Assigned.key())
             .bind(time::to_db(now))
             .bind(time::to_db(now))
+            .bind(task.item_list_id.map(|l| l.to_string()))
             .execute(&mut *tx.conn())
             .await?;
             let r = Rectification {

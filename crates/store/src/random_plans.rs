@@ -448,9 +448,9 @@ async fn insert_task(
 ) -> StoreResult<()> {
     // The entity's own region (a plan may cover a city's counties).
     sqlx::query(
-        "INSERT INTO inspection_tasks (id, region_code, entity_id, source, plan_id, items, inspector1_id, \
+        "INSERT INTO inspection_tasks (id, region_code, entity_id, source, plan_id, item_list_id, items, inspector1_id, \
          inspector2_id, due_on, status, version, created_at, updated_at) \
-         SELECT $1, e.region_code, e.id, $2, $3, $4, $5, $6, $7, $8, 1, $9, $10 FROM entities e WHERE e.id = $11",
+         SELECT $1, e.region_code, e.id, $2, $3, $12, $4, $5, $6, $7, $8, 1, $9, $10 FROM entities e WHERE e.id = $11",
     )
     .bind(InspectionTaskId::new().to_string())
     .bind(TaskSource::Random.key())
@@ -463,6 +463,7 @@ async fn insert_task(
     .bind(time::to_db(now))
     .bind(time::to_db(now))
     .bind(t.entity_id.to_string())
+    .bind(plan.data.item_list_id.to_string())
     .execute(&mut *conn)
     .await?;
     Ok(())

@@ -428,3 +428,57 @@ fn uuid_like() -> String {
 fn enc_path(s: &str) -> String {
     s.bytes().map(|b| format!("%{b:02X}")).collect()
 }
+
+both_backends! {
+    async fn the_phone_inspection_form_records_a_failed_point_with_a_photo(db: &TestDb) {
+        let app = app(db).await;
+        let chief = app.login("zq_chief").await;
+        let plan = drawn_plan(&app, &chief).await;
+        let tasks = app.get(&format!("/api/v1/inspection-tasks?plan_id={plan}&limit=200"), Some(&chief)).await.json();
+        let task = tasks["items"].as_array().unwrap().iter().find(|t| t["entity_name"] == "枣强县人民医院").cloned().unwrap();
+        let id = task["id"].as_str().unwrap().to_string();
+        let inspector = app.login("zq_inspector1").await;
+        let page = app.get(&format!("/tasks/{id}"), Some(&inspector)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.text().contains("是否持有有效的《公共场所卫生许可证》"), "{}", page.text());
+        // A photo from the phone's camera: multipart, the CSRF token in the action URL.
+        let upload = axum::http::Request::builder()
+            .method(Method::POST)
+            .uri(format!("/tasks/{id}/photos?csrf_token={}", inspector.csrf))
+            .header(header::COOKIE, &inspector.cookie)
+            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={BOUNDARY}"))
+            .body(axum::body::Body::from(multipart(&[], Some(("现场.jpg", &tiny_jpeg(3))))))
+            .unwrap();
+        let r = app.send(upload).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let page = app.get(&format!("/tasks/{id}"), Some(&inspector)).await.text();
+        let photo = page.split("name=\"photo\" value=\"").nth(1).and_then(|s| s.split('"').next()).expect("the photo is offered").to_string();
+        // A disguised executable is refused on the page with the reason.
+        let mut exe = b"MZ\x90\x00".to_vec();
+        exe.extend(std::iter::repeat_n(0u8, 200));
+        let upload = axum::http::Request::builder()
+            .method(Method::POST)
+            .uri(format!("/tasks/{id}/photos?csrf_token={}", inspector.csrf))
+            .header(header::COOKIE, &inspector.cookie)
+            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={BOUNDARY}"))
+            .body(axum::body::Body::from(multipart(&[], Some(("photo.jpg", &exe)))))
+            .unwrap();
+        let r = app.send(upload).await;
+        assert!(r.status.is_client_error(), "{}", r.status);
+
+        let body = format!(
+            "inspected_on={}&place=%E9%97%A8%E8%AF%8A&r%3AGG-01%3A0=pass&r%3AGG-01%3A1=fail&n%3AGG-01%3A1=%E6%97%A0%E5%81%A5%E5%BA%B7%E8%AF%81&findings=&party_signature=refused&party_name=&outcome=rectify&rect_content=%E5%8F%96%E5%BE%97%E5%81%A5%E5%BA%B7%E8%AF%81%E6%98%8E&rect_days=10&photo={photo}",
+            weijian_domain::input::today()
+        );
+        let r = form(&app, &inspector, format!("/tasks/{id}/inspection"), body).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let hospital = app.login("zq_hospital").await;
+        let home = app.get("/", Some(&hospital)).await.text();
+        assert!(home.contains("整改通知") && home.contains("取得健康证明"), "{home}");
+        let linked = app.get(&format!("/api/v1/attachments/{photo}"), Some(&chief)).await.json();
+        assert_eq!(linked["owner_type"], "inspection");
+        // The task is closed: the page says so and offers no form.
+        let page = app.get(&format!("/tasks/{id}"), Some(&inspector)).await.text();
+        assert!(page.contains("已检查") && !page.contains("保存检查记录"));
+    }
+}

@@ -71,6 +71,8 @@ CREATE TABLE inspection_tasks (
     entity_id TEXT NOT NULL REFERENCES entities (id),
     source TEXT NOT NULL,
     plan_id TEXT REFERENCES random_plans (id),
+    -- The published item list whose items (and checklists) the task checks.
+    item_list_id TEXT REFERENCES inspection_item_lists (id),
     items TEXT NOT NULL,
     inspector1_id TEXT NOT NULL REFERENCES inspectors (id),
     inspector2_id TEXT NOT NULL REFERENCES inspectors (id),

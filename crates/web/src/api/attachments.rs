@@ -174,31 +174,17 @@ fn blob_dir(state: &AppState) -> Result<BlobDir, ApiError> {
     })
 }
 
-/// Uploads one evidence file. Its type is judged by its content (a photo must
-/// be JPEG, PNG, WebP or HEIC; a recording MP3, M4A/AAC, AMR or MP4/3GP; a
-/// video MP4, MOV or 3GP; a document PDF, DOCX or XLSX without macros) and
-/// its size against the kind's limit while it streams in. Identical content
-/// is stored once; each upload is its own record.
-#[utoipa::path(post, path = "/api/v1/attachments", tag = "attachments",
-    params(UploadParams),
-    request_body(content = UploadForm, content_type = "multipart/form-data",
-        description = "multipart 表单：kind、entity_id（可选）在前，file 在后"),
-    security(("bearer" = []), ("session" = [])),
-    responses((status = 201, body = AttachmentView, description = "已保存"),
-        (status = 400, description = "表单无法读取", body = crate::ErrorBody),
-        (status = 403, description = "无权在该辖区或机构下上传", body = crate::ErrorBody),
-        (status = 404, description = "监管对象不存在或不在辖区内", body = crate::ErrorBody),
-        (status = 413, description = "超过该类附件的大小上限（attachment.too_large）", body = crate::ErrorBody),
-        (status = 415, description = "不接受的文件类型，如可执行程序（attachment.unsupported_type）", body = crate::ErrorBody),
-        (status = 422, description = "内容与声明的类型不符（attachment.type_mismatch）、缺少字段或空文件", body = crate::ErrorBody),
-        (status = 503, description = "未配置附件存储目录", body = crate::ErrorBody)))]
-pub async fn upload(
-    State(state): State<AppState>,
-    CurrentUser(a): CurrentUser,
-    Query(q): Query<UploadParams>,
+/// Receives one multipart upload (fields `kind`, `entity_id`, then `file`;
+/// `kind`/`entity_id` may come as defaults) and stores it: the API's route and
+/// the inspection page's photo form share this.
+pub(crate) async fn accept(
+    state: &AppState,
+    actor: &weijian_store::Actor,
+    default_kind: Option<&str>,
+    default_entity: Option<&str>,
     form: Result<Multipart, MultipartRejection>,
-) -> Result<Response, ApiError> {
-    let blobs = blob_dir(&state)?;
+) -> Result<Attachment, ApiError> {
+    let blobs = blob_dir(state)?;
     let mut form = form.map_err(|_| {
         ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -206,8 +192,8 @@ pub async fn upload(
             "请以 multipart/form-data 表单上传附件",
         )
     })?;
-    let mut kind = q.kind.as_deref().map(parse_kind).transpose()?;
-    let mut entity = match q.entity_id.as_deref() {
+    let mut kind = default_kind.map(parse_kind).transpose()?;
+    let mut entity = match default_entity {
         Some(s) => parse_entity(s)?,
         None => None,
     };
@@ -235,9 +221,9 @@ pub async fn upload(
                     )
                 })?;
                 // Who it belongs to is settled before a byte of it is received.
-                let owner = store::owner_for(&state.store, &a.actor, entity).await.map_err(DomainError::from)?;
+                let owner = store::owner_for(&state.store, actor, entity).await.map_err(DomainError::from)?;
                 let original = display_name(field.file_name().unwrap_or_default());
-                staged = Some((receive(&blobs, &state, kind, field).await?, original, owner));
+                staged = Some((receive(&blobs, state, kind, field).await?, original, owner));
             }
             other => {
                 return Err(invalid(
@@ -253,7 +239,35 @@ pub async fn upload(
         return Err(invalid(StatusCode::UNPROCESSABLE_ENTITY, "attachment.no_file", "file", "请选择要上传的文件"));
     };
     let saved =
-        store::create(&state.store, &a.actor, &blobs, staged, &owner, &original).await.map_err(DomainError::from)?;
+        store::create(&state.store, actor, &blobs, staged, &owner, &original).await.map_err(DomainError::from)?;
+    Ok(saved)
+}
+
+/// Uploads one evidence file. Its type is judged by its content (a photo must
+/// be JPEG, PNG, WebP or HEIC; a recording MP3, M4A/AAC, AMR or MP4/3GP; a
+/// video MP4, MOV or 3GP; a document PDF, DOCX or XLSX without macros) and
+/// its size against the kind's limit while it streams in. Identical content
+/// is stored once; each upload is its own record.
+#[utoipa::path(post, path = "/api/v1/attachments", tag = "attachments",
+    params(UploadParams),
+    request_body(content = UploadForm, content_type = "multipart/form-data",
+        description = "multipart 表单：kind、entity_id（可选）在前，file 在后"),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 201, body = AttachmentView, description = "已保存"),
+        (status = 400, description = "表单无法读取", body = crate::ErrorBody),
+        (status = 403, description = "无权在该辖区或机构下上传", body = crate::ErrorBody),
+        (status = 404, description = "监管对象不存在或不在辖区内", body = crate::ErrorBody),
+        (status = 413, description = "超过该类附件的大小上限（attachment.too_large）", body = crate::ErrorBody),
+        (status = 415, description = "不接受的文件类型，如可执行程序（attachment.unsupported_type）", body = crate::ErrorBody),
+        (status = 422, description = "内容与声明的类型不符（attachment.type_mismatch）、缺少字段或空文件", body = crate::ErrorBody),
+        (status = 503, description = "未配置附件存储目录", body = crate::ErrorBody)))]
+pub async fn upload(
+    State(state): State<AppState>,
+    CurrentUser(a): CurrentUser,
+    Query(q): Query<UploadParams>,
+    form: Result<Multipart, MultipartRejection>,
+) -> Result<Response, ApiError> {
+    let saved = accept(&state, &a.actor, q.kind.as_deref(), q.entity_id.as_deref(), form).await?;
     let view = AttachmentView::from(&saved);
     let mut res = (StatusCode::CREATED, Json(view)).into_response();
     if let Ok(v) = HeaderValue::from_str(&format!("{UPLOAD_PATH}/{}", saved.id)) {

@@ -4,6 +4,7 @@
 mod account;
 mod duty_lists;
 mod imports;
+mod inspection;
 mod org;
 mod people;
 mod random_plans;
@@ -70,6 +71,9 @@ pub fn router() -> Router<AppState> {
         .route("/random-plans/{id}/freeze", post(random_plans::freeze))
         .route("/random-plans/{id}/draw", post(random_plans::draw))
         .route("/tasks", get(random_plans::tasks))
+        .route("/tasks/{id}", get(inspection::show))
+        .route("/tasks/{id}/inspection", post(inspection::record))
+        .route("/tasks/{id}/photos", post(inspection::upload_photo).layer(axum::extract::DefaultBodyLimit::disable()))
         .route("/random-plans/{id}/publish-results", post(random_plans::publish_results))
         .route("/public/draws", get(random_plans::public))
         .route("/public/inspection-results", get(random_plans::public_results))
