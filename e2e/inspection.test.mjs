@@ -54,4 +54,9 @@ test('an inspector records a failed point with a photo; the institution sees the
   const home = await institution.textContent('main');
   assert.match(home, /整改通知/);
   assert.match(home, /组织从业人员体检/);
+  // It reports its correction from there.
+  await institution.fill('textarea[name=report]', '已组织全部从业人员体检，健康合格证明已取得');
+  await institution.click('main form button[type=submit]');
+  await institution.waitForURL(`${demo.base}/`);
+  assert.match(await institution.textContent('main'), /已报告整改情况/);
 });

@@ -477,6 +477,14 @@ both_backends! {
         assert!(home.contains("整改通知") && home.contains("取得健康证明"), "{home}");
         let linked = app.get(&format!("/api/v1/attachments/{photo}"), Some(&chief)).await.json();
         assert_eq!(linked["owner_type"], "inspection");
+        // The institution reports from its home page; the order then shows as reported, without the form.
+        let order = home.split("action=\"/rectifications/").nth(1).and_then(|s| s.split('/').next()).expect("a report form").to_string();
+        let r = form(&app, &hospital, format!("/rectifications/{order}/report"), "report=%E5%B7%B2%E4%BD%93%E6%A3%80".into()).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let home = app.get("/", Some(&hospital)).await.text();
+        assert!(home.contains("已报告整改情况") && !home.contains("提交整改报告"), "{home}");
+        let r = form(&app, &inspector, format!("/rectifications/{order}/report"), "report=x".into()).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "staff do not report for the institution");
         // The task is closed: the page says so and offers no form.
         let page = app.get(&format!("/tasks/{id}"), Some(&inspector)).await.text();
         assert!(page.contains("已检查") && !page.contains("保存检查记录"));

@@ -179,3 +179,22 @@ pub async fn record(
         Err(e) => task_page(&state, &a, id, crate::error::status_of(e.kind), e.message).await,
     }
 }
+
+#[derive(serde::Deserialize)]
+pub struct ReportForm {
+    #[serde(default)]
+    report: String,
+}
+
+/// The institution's report of its correction, from its home page.
+pub async fn report(
+    State(state): State<AppState>,
+    CurrentUser(a): CurrentUser,
+    PathId(id): PathId<weijian_store::ids::RectificationId>,
+    Form(f): Form<ReportForm>,
+) -> Response {
+    match domain::report(&state.store, &a.actor, id, &f.report, &[]).await {
+        Ok(_) => Redirect::to("/").into_response(),
+        Err(e) => domain_error_page(e),
+    }
+}

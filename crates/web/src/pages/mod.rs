@@ -71,6 +71,7 @@ pub fn router() -> Router<AppState> {
         .route("/random-plans/{id}/freeze", post(random_plans::freeze))
         .route("/random-plans/{id}/draw", post(random_plans::draw))
         .route("/tasks", get(random_plans::tasks))
+        .route("/rectifications/{id}/report", post(inspection::report))
         .route("/tasks/{id}", get(inspection::show))
         .route("/tasks/{id}/inspection", post(inspection::record))
         .route("/tasks/{id}/photos", post(inspection::upload_photo).layer(axum::extract::DefaultBodyLimit::disable()))
@@ -191,8 +192,8 @@ struct Home {
     must_see_users: bool,
     attention: Option<AttentionPanel>,
     coverage: Vec<CoverageRow>,
-    /// An institution's rectification orders: (content, deadline, status).
-    orders: Vec<(String, String, String)>,
+    /// An institution's rectification orders.
+    orders: Vec<OrderRow>,
 }
 
 /// Counts and names for the home page's 需要关注 panel.
@@ -203,6 +204,14 @@ struct AttentionPanel {
     overdue_orders: Vec<(String, String, String)>,
     /// Random inspections past the 20-working-day publication deadline: (entity, inspected on, due).
     overdue_publications: Vec<(String, String, String)>,
+}
+
+struct OrderRow {
+    id: String,
+    content: String,
+    deadline: String,
+    status: String,
+    open: bool,
 }
 
 /// A category's line of the year's coverage: label, supervised, inspected, rate text.
@@ -291,7 +300,13 @@ async fn home(axum::extract::State(state): axum::extract::State<AppState>, Curre
             .map(|p| p.items)
             .unwrap_or_default()
             .into_iter()
-            .map(|r| (r.content, r.deadline.to_string(), r.status.label().to_string()))
+            .map(|r| OrderRow {
+                id: r.id.to_string(),
+                open: r.status == weijian_rules::inspection::RectificationStatus::Open,
+                content: r.content,
+                deadline: r.deadline.to_string(),
+                status: r.status.label().to_string(),
+            })
             .collect()
     } else {
         vec![]
