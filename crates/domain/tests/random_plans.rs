@@ -148,15 +148,28 @@ both_backends! {
             ..Default::default()
         };
         weijian_domain::inspections::record(s, &inspector, task.id, &record).await.unwrap();
+        assert_eq!(plans::get(s, &chief, plan.id).await.unwrap().status, PlanStatus::InProgress, "with its first record");
         let overdue = weijian_domain::inspections::overdue_publications(s, &chief, today).await.unwrap();
         let rule = weijian_rules::deadlines::get("random_results_publication").unwrap();
         let due = rule.due(weijian_rules::Calendar::official(), today - chrono::Days::new(40)).unwrap();
         assert_eq!(overdue, vec![(task.entity_name.clone(), today - chrono::Days::new(40), due)]);
         assert_eq!(weijian_domain::inspections::publish_results(s, &chief, plan.id).await.unwrap(), 1);
         assert!(weijian_domain::inspections::overdue_publications(s, &chief, today).await.unwrap().is_empty());
+        assert_eq!(plans::get(s, &chief, plan.id).await.unwrap().status, PlanStatus::InProgress, "not all recorded yet");
+        // Every other task recorded: completed; its results published: results published.
+        for t in &tasks.items[1..] {
+            let mut r = record.clone();
+            r.inspected_on = today.to_string();
+            r.inspectors = t.inspectors.iter().map(|i| i.to_string()).collect();
+            weijian_domain::inspections::record(s, &inspector, t.id, &r).await.unwrap();
+        }
+        assert_eq!(plans::get(s, &chief, plan.id).await.unwrap().status, PlanStatus::Completed);
+        let n = weijian_domain::inspections::publish_results(s, &chief, plan.id).await.unwrap();
+        assert_eq!(n as usize, tasks.items.len() - 1);
+        assert_eq!(plans::get(s, &chief, plan.id).await.unwrap().status, PlanStatus::ResultsPublished);
         // Public: listed, and its documents readable without an actor.
         let public = plans::public_draws(s, Some("131127")).await.unwrap();
-        assert!(public.iter().any(|d| d.id == plan.id && d.status == PlanStatus::Drawn));
+        assert!(public.iter().any(|d| d.id == plan.id && d.status == PlanStatus::ResultsPublished));
         assert_eq!(plans::public_documents(s, plan.id).await.unwrap().1.unwrap(), published);
     }
 

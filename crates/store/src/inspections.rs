@@ -157,6 +157,17 @@ pub async fn record(
     for a in &data.attachments {
         crate::attachments::link(&mut tx, actor, parse_db(a)?, "inspection", &inspection.id.to_string()).await?;
     }
+    if let Some(plan) = task.plan_id {
+        // The plan is in progress with its first record and completed with its last.
+        sqlx::query(
+            "UPDATE random_plans SET status = CASE WHEN EXISTS (SELECT 1 FROM inspection_tasks t              WHERE t.plan_id = $1 AND t.status = $2) THEN 'in_progress' ELSE 'completed' END, updated_at = $3              WHERE id = $1 AND status IN ('drawn', 'in_progress')",
+        )
+        .bind(plan.to_string())
+        .bind(TaskStatus::Assigned.key())
+        .bind(time::to_db(now))
+        .execute(&mut *tx.conn())
+        .await?;
+    }
     let rectification = match order {
         None => None,
         Some(o) => {
@@ -529,6 +540,14 @@ pub async fn publish_plan_results(
     .execute(&mut *tx.conn())
     .await?;
     let n = done.rows_affected();
+    // A completed plan whose every result is public has published its results.
+    sqlx::query(
+        "UPDATE random_plans SET status = 'results_published', updated_at = $1 WHERE id = $2 AND status = 'completed'",
+    )
+    .bind(time::to_db(now))
+    .bind(plan.id.to_string())
+    .execute(&mut *tx.conn())
+    .await?;
     if n == 0 {
         return Err(StoreError::Conflict {
             code: "publication.nothing_new",
