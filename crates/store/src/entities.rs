@@ -371,10 +371,7 @@ pub async fn list(store: &Store, actor: &Actor, query: &Query) -> StoreResult<Pa
         c.push("s.search_text LIKE ? ESCAPE '\\'", [page::contains_pattern(&word)]);
     }
     if let Some(region) = &query.region_code {
-        c.push(
-            "s.region_code IN (SELECT code FROM regions WHERE path LIKE (SELECT path FROM regions WHERE code = ?) || '%')",
-            [region.clone()],
-        );
+        c.push(&page::in_region("s.region_code"), [region.clone()]);
     }
     if let Some(category) = &query.category {
         c.push("s.category = ?", [category.clone()]);

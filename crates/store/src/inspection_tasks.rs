@@ -1,6 +1,7 @@
 //! Inspection tasks: one entity to inspect by two inspectors by a due date,
 //! from a draw (or, later, a complaint, campaign, patrol or re-inspection).
 
+use crate::columns;
 use crate::ids::{parse_db, EntityId, InspectionItemListId, InspectionTaskId, InspectorId, RandomPlanId};
 use crate::jurisdiction::{read_filter, Owner};
 use crate::page::{self, Conditions, Cursor, Page};
@@ -36,25 +37,22 @@ const FROM: &str = "inspection_tasks t JOIN entities e ON e.id = t.entity_id \
      JOIN inspectors i1 ON i1.id = t.inspector1_id JOIN inspectors i2 ON i2.id = t.inspector2_id";
 
 fn from_row(r: &sqlx::any::AnyRow) -> StoreResult<InspectionTask> {
-    let source: String = r.try_get("source")?;
-    let status: String = r.try_get("status")?;
-    let items: String = r.try_get("items")?;
     Ok(InspectionTask {
         id: parse_db(&r.try_get::<String, _>("id")?)?,
         region_code: r.try_get("region_code")?,
         entity_id: parse_db(&r.try_get::<String, _>("entity_id")?)?,
         entity_name: r.try_get("entity_name")?,
-        source: TaskSource::parse(&source).ok_or_else(|| StoreError::Corrupt(format!("未知的任务来源：{source}")))?,
+        source: columns::keyed(r, "source", TaskSource::parse)?,
         plan_id: r.try_get::<Option<String>, _>("plan_id")?.map(|s| parse_db(&s)).transpose()?,
         item_list_id: r.try_get::<Option<String>, _>("item_list_id")?.map(|s| parse_db(&s)).transpose()?,
-        items: serde_json::from_str(&items).map_err(|e| StoreError::Corrupt(format!("任务的检查事项无法解析：{e}")))?,
+        items: columns::json(r, "items")?,
         inspectors: [
             parse_db(&r.try_get::<String, _>("inspector1_id")?)?,
             parse_db(&r.try_get::<String, _>("inspector2_id")?)?,
         ],
         inspector_names: [r.try_get("inspector1_name")?, r.try_get("inspector2_name")?],
         due_on: time::required_date(r, "due_on")?,
-        status: TaskStatus::parse(&status).ok_or_else(|| StoreError::Corrupt(format!("未知的任务状态：{status}")))?,
+        status: columns::keyed(r, "status", TaskStatus::parse)?,
     })
 }
 

@@ -4,6 +4,7 @@
 //! the inspectors, checklist and deadline; this module keeps each step atomic.
 
 use crate::audit::Change;
+use crate::columns;
 use crate::ids::{parse_db, EntityId, InspectionId, InspectionTaskId, InspectorId, RectificationId};
 use crate::inspection_tasks::InspectionTask;
 use crate::jurisdiction::{authorize_write, read_filter, Owner, WriteTarget};
@@ -83,16 +84,6 @@ const RECTIFICATION_OWNER: Owner = Owner { region: "r.region_code", entity: Some
 
 fn json_text<T: Serialize>(v: &T) -> String {
     serde_json::to_string(v).expect("serialises")
-}
-
-fn json_col<T: serde::de::DeserializeOwned>(r: &sqlx::any::AnyRow, col: &str) -> StoreResult<T> {
-    let text: String = r.try_get(col)?;
-    serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("{col} 无法解析：{e}")))
-}
-
-fn keyed<T>(r: &sqlx::any::AnyRow, col: &str, parse: fn(&str) -> Option<T>) -> StoreResult<T> {
-    let s: String = r.try_get(col)?;
-    parse(&s).ok_or_else(|| StoreError::Corrupt(format!("{col} 的取值“{s}”未知")))
 }
 
 /// Records the inspection of a task and, for 责令整改, the order and its
@@ -267,12 +258,12 @@ fn inspection_from_row(r: &sqlx::any::AnyRow) -> StoreResult<Inspection> {
                 parse_db(&r.try_get::<String, _>("inspector1_id")?)?,
                 parse_db(&r.try_get::<String, _>("inspector2_id")?)?,
             ],
-            results: json_col(r, "results")?,
+            results: columns::json(r, "results")?,
             findings: r.try_get("findings")?,
-            party_signature: keyed(r, "party_signature", PartySignature::parse)?,
+            party_signature: columns::keyed(r, "party_signature", PartySignature::parse)?,
             party_name: r.try_get("party_name")?,
-            outcome: keyed(r, "outcome", InspectionOutcome::parse)?,
-            attachments: json_col(r, "attachments")?,
+            outcome: columns::keyed(r, "outcome", InspectionOutcome::parse)?,
+            attachments: columns::json(r, "attachments")?,
         },
         created_at: time::from_db(&r.try_get::<String, _>("created_at")?)?,
     })
@@ -314,9 +305,9 @@ fn rectification_from_row(r: &sqlx::any::AnyRow) -> StoreResult<Rectification> {
         content: r.try_get("content")?,
         ordered_on: time::required_date(r, "ordered_on")?,
         deadline: time::required_date(r, "deadline")?,
-        status: keyed(r, "status", RectificationStatus::parse)?,
+        status: columns::keyed(r, "status", RectificationStatus::parse)?,
         report: r.try_get("report")?,
-        report_attachments: json_col(r, "report_attachments")?,
+        report_attachments: columns::json(r, "report_attachments")?,
         reported_at: r.try_get::<Option<String>, _>("reported_at")?.map(|s| time::from_db(&s)).transpose()?,
         reinspection_task_id: r
             .try_get::<Option<String>, _>("reinspection_task_id")?
@@ -466,10 +457,7 @@ pub async fn coverage(
     c.push_filter(read_filter(actor, Owner { region: "e.region_code", entity: Some("e.id") }, 1));
     c.push("e.status = ?", [weijian_rules::registry::EntityStatus::Operating.key().to_string()]);
     if let Some(code) = region_code {
-        c.push(
-            "e.region_code IN (SELECT code FROM regions WHERE path LIKE (SELECT path FROM regions WHERE code = ?) || '%')",
-            [code.to_string()],
-        );
+        c.push(&page::in_region("e.region_code"), [code.to_string()]);
     }
     let n = c.next();
     let sql = format!(
@@ -591,10 +579,7 @@ pub async fn public_results(store: &Store, region_code: Option<&str>, limit: usi
     let mut c = Conditions::default();
     c.push("i.published_at IS NOT NULL", []);
     if let Some(code) = region_code {
-        c.push(
-            "i.region_code IN (SELECT code FROM regions WHERE path LIKE (SELECT path FROM regions WHERE code = ?) || '%')",
-            [code.to_string()],
-        );
+        c.push(&page::in_region("i.region_code"), [code.to_string()]);
     }
     let sql = format!(
         "SELECT p.name AS plan_name, i.region_code, e.name AS entity_name, e.uscc, t.items, i.inspected_on, \
@@ -613,9 +598,9 @@ pub async fn public_results(store: &Store, region_code: Option<&str>, limit: usi
                 region_code: r.try_get("region_code")?,
                 entity_name: r.try_get("entity_name")?,
                 individual: r.try_get::<Option<String>, _>("uscc")?.is_none(),
-                items: json_col(r, "items")?,
+                items: columns::json(r, "items")?,
                 inspected_on: time::required_date(r, "inspected_on")?,
-                outcome: keyed(r, "outcome", InspectionOutcome::parse)?,
+                outcome: columns::keyed(r, "outcome", InspectionOutcome::parse)?,
                 rectification: rect.as_deref().and_then(RectificationStatus::parse),
                 published_at: time::from_db(&r.try_get::<String, _>("published_at")?)?,
             })

@@ -88,6 +88,11 @@ pub fn search_text<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
     parts.into_iter().filter(|p| !p.is_empty()).map(str::to_lowercase).collect::<Vec<_>>().join("\u{1f}")
 }
 
+/// `column` is the given region (bound to the clause's one `?`) or a region below it.
+pub fn in_region(column: &str) -> String {
+    format!("{column} IN (SELECT code FROM regions WHERE path LIKE (SELECT path FROM regions WHERE code = ?) || '%')")
+}
+
 /// Builds a WHERE clause with numbered placeholders and collects its values.
 #[derive(Default)]
 pub struct Conditions {

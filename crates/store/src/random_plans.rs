@@ -7,6 +7,7 @@
 //! so two concurrent draws cannot both succeed.
 
 use crate::audit::{Audited, Change};
+use crate::columns;
 use crate::ids::{parse_db, EntityId, InspectionItemListId, InspectionTaskId, InspectorId, RandomPlanId, UnitId};
 use crate::jurisdiction::{authorize_write, read_filter, Owner, WriteTarget};
 use crate::page::{self, Conditions, Cursor, Page};
@@ -74,41 +75,35 @@ const COLUMNS: &str = "p.id, p.unit_id, u.name AS unit_name, p.region_code, p.na
      p.drawn_at, p.version, p.created_at, p.updated_at";
 const FROM: &str = "random_plans p JOIN units u ON u.id = p.unit_id";
 
-fn json_column<T: serde::de::DeserializeOwned>(r: &sqlx::any::AnyRow, col: &str) -> StoreResult<T> {
-    let text: String = r.try_get(col)?;
-    serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("抽查计划的 {col} 无法解析：{e}")))
-}
-
 fn timestamp(r: &sqlx::any::AnyRow, col: &str) -> StoreResult<Option<DateTime<Utc>>> {
     r.try_get::<Option<String>, _>(col)?.map(|s| time::from_db(&s)).transpose()
 }
 
 fn from_row(r: &sqlx::any::AnyRow) -> StoreResult<RandomPlan> {
-    let status: String = r.try_get("status")?;
-    let statuses: Vec<String> = json_column(r, "target_statuses")?;
+    let statuses: Vec<String> = columns::json(r, "target_statuses")?;
     Ok(RandomPlan {
         id: parse_db(&r.try_get::<String, _>("id")?)?,
         data: PlanData {
             unit_id: parse_db(&r.try_get::<String, _>("unit_id")?)?,
             name: r.try_get("name")?,
             item_list_id: parse_db(&r.try_get::<String, _>("item_list_id")?)?,
-            items: json_column(r, "items")?,
+            items: columns::json(r, "items")?,
             period_from: time::required_date(r, "period_from")?,
             period_until: time::required_date(r, "period_until")?,
             start_on: time::required_date(r, "start_on")?,
             due_on: time::required_date(r, "due_on")?,
-            target_categories: json_column(r, "target_categories")?,
+            target_categories: columns::json(r, "target_categories")?,
             target_statuses: statuses
                 .iter()
                 .map(|s| EntityStatus::parse(s).ok_or_else(|| StoreError::Corrupt(format!("未知的经营状态：{s}"))))
                 .collect::<StoreResult<_>>()?,
-            ratios: json_column(r, "ratios")?,
+            ratios: columns::json(r, "ratios")?,
             pool_unit_id: r.try_get::<Option<String>, _>("pool_unit_id")?.map(|s| parse_db(&s)).transpose()?,
-            pool_specialties: json_column(r, "pool_specialties")?,
+            pool_specialties: columns::json(r, "pool_specialties")?,
         },
         unit_name: r.try_get("unit_name")?,
         region_code: r.try_get("region_code")?,
-        status: PlanStatus::parse(&status).ok_or_else(|| StoreError::Corrupt(format!("未知的计划状态：{status}")))?,
+        status: columns::keyed(r, "status", PlanStatus::parse)?,
         snapshot_hash: r.try_get("snapshot_hash")?,
         frozen_at: timestamp(r, "frozen_at")?,
         beacon: r.try_get("beacon")?,
@@ -473,10 +468,7 @@ async fn insert_task(
 /// below, of the target categories and statuses, with their risk grade.
 pub async fn scope_entities(store: &Store, plan: &RandomPlan) -> StoreResult<Vec<(EntityId, Option<RiskGrade>)>> {
     let mut c = Conditions::default();
-    c.push(
-        "e.region_code IN (SELECT code FROM regions WHERE path LIKE (SELECT path FROM regions WHERE code = ?) || '%')",
-        [plan.region_code.clone()],
-    );
+    c.push(&page::in_region("e.region_code"), [plan.region_code.clone()]);
     let marks = |n: usize| vec!["?"; n].join(", ");
     if !plan.data.target_categories.is_empty() {
         c.push(
@@ -512,10 +504,7 @@ pub async fn public_draws(store: &Store, region_code: Option<&str>) -> StoreResu
     let mut c = Conditions::default();
     c.push("p.status NOT IN (?, ?)", [PlanStatus::Draft.key().to_string(), PlanStatus::Published.key().to_string()]);
     if let Some(code) = region_code {
-        c.push(
-            "p.region_code IN (SELECT code FROM regions WHERE path LIKE (SELECT path FROM regions WHERE code = ?) || '%')",
-            [code.to_string()],
-        );
+        c.push(&page::in_region("p.region_code"), [code.to_string()]);
     }
     let sql = format!(
         "SELECT p.id, p.name, p.region_code, p.status FROM random_plans p WHERE {} ORDER BY p.id DESC",
@@ -524,13 +513,11 @@ pub async fn public_draws(store: &Store, region_code: Option<&str>) -> StoreResu
     let rows = c.bind(sqlx::query(&sql)).fetch_all(store.reader()).await?;
     rows.iter()
         .map(|r| {
-            let status: String = r.try_get("status")?;
             Ok(PublicDraw {
                 id: parse_db(&r.try_get::<String, _>("id")?)?,
                 name: r.try_get("name")?,
                 region_code: r.try_get("region_code")?,
-                status: PlanStatus::parse(&status)
-                    .ok_or_else(|| StoreError::Corrupt(format!("未知的计划状态：{status}")))?,
+                status: columns::keyed(r, "status", PlanStatus::parse)?,
             })
         })
         .collect()
