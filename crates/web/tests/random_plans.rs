@@ -9,22 +9,6 @@ use common::*;
 use serde_json::{json, Value};
 use weijian_store::both_backends;
 
-fn item_list_content() -> Value {
-    json!({"items": [{
-        "code": "GG-01",
-        "name": "公共场所卫生管理情况",
-        "specialty": "public_places",
-        "target_categories": ["public_place", "medical_institution"],
-        "content": "卫生许可证、从业人员健康合格证明、卫生检测",
-        "method": "on_site",
-        "legal_basis": "《公共场所卫生管理条例》",
-        "checklist": [
-            {"text": "是否持有有效的《公共场所卫生许可证》", "legal_basis": "条例第八条", "violation_code": "PUB-001"},
-            {"text": "从业人员是否取得有效健康合格证明", "violation_code": "PUB-003"}
-        ]
-    }]})
-}
-
 both_backends! {
     async fn random_plan_over_http_with_public_record(db: &TestDb) {
         let app = app(db).await;
@@ -234,58 +218,6 @@ both_backends! {
         assert_eq!(tasks.status, StatusCode::OK);
         assert!(tasks.text().contains("我的检查任务"));
     }
-}
-
-/// A published item list and a drawn plan over every entity in scope; the plan's id.
-async fn drawn_plan(app: &App, chief: &Session) -> String {
-    let today = weijian_domain::input::today();
-    let institute = app.id_of_unit("枣强县卫生监督所").await;
-    let r = app
-        .call(Method::POST, "/api/v1/inspection-item-lists", Some(chief), true, Some(json!({"unit_id": institute})))
-        .await;
-    let list_id = r.json()["id"].as_str().unwrap().to_string();
-    app.call(
-        Method::PUT,
-        &format!("/api/v1/inspection-item-lists/{list_id}"),
-        Some(chief),
-        true,
-        Some(json!({"title": "清单", "content": item_list_content()})),
-    )
-    .await;
-    app.call(
-        Method::POST,
-        &format!("/api/v1/inspection-item-lists/{list_id}/publish"),
-        Some(chief),
-        true,
-        Some(json!({"effective_on": today.to_string()})),
-    )
-    .await;
-    let plan = json!({
-        "unit_id": institute, "name": "整改流程计划", "item_list_id": list_id, "items": ["GG-01"],
-        "period_from": today.to_string(), "period_until": (today + chrono::Days::new(90)).to_string(),
-        "due_on": (today + chrono::Days::new(60)).to_string(),
-        "ratios": {"A": 1000, "B": 1000, "C": 1000, "D": 1000, "N": 1000},
-        "pool_specialties": ["public_places", "medical_services", "drinking_water"]
-    });
-    let id = app.call(Method::POST, "/api/v1/random-plans", Some(chief), true, Some(plan)).await.json()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    for step in ["publish", "freeze"] {
-        let r = app.call(Method::POST, &format!("/api/v1/random-plans/{id}/{step}"), Some(chief), true, None).await;
-        assert_eq!(r.status, StatusCode::OK, "{step}: {}", r.text());
-    }
-    let r = app
-        .call(
-            Method::POST,
-            &format!("/api/v1/random-plans/{id}/draw"),
-            Some(chief),
-            true,
-            Some(json!({"beacon": "7 7 7", "beacon_source": "测试"})),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    id
 }
 
 both_backends! {
