@@ -2,85 +2,18 @@
 //! multipart), progress, problem reports, templates, exports, the page, and
 //! every way an upload can be refused — for the registries and duty lists.
 
+mod common;
+
 use axum::body::Body;
-use axum::extract::connect_info::MockConnectInfo;
 use axum::http::{header, Method, Request, StatusCode};
-use axum::Router;
-use http_body_util::BodyExt;
-use serde_json::{json, Value};
-use std::collections::HashMap;
-use std::net::SocketAddr;
-use tower::ServiceExt;
-use weijian_domain::auth::AuthPolicy;
+use common::*;
+use serde_json::Value;
 use weijian_rules::ids::{org_code_check_char, uscc_check_char};
 use weijian_store::duty_lists::{DutyList, ListFilter};
 use weijian_store::testing::TestDb;
 use weijian_store::{both_backends, Actor};
-use weijian_web::{AppState, WebConfig};
-
-struct App {
-    router: Router,
-    passwords: HashMap<String, String>,
-}
-
-struct Resp {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: Vec<u8>,
-}
-
-impl Resp {
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|_| panic!("not JSON: {}", self.text()))
-    }
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).to_string()
-    }
-    fn code(&self) -> String {
-        self.json()["code"].as_str().unwrap_or_default().to_string()
-    }
-}
-
-#[derive(Clone)]
-struct Session {
-    cookie: String,
-    csrf: String,
-}
-
-async fn app(db: &TestDb) -> App {
-    let accounts = weijian_domain::demo::seed(&db.store).await.unwrap();
-    let state = AppState::new(db.store.clone(), AuthPolicy::default(), WebConfig::default());
-    let router = weijian_web::app(state).layer(MockConnectInfo(SocketAddr::from(([10, 0, 0, 7], 40000))));
-    App { router, passwords: accounts.into_iter().map(|a| (a.username, a.password)).collect() }
-}
 
 impl App {
-    async fn send(&self, req: Request<Body>) -> Resp {
-        let res = self.router.clone().oneshot(req).await.unwrap();
-        let status = res.status();
-        let headers = res.headers().clone();
-        let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
-        Resp { status, headers, body }
-    }
-
-    async fn login(&self, username: &str) -> Session {
-        let req = Request::post("/api/v1/auth/login")
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(json!({"username": username, "password": self.passwords[username]}).to_string()))
-            .unwrap();
-        let r = self.send(req).await;
-        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-        let set = r.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap().to_string();
-        Session {
-            cookie: set.split(';').next().unwrap().to_string(),
-            csrf: r.json()["csrf_token"].as_str().unwrap().to_string(),
-        }
-    }
-
-    async fn get(&self, uri: &str, s: &Session) -> Resp {
-        self.send(Request::get(uri).header(header::COOKIE, &s.cookie).body(Body::empty()).unwrap()).await
-    }
-
     /// A raw-body upload through the API.
     async fn upload(&self, uri: &str, s: &Session, bytes: Vec<u8>) -> Resp {
         let req = Request::builder()
@@ -97,7 +30,7 @@ impl App {
     /// Polls a job until it stops running.
     async fn wait(&self, id: &str, s: &Session) -> Value {
         for _ in 0..600 {
-            let j = self.get(&format!("/api/v1/imports/{id}"), s).await.json();
+            let j = self.get(&format!("/api/v1/imports/{id}"), Some(s)).await.json();
             if !["validating", "ready", "importing"].contains(&j["status"].as_str().unwrap()) {
                 return j;
             }
@@ -207,14 +140,14 @@ both_backends! {
         let p = &failed["problems"][0];
         assert_eq!((p["sheet"].as_str(), p["row"].as_i64(), p["column"].as_str()), (Some("公共服务"), Some(2), Some("联系电话")), "{failed}");
         assert_eq!(p["code"], "duty_list.invalid_phone");
-        let report = app.get(&format!("/api/v1/imports/{id}/problems.csv"), &admin).await;
+        let report = app.get(&format!("/api/v1/imports/{id}/problems.csv"), Some(&admin)).await;
         assert!(report.text().contains("工作表,行号,列,值,问题"), "{}", report.text());
 
         // Exports: one version; none named is 422, another county's is 404.
-        let x = app.get(&format!("/api/v1/exports/duty-lists.xlsx?duty_list_id={}", published.id), &admin).await;
+        let x = app.get(&format!("/api/v1/exports/duty-lists.xlsx?duty_list_id={}", published.id), Some(&admin)).await;
         assert_eq!(x.status, StatusCode::OK);
         assert!(x.body.starts_with(b"PK"));
-        let c = app.get(&format!("/api/v1/exports/duty-lists.csv?unit_id={zq}"), &admin).await;
+        let c = app.get(&format!("/api/v1/exports/duty-lists.csv?unit_id={zq}"), Some(&admin)).await;
         assert_eq!(c.status, StatusCode::OK);
         assert!(c.text().starts_with("\u{feff}部分,序号,主要职责") && c.text().contains("统筹行业综合监管"), "{}", c.text());
         for (uri, status, code) in [
@@ -223,16 +156,16 @@ both_backends! {
             (format!("/api/v1/exports/duty-lists.xlsx?duty_list_id={}", hk_lists[0].id), StatusCode::NOT_FOUND, "not_found"),
             (format!("/api/v1/exports/duty-lists.xlsx?unit_id={hk}"), StatusCode::NOT_FOUND, "not_found"),
         ] {
-            let r = app.get(&uri, &admin).await;
+            let r = app.get(&uri, Some(&admin)).await;
             assert_eq!((r.status, r.code().as_str()), (status, code), "{uri}: {}", r.text());
         }
         // Templates.
-        assert!(app.get("/api/v1/templates/duty-lists.xlsx", &admin).await.body.starts_with(b"PK"));
-        let t = app.get("/api/v1/templates/duty-lists.csv", &admin).await;
+        assert!(app.get("/api/v1/templates/duty-lists.xlsx", Some(&admin)).await.body.starts_with(b"PK"));
+        let t = app.get("/api/v1/templates/duty-lists.csv", Some(&admin)).await;
         assert!(t.text().contains("部分") && t.text().contains("职责边界") && t.text().contains("公共服务"));
 
         // The page offers the kind and the unit, and imports from the form.
-        let page = app.get("/imports", &admin).await.text();
+        let page = app.get("/imports", Some(&admin)).await.text();
         assert!(page.contains("value=\"duty-lists\"") && page.contains(&format!("value=\"{zq}\"")), "{page}");
         let unit = zq.clone().into_bytes();
         let body = multipart("b0undary", &[("kind", None, b"duty-lists"), ("unit_id", None, &unit), ("file", Some("d.csv"), &ok)]);
@@ -274,26 +207,26 @@ both_backends! {
         assert_eq!(failed["problems"][0]["row"], 2);
         assert_eq!(failed["problems"][0]["column"], "统一社会信用代码");
         assert_eq!(failed["problems"][1]["column"], "类别");
-        let report = app.get(&format!("/api/v1/imports/{id}/problems.csv"), &admin).await;
+        let report = app.get(&format!("/api/v1/imports/{id}/problems.csv"), Some(&admin)).await;
         assert_eq!(report.status, StatusCode::OK);
         assert!(report.body.starts_with(b"\xEF\xBB\xBF"));
         assert!(report.text().contains("行号,列,值,问题"), "{}", report.text());
         assert!(report.headers.get(header::CONTENT_DISPOSITION).unwrap().to_str().unwrap().contains("filename*=UTF-8''"));
-        let xlsx = app.get(&format!("/api/v1/imports/{id}/problems.xlsx"), &admin).await;
+        let xlsx = app.get(&format!("/api/v1/imports/{id}/problems.xlsx"), Some(&admin)).await;
         assert!(xlsx.body.starts_with(b"PK"));
-        assert_eq!(app.get(&format!("/api/v1/imports/{id}/problems.pdf"), &admin).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(app.get(&format!("/api/v1/imports/{id}/problems.pdf"), Some(&admin)).await.status, StatusCode::NOT_FOUND);
 
         // Another jurisdiction sees neither the job nor the data.
         let hk = app.login("hk_admin").await;
-        assert_eq!(app.get(&format!("/api/v1/imports/{id}"), &hk).await.status, StatusCode::NOT_FOUND);
-        let theirs = app.get("/api/v1/exports/entities.csv", &hk).await;
+        assert_eq!(app.get(&format!("/api/v1/imports/{id}"), Some(&hk)).await.status, StatusCode::NOT_FOUND);
+        let theirs = app.get("/api/v1/exports/entities.csv", Some(&hk)).await;
         assert!(!theirs.text().contains("枣强县甲医院"));
-        let ours = app.get("/api/v1/exports/entities.csv", &admin).await;
+        let ours = app.get("/api/v1/exports/entities.csv", Some(&admin)).await;
         assert_eq!(ours.status, StatusCode::OK);
         assert!(ours.body.starts_with(b"\xEF\xBB\xBF") && ours.text().contains("枣强县甲医院"));
-        let filtered = app.get("/api/v1/exports/entities.xlsx?q=%E4%B9%99", &admin).await;
+        let filtered = app.get("/api/v1/exports/entities.xlsx?q=%E4%B9%99", Some(&admin)).await;
         assert!(filtered.body.starts_with(b"PK"));
-        assert_eq!(app.get("/api/v1/exports/licences.csv", &admin).await.status, StatusCode::OK);
+        assert_eq!(app.get("/api/v1/exports/licences.csv", Some(&admin)).await.status, StatusCode::OK);
 
         // Templates.
         for (uri, status) in [
@@ -307,12 +240,12 @@ both_backends! {
             ("/api/v1/templates/entities.pdf", StatusCode::NOT_FOUND),
             ("/api/v1/exports/pets.xlsx", StatusCode::NOT_FOUND),
         ] {
-            assert_eq!(app.get(uri, &admin).await.status, status, "{uri}");
+            assert_eq!(app.get(uri, Some(&admin)).await.status, status, "{uri}");
         }
-        let t = app.get("/api/v1/templates/entities.csv", &admin).await;
+        let t = app.get("/api/v1/templates/entities.csv", Some(&admin)).await;
         assert!(t.text().contains("统一社会信用代码") && t.text().contains("床位数"));
         // Practitioner exports carry 身份证号 masked only.
-        let p = app.get("/api/v1/exports/practitioners.csv?practitioner_kind=nurse", &admin).await;
+        let p = app.get("/api/v1/exports/practitioners.csv?practitioner_kind=nurse", Some(&admin)).await;
         assert_eq!(p.status, StatusCode::OK);
         let text = p.text();
         assert!(text.starts_with("\u{feff}姓名,身份证号"), "{text}");
@@ -371,7 +304,7 @@ both_backends! {
     async fn the_page_uploads_and_shows_progress(db: &TestDb) {
         let app = app(db).await;
         let admin = app.login("zq_admin").await;
-        let page = app.get("/imports", &admin).await;
+        let page = app.get("/imports", Some(&admin)).await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.text().contains("导入导出") && page.text().contains("enctype=\"multipart/form-data\""));
         let file = entities_csv(&[("甲", &uscc(1, "131127"), "其他")]);
@@ -390,7 +323,7 @@ both_backends! {
         let location = r.headers.get(header::LOCATION).unwrap().to_str().unwrap().to_string();
         let id = location.trim_start_matches("/imports/").to_string();
         app.wait(&id, &admin).await;
-        let job = app.get(&location, &admin).await;
+        let job = app.get(&location, Some(&admin)).await;
         assert_eq!(job.status, StatusCode::OK);
         assert!(job.text().contains("<progress") && job.text().contains("新增 1 行"), "{}", job.text());
         assert!(job.headers.get(header::REFRESH).is_none(), "a finished job stops refreshing");
@@ -404,6 +337,6 @@ both_backends! {
         let r = app.send(req).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.text().contains("文件为空"));
-        assert!(app.get("/imports", &admin).await.text().contains("甲.csv"));
+        assert!(app.get("/imports", Some(&admin)).await.text().contains("甲.csv"));
     }
 }

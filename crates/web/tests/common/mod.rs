@@ -47,11 +47,14 @@ pub struct Session {
     pub csrf: String,
 }
 
+/// The address every test request comes from.
+pub const CLIENT_IP: &str = "10.0.0.7";
+
 pub async fn app_with(db: &TestDb, policy: AuthPolicy) -> App {
     let accounts = weijian_domain::demo::seed(&db.store).await.unwrap();
     let config = WebConfig { attachments_dir: Some(db.dir.join("attachments")), ..WebConfig::default() };
     let state = AppState::new(db.store.clone(), policy, config);
-    let router = weijian_web::app(state).layer(MockConnectInfo(SocketAddr::from(([10, 0, 0, 7], 40000))));
+    let router = weijian_web::app(state).layer(MockConnectInfo(SocketAddr::new(CLIENT_IP.parse().unwrap(), 40000)));
     App { router, passwords: accounts.into_iter().map(|a| (a.username, a.password)).collect(), store: db.store.clone() }
 }
 
@@ -97,6 +100,23 @@ impl App {
         self.call(Method::GET, uri, s, false, None).await
     }
 
+    /// A JSON POST by a signed-in browser (with its CSRF token).
+    pub async fn post(&self, uri: &str, s: &Session, body: Value) -> Resp {
+        self.call(Method::POST, uri, Some(s), true, Some(body)).await
+    }
+
+    /// A form post from a page: the CSRF token travels as a form field.
+    pub async fn form(&self, uri: &str, s: &Session, body: &str) -> Resp {
+        let req = Request::builder()
+            .method(Method::POST)
+            .uri(uri)
+            .header(header::COOKIE, &s.cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(format!("csrf_token={}&{body}", s.csrf)))
+            .unwrap();
+        self.send(req).await
+    }
+
     pub async fn login_resp(&self, username: &str, password: &str) -> Resp {
         self.call(
             Method::POST,
@@ -112,6 +132,12 @@ impl App {
         let r = self.login_resp(username, &self.passwords[username]).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         session_of(&r)
+    }
+
+    /// The first entity whose name matches `name` (the registry's search).
+    pub async fn id_of_entity(&self, name: &str) -> String {
+        let q = weijian_store::entities::Query { q: Some(name.into()), ..Default::default() };
+        weijian_store::entities::list(&self.store, &Actor::system(), &q).await.unwrap().items[0].id.to_string()
     }
 
     pub async fn id_of_unit(&self, name: &str) -> String {
