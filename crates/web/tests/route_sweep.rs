@@ -1,8 +1,9 @@
-//! Every API route, swept with real ids. The OpenAPI document lists the routes,
-//! so a new route is swept the day it is added: anonymous callers are refused on
-//! each route that is not deliberately public; an administrator of another
-//! county and an institution user, handed the ids of real objects that are not
-//! theirs, read none of them and change nothing.
+//! Every route, swept with real ids. The OpenAPI document lists the API's
+//! routes and the page router's source lists the pages', so a new route is
+//! swept the day it is added: anonymous callers are refused on each route that
+//! is not deliberately public; an administrator of another county and an
+//! institution user, handed the ids of real objects that are not theirs, read
+//! none of them and change nothing.
 
 mod common;
 
@@ -37,8 +38,18 @@ const PUBLIC: &[&str] = &[
     "GET /api/v1/validate/uscc",
 ];
 
+/// Pages open to anyone: the sign-in form and the portal.
+const PUBLIC_PAGES: &[&str] = &[
+    "GET /login",
+    "POST /login",
+    "GET /public/draws",
+    "GET /public/inspection-results",
+    "GET /public/regions/{region_code}/duty-lists",
+];
+
 /// The caller's own account: not swept (signing out would end the sweep).
-const OWN_ACCOUNT: &[&str] = &["POST /api/v1/auth/logout", "POST /api/v1/auth/password"];
+const OWN_ACCOUNT: &[&str] =
+    &["POST /api/v1/auth/logout", "POST /api/v1/auth/password", "POST /logout", "POST /password", "GET /password"];
 
 /// The table behind each kind of object a path names, and whether its rows
 /// belong to an entity (so an institution may see its own).
@@ -87,6 +98,33 @@ fn operations() -> Vec<(Op, bool)> {
     ops
 }
 
+/// Every page route and method, read from the page router's source.
+fn page_operations() -> Vec<Op> {
+    let src = include_str!("../src/pages/mod.rs");
+    let mut ops = Vec::new();
+    let mut rest = src;
+    while let Some(at) = rest.find(".route(") {
+        rest = &rest[at + ".route(".len()..];
+        let open = rest.find('"').unwrap();
+        let close = open + 1 + rest[open + 1..].find('"').unwrap();
+        let path = rest[open + 1..close].to_string();
+        // The handlers run to the next route or to the router function's end.
+        let end = [rest.find(".route("), rest.find("\n}")].into_iter().flatten().min().unwrap_or(rest.len());
+        let handlers = &rest[close..end];
+        for (token, method) in [("get(", Method::GET), ("post(", Method::POST)] {
+            let called = handlers.match_indices(token).any(|(i, _)| {
+                let before = handlers[..i].chars().last();
+                !before.is_some_and(|c| c.is_alphanumeric() || c == '_')
+            });
+            if called {
+                ops.push(Op { method, path: path.clone() });
+            }
+        }
+    }
+    assert!(ops.len() > 40, "the page router's routes were read: {}", ops.len());
+    ops
+}
+
 /// Ids of real Zaoqiang objects that are not the hospital's: for each kind,
 /// one row of the county, and for an entity's rows one of another entity.
 async fn victims(app: &App, hospital: &str) -> BTreeMap<&'static str, String> {
@@ -130,11 +168,16 @@ fn fill(op: &Op, ids: &BTreeMap<&'static str, String>) -> String {
             out.push(seg.to_string());
             continue;
         }
-        let kind = segments[i - 1];
+        let kind = match segments[i - 1] {
+            "tasks" => "inspection-tasks",
+            other => other,
+        };
         let value = match (kind, *seg) {
             // POST /imports/{id} names what to import; GET /imports/{id}/{file} a report.
             ("imports", _) if op.method == Method::POST => "entities".to_string(),
             ("exports", "{file}") => "entities.csv".to_string(),
+            ("violations", "{code}") => "PUB-003".to_string(),
+            (_, "{region_code}") => ZAOQIANG.to_string(),
             (_, "{file}") => "problems.csv".to_string(),
             _ => ids
                 .get(kind)
@@ -261,6 +304,29 @@ async fn sweep(app: &App, who: &Session, label: &str, ids: &BTreeMap<&'static st
     assert_eq!(audit_events(app).await, before, "{label}: a refused request changed something");
 }
 
+/// Sweeps every page as `who`: a page shows nothing of the victims, and a form
+/// posted with their ids changes nothing (refused, or sent back with an error).
+async fn sweep_pages(app: &App, who: &Session, label: &str, ids: &BTreeMap<&'static str, String>, markers: &[String]) {
+    let before = audit_events(app).await;
+    for op in page_operations() {
+        let key = op.key();
+        if PUBLIC_PAGES.contains(&key.as_str()) || OWN_ACCOUNT.contains(&key.as_str()) {
+            continue;
+        }
+        let uri = fill(&op, ids);
+        let r = if op.method == Method::GET { app.get(&uri, Some(who)).await } else { app.form(&uri, who, "").await };
+        let status = r.status;
+        assert!(!status.is_server_error(), "{label}: {key} {uri} → {status}: {}", r.text());
+        if status.is_success() {
+            let text = r.text();
+            for m in markers {
+                assert!(!text.contains(m.as_str()), "{label}: {key} {uri} shows {m}");
+            }
+        }
+    }
+    assert_eq!(audit_events(app).await, before, "{label}: a page changed something");
+}
+
 #[test]
 fn every_route_is_either_public_on_purpose_or_asks_for_credentials() {
     let public: BTreeSet<String> = operations().into_iter().filter(|(_, s)| !s).map(|(op, _)| op.key()).collect();
@@ -282,6 +348,19 @@ both_backends! {
             let r = app.call(op.method.clone(), &uri, None, false, body).await;
             assert_eq!((r.status, r.code()), (StatusCode::UNAUTHORIZED, "auth.required".to_string()), "{} {uri}", op.method);
         }
+        for op in page_operations() {
+            let key = op.key();
+            if PUBLIC_PAGES.contains(&key.as_str()) {
+                assert!(app.get(&fill(&op, &ids), None).await.status != StatusCode::UNAUTHORIZED || op.method == Method::POST, "{key} is public");
+                continue;
+            }
+            let uri = fill(&op, &ids);
+            let r = app.call(op.method.clone(), &uri, None, false, None).await;
+            assert!(matches!(r.status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN), "{key} {uri} → {}", r.status);
+            if op.method == Method::GET {
+                assert!(r.text().contains("name=\"password\""), "{key} shows the sign-in form");
+            }
+        }
     }
 
     async fn another_countys_administrator_reads_and_changes_nothing_of_ours(db: &TestDb) {
@@ -294,6 +373,7 @@ both_backends! {
         markers.push("枣强".into());
         let hk = app.login("hk_admin").await;
         sweep(&app, &hk, "hk_admin", &ids, &markers).await;
+        sweep_pages(&app, &hk, "hk_admin", &ids, &markers).await;
     }
 
     async fn an_institution_reads_and_changes_nothing_but_its_own(db: &TestDb) {
@@ -310,5 +390,6 @@ both_backends! {
             .chain([ids["practice-sites"].clone()])
             .collect();
         sweep(&app, &me, "zq_hospital", &ids, &markers).await;
+        sweep_pages(&app, &me, "zq_hospital", &ids, &markers).await;
     }
 }
