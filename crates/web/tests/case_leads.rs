@@ -123,8 +123,9 @@ async fn form(app: &App, s: &Session, uri: String, body: String) -> Resp {
     app.send(req).await
 }
 
+/// Percent-encoding as Content-Disposition's `filename*` and forms use it: ASCII letters and digits stay.
 fn enc(s: &str) -> String {
-    s.bytes().map(|b| format!("%{b:02X}")).collect()
+    s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
 }
 
 both_backends! {
