@@ -320,7 +320,8 @@ pub fn render_site_record(fonts: &Fonts, d: &SiteRecordData) -> Result<Vec<u8>, 
     c.paragraphs("以上笔录已阅，与事实相符。", Style::BODY);
     party_signature_line(&mut c, "被检查人签名", &d.party_signature, None);
     if matches!(d.party_signature, PartySignature::Refused { .. } | PartySignature::Absent) {
-        let what = if d.party_signature == PartySignature::Absent { "当事人不在场" } else { "当事人拒绝签字" };
+        let what =
+            if d.party_signature == PartySignature::Absent { "当事人不在场" } else { "当事人拒绝签字" };
         c.paragraphs(&format!("{what}，以上情况由下列执法人员共同见证并签名确认。"), Style::BODY);
     }
     inspector_signatures(&mut c, &d.inspectors);
@@ -403,8 +404,9 @@ pub fn sample_site_record() -> SiteRecordData {
             row("放射诊疗许可与设备相符", CheckResult::NotApplicable, "未开展放射诊疗"),
             row("医务人员执业注册信息与执业地点相符", CheckResult::Compliant, "抽查5名"),
         ],
-        conclusion: "责令整改：在医疗废物暂存处设置警示标识；口腔器械严格执行“一人一用一灭菌”并记录，2026年3月19日前改正。"
-            .into(),
+        conclusion:
+            "责令整改：在医疗废物暂存处设置警示标识；口腔器械严格执行“一人一用一灭菌”并记录，2026年3月19日前改正。"
+                .into(),
         party_signature: PartySignature::Blank,
     }
 }

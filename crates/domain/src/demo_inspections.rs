@@ -241,7 +241,12 @@ async fn follow_ups(
         inspectors: vec![first.id.to_string(), second.id.to_string()],
         results: vec![
             PointInput { item: item.into(), point: 0, result: "pass".into(), note: String::new() },
-            PointInput { item: item.into(), point: 1, result: "fail".into(), note: "2名服务人员未取得健康合格证明".into() },
+            PointInput {
+                item: item.into(),
+                point: 1,
+                result: "fail".into(),
+                note: "2名服务人员未取得健康合格证明".into(),
+            },
         ],
         findings: "现场查见2名直接为顾客服务的人员未能出示有效健康合格证明。".into(),
         party_signature: "signed".into(),
@@ -265,8 +270,9 @@ async fn follow_ups(
         };
         let task = crate::inspections::assign_task(store, &sys, &data).await?;
         let address = place.data.address.clone().unwrap_or_else(|| place.data.name.clone());
-        let done = record(store, &sys, task.id, &inspection(ordered_on + Days::new(n as u64 * 5), &address, "rectify", true))
-            .await?;
+        let done =
+            record(store, &sys, task.id, &inspection(ordered_on + Days::new(n as u64 * 5), &address, "rectify", true))
+                .await?;
         // The first is re-inspected on its deadline: still not corrected.
         if let (0, Some(order)) = (n, done.rectification) {
             if let Some(re) = order.reinspection_task_id.filter(|_| order.deadline <= today) {

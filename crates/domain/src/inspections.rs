@@ -224,15 +224,16 @@ async fn parse(
 pub fn times(started: &str, ended: &str) -> DomainResult<(chrono::NaiveTime, chrono::NaiveTime)> {
     let read = |raw: &str, field: &'static str, what: &str| {
         if raw.trim().is_empty() {
-            let code = if field == "started_at" {
-                "inspection.started_at_required"
-            } else {
-                "inspection.ended_at_required"
-            };
+            let code =
+                if field == "started_at" { "inspection.started_at_required" } else { "inspection.ended_at_required" };
             return Err(invalid(code, field, format!("请填写检查{what}时间（时:分，如 09:30）")));
         }
         clock::parse(raw).ok_or_else(|| {
-            invalid("inspection.invalid_time", field, format!("检查{what}时间“{}”无效，应为 时:分（如 09:30）", raw.trim()))
+            invalid(
+                "inspection.invalid_time",
+                field,
+                format!("检查{what}时间“{}”无效，应为 时:分（如 09:30）", raw.trim()),
+            )
         })
     };
     let started_at = read(started, "started_at", "开始")?;
@@ -241,11 +242,7 @@ pub fn times(started: &str, ended: &str) -> DomainResult<(chrono::NaiveTime, chr
         return Err(invalid(
             "inspection.ended_before_started",
             "ended_at",
-            format!(
-                "检查结束时间 {} 早于开始时间 {}",
-                clock::to_text(ended_at),
-                clock::to_text(started_at)
-            ),
+            format!("检查结束时间 {} 早于开始时间 {}", clock::to_text(ended_at), clock::to_text(started_at)),
         ));
     }
     Ok((started_at, ended_at))
@@ -381,8 +378,11 @@ pub async fn never_inspected(
 async fn signers_of(
     store: &Store,
     inspection: &Inspection,
-) -> DomainResult<(Vec<weijian_documents::Inspector>, Vec<Option<weijian_store::ids::UserId>>, weijian_store::ids::UnitId)>
-{
+) -> DomainResult<(
+    Vec<weijian_documents::Inspector>,
+    Vec<Option<weijian_store::ids::UserId>>,
+    weijian_store::ids::UnitId,
+)> {
     let mut signers = Vec::new();
     let mut users = Vec::new();
     let mut unit = None;
@@ -452,7 +452,11 @@ fn party_of(d: &weijian_store::entities::EntityData) -> weijian_documents::Party
 }
 
 /// The order an inspection issued, if any.
-async fn order_of(store: &Store, actor: &Actor, id: weijian_store::ids::InspectionId) -> DomainResult<Option<Rectification>> {
+async fn order_of(
+    store: &Store,
+    actor: &Actor,
+    id: weijian_store::ids::InspectionId,
+) -> DomainResult<Option<Rectification>> {
     Ok(inspections::rectifications(
         store,
         actor,
@@ -611,10 +615,7 @@ pub async fn site_record(
 }
 
 /// Which of an inspection's documents already carry a 文号: (opinion, site record).
-pub async fn issued_documents(
-    store: &Store,
-    id: weijian_store::ids::InspectionId,
-) -> DomainResult<(bool, bool)> {
+pub async fn issued_documents(store: &Store, id: weijian_store::ids::InspectionId) -> DomainResult<(bool, bool)> {
     use weijian_rules::documents::DocumentKind;
     use weijian_store::documents::number_for;
     let object = id.to_string();

@@ -146,10 +146,7 @@ pub async fn from_overdue_order(
     if !matches!(status, RectificationStatus::Open | RectificationStatus::Reported) || deadline >= today {
         return Err(StoreError::Conflict {
             code: "case_lead.order_not_overdue",
-            message: format!(
-                "该整改通知（期限 {deadline}，{}）未逾期或已复查，不能转为案源",
-                status.label()
-            ),
+            message: format!("该整改通知（期限 {deadline}，{}）未逾期或已复查，不能转为案源", status.label()),
         });
     }
     if exists_for_order(&mut tx, order.id).await? {

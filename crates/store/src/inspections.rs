@@ -4,8 +4,8 @@
 //! the inspectors, checklist and deadline; this module keeps each step atomic.
 
 use crate::audit::Change;
-use crate::columns;
 use crate::case_leads::{self, CaseLead, NewLead};
+use crate::columns;
 use crate::ids::{parse_db, EntityId, InspectionId, InspectionTaskId, InspectorId, RectificationId, UserId};
 use crate::inspection_tasks::InspectionTask;
 use crate::jurisdiction::{authorize_write, read_filter, Owner, WriteTarget};
@@ -169,11 +169,8 @@ pub async fn record(
         });
     }
     // A re-inspection follows up an order still awaiting it.
-    let follows = if task.source == TaskSource::Reinspection {
-        Some(order_followed_up(&mut tx, task).await?)
-    } else {
-        None
-    };
+    let follows =
+        if task.source == TaskSource::Reinspection { Some(order_followed_up(&mut tx, task).await?) } else { None };
     let inspection = Inspection {
         id: InspectionId::new(),
         task_id: task.id,
@@ -326,12 +323,8 @@ async fn close_order(
             message: "该整改通知已复查，不能再次复查".into(),
         });
     }
-    let after = Rectification {
-        status,
-        reinspection_id: Some(reinspection.id),
-        version: before.version + 1,
-        ..before.clone()
-    };
+    let after =
+        Rectification { status, reinspection_id: Some(reinspection.id), version: before.version + 1, ..before.clone() };
     tx.audit(
         actor,
         Change {

@@ -40,27 +40,52 @@ struct Fixture {
 async fn fixture(app: &App) -> Fixture {
     let today = weijian_domain::input::today();
     let sys = Actor::system();
-    weijian_domain::demo_registry::seed(&app.store, &weijian_domain::demo_registry::DEMO_TARGETS[..1], 12, 3, today, |_, _| {})
-        .await
-        .unwrap();
+    weijian_domain::demo_registry::seed(
+        &app.store,
+        &weijian_domain::demo_registry::DEMO_TARGETS[..1],
+        12,
+        3,
+        today,
+        |_, _| {},
+    )
+    .await
+    .unwrap();
     let chief = app.login("zq_chief").await;
     let institute = app.id_of_unit("枣强县卫生监督所").await;
-    let r = app.call(Method::POST, "/api/v1/inspection-item-lists", Some(&chief), true, Some(json!({"unit_id": institute}))).await;
+    let r = app
+        .call(Method::POST, "/api/v1/inspection-item-lists", Some(&chief), true, Some(json!({"unit_id": institute})))
+        .await;
     let list = r.json()["id"].as_str().unwrap().to_string();
     let r = app
-        .call(Method::PUT, &format!("/api/v1/inspection-item-lists/{list}"), Some(&chief), true, Some(json!({"title": "清单", "content": item_list_content()})))
+        .call(
+            Method::PUT,
+            &format!("/api/v1/inspection-item-lists/{list}"),
+            Some(&chief),
+            true,
+            Some(json!({"title": "清单", "content": item_list_content()})),
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let r = app
-        .call(Method::POST, &format!("/api/v1/inspection-item-lists/{list}/publish"), Some(&chief), true, Some(json!({"effective_on": today.to_string()})))
+        .call(
+            Method::POST,
+            &format!("/api/v1/inspection-item-lists/{list}/publish"),
+            Some(&chief),
+            true,
+            Some(json!({"effective_on": today.to_string()})),
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let unit = institute.parse().unwrap();
-    let then = weijian_store::inspectors::eligible_on(&app.store, &sys, today - chrono::Days::new(60), Some(unit), None).await.unwrap();
+    let then =
+        weijian_store::inspectors::eligible_on(&app.store, &sys, today - chrono::Days::new(60), Some(unit), None)
+            .await
+            .unwrap();
     let now = weijian_store::inspectors::eligible_on(&app.store, &sys, today, Some(unit), None).await.unwrap();
     let both: Vec<InspectorId> = then.iter().filter(|i| now.iter().any(|n| n.id == i.id)).map(|i| i.id).collect();
     assert!(both.len() >= 2, "two inspectors certified throughout");
-    let q = weijian_store::entities::Query { region_code: Some("131127".into()), limit: Some(50), ..Default::default() };
+    let q =
+        weijian_store::entities::Query { region_code: Some("131127".into()), limit: Some(50), ..Default::default() };
     let entities = weijian_store::entities::list(&app.store, &sys, &q)
         .await
         .unwrap()
@@ -362,7 +387,7 @@ both_backends! {
         let home = app.get("/", Some(&chief)).await.text();
         assert!(home.contains("已转为案源") && !home.contains(&format!("action=\"/rectifications/{overdue}/case-lead\"")));
         // Its re-inspection, unresolved, raises no second lead for the same order.
-        let re = app.get(&format!("/api/v1/rectifications?status=open&limit=200"), Some(&chief)).await.json();
+        let re = app.get("/api/v1/rectifications?status=open&limit=200", Some(&chief)).await.json();
         let task = re["items"].as_array().unwrap().iter().find(|o| o["id"] == overdue.as_str()).unwrap()["reinspection_task_id"].as_str().unwrap().to_string();
         let r = post(&app, &inspector, &format!("/api/v1/inspection-tasks/{task}/inspection"), f.record(today, true, "rectify")).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());

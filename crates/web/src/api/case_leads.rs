@@ -102,7 +102,8 @@ pub async fn list(
     let entity_id = match q.entity_id.as_deref().filter(|s| !s.is_empty()) {
         None => None,
         Some(s) => Some(s.parse::<EntityId>().map_err(|_| {
-            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "request.invalid_id", "监管对象标识无效").with_field("entity_id")
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "request.invalid_id", "监管对象标识无效")
+                .with_field("entity_id")
         })?),
     };
     let query = LeadQuery {

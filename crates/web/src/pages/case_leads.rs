@@ -130,7 +130,13 @@ struct DetailPage {
     message: String,
 }
 
-async fn detail_page(state: &AppState, a: &Authenticated, id: CaseLeadId, status: StatusCode, message: String) -> Response {
+async fn detail_page(
+    state: &AppState,
+    a: &Authenticated,
+    id: CaseLeadId,
+    status: StatusCode,
+    message: String,
+) -> Response {
     let lead = match domain::get(&state.store, &a.actor, id).await {
         Ok(l) => l,
         Err(e) => return domain_error_page(e),
@@ -155,7 +161,11 @@ async fn detail_page(state: &AppState, a: &Authenticated, id: CaseLeadId, status
     )
 }
 
-pub async fn show(State(state): State<AppState>, CurrentUser(a): CurrentUser, PathId(id): PathId<CaseLeadId>) -> Response {
+pub async fn show(
+    State(state): State<AppState>,
+    CurrentUser(a): CurrentUser,
+    PathId(id): PathId<CaseLeadId>,
+) -> Response {
     detail_page(&state, &a, id, StatusCode::OK, String::new()).await
 }
 

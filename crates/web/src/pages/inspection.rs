@@ -169,7 +169,9 @@ pub async fn record(
         inspected_on: field("inspected_on"),
         started_at: field("started_at"),
         // Left empty: the inspection ends when its record is saved.
-        ended_at: Some(field("ended_at")).filter(|t| !t.trim().is_empty()).unwrap_or_else(weijian_domain::input::clock_now),
+        ended_at: Some(field("ended_at"))
+            .filter(|t| !t.trim().is_empty())
+            .unwrap_or_else(weijian_domain::input::clock_now),
         place: field("place"),
         inspectors: task.inspectors.iter().map(|i| i.to_string()).collect(),
         results,

@@ -284,8 +284,7 @@ async fn home(axum::extract::State(state): axum::extract::State<AppState>, Curre
                 .map(|p| p.items)
                 .unwrap_or_default();
             let ids: Vec<_> = overdue.iter().map(|r| r.id).collect();
-            let leads =
-                weijian_domain::case_leads::of_orders(&state.store, &a.actor, &ids).await.unwrap_or_default();
+            let leads = weijian_domain::case_leads::of_orders(&state.store, &a.actor, &ids).await.unwrap_or_default();
             panel.overdue_orders = overdue
                 .into_iter()
                 .map(|r| OverdueOrder {
