@@ -28,6 +28,9 @@ test('an inspector records a failed point with a photo; the institution sees the
   assert.match(await page.textContent('h1'), /我的检查任务/);
   await page.click('ul.cards a:has-text("枣强县人民医院")');
   await page.waitForSelector('form#record');
+  // The start is the moment the form opened (Beijing time); the end is left to the save.
+  assert.match(await page.inputValue('input[name=started_at]'), /^\d{2}:\d{2}$/);
+  assert.equal(await page.inputValue('input[name=ended_at]'), '');
 
   // A photo from the camera, uploaded at once and offered to the record.
   await page.setInputFiles('input[type=file]', { name: '现场.png', mimeType: 'image/png', buffer: PHOTO });
@@ -49,6 +52,11 @@ test('an inspector records a failed point with a photo; the institution sees the
   await page.click('form#record button[type=submit]');
   await page.waitForURL(/\/entities\//);
   assert.match(await page.textContent('main'), /责令整改/);
+  // The record's documents: its 现场笔录 is a PDF with its own number.
+  const href = await page.getAttribute('a:has-text("现场笔录")', 'href');
+  const pdf = await page.request.get(`${demo.base}${href}`);
+  assert.equal(pdf.headers()['content-type'], 'application/pdf');
+  assert.match(pdf.headers()['content-disposition'], /%E7%9B%91%E7%AC%94/, 'a 监笔 number');
 
   const institution = await phoneSignedIn(demo, 'zq_hospital');
   const home = await institution.textContent('main');

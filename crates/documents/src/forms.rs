@@ -60,6 +60,8 @@ pub enum PartySignature {
     Signed { name: String },
     /// 当事人拒绝签字: the inspectors note the refusal, with a witness if there was one.
     Refused { witness: Option<String> },
+    /// 当事人不在场: the inspectors note the absence.
+    Absent,
 }
 
 /// 责令改正: what to correct and by when (a date from the rules calendar).
@@ -137,6 +139,8 @@ pub struct SiteRecordData {
     /// 现场检查情况
     pub findings: String,
     pub checklist: Vec<CheckRow>,
+    /// 检查结论 (and an order's content and deadline); empty to leave it out.
+    pub conclusion: String,
     pub party_signature: PartySignature,
 }
 
@@ -194,6 +198,7 @@ fn party_signature_line(c: &mut Composer<'_>, label: &str, signature: &PartySign
         PartySignature::Signed { name } => format!("{name}    {date}"),
         PartySignature::Refused { witness: Some(w) } => format!("当事人拒绝签字（见证人：{w}）    {date}"),
         PartySignature::Refused { witness: None } => format!("当事人拒绝签字（由执法人员注明）    {date}"),
+        PartySignature::Absent => format!("当事人不在场（由执法人员注明）    {date}"),
     };
     c.field(label, &value);
 }
@@ -267,7 +272,8 @@ pub fn render_site_record(fonts: &Fonts, d: &SiteRecordData) -> Result<Vec<u8>, 
     party_block(&mut c, "被检查单位", &d.party);
     if let Some(p) = &d.present {
         let phone = p.phone.as_deref().map(|ph| format!("，联系电话 {ph}")).unwrap_or_default();
-        c.field("在场人", &format!("{}（{}）{phone}", p.name, p.position));
+        let position = if p.position.trim().is_empty() { String::new() } else { format!("（{}）", p.position) };
+        c.field("在场人", &format!("{}{position}{phone}", p.name));
     }
     let names: Vec<String> =
         d.inspectors.list().iter().map(|i| format!("{}（执法证号 {}）", i.name, i.certificate_no)).collect();
@@ -304,10 +310,20 @@ pub fn render_site_record(fonts: &Fonts, d: &SiteRecordData) -> Result<Vec<u8>, 
             &rows,
         );
     }
+    if !d.conclusion.trim().is_empty() {
+        c.gap(4.0);
+        c.heading("检查结论：");
+        c.paragraphs(&d.conclusion, Style::BODY);
+    }
     c.gap(10.0);
-    c.keep(Style::BODY.size * 1.5 * (d.inspectors.list().len() as f32 + 4.0));
+    c.keep(Style::BODY.size * 1.5 * (d.inspectors.list().len() as f32 + 5.0));
     c.paragraphs("以上笔录已阅，与事实相符。", Style::BODY);
     party_signature_line(&mut c, "被检查人签名", &d.party_signature, None);
+    if matches!(d.party_signature, PartySignature::Refused { .. } | PartySignature::Absent) {
+        let what =
+            if d.party_signature == PartySignature::Absent { "当事人不在场" } else { "当事人拒绝签字" };
+        c.paragraphs(&format!("{what}，以上情况由下列执法人员共同见证并签名确认。"), Style::BODY);
+    }
     inspector_signatures(&mut c, &d.inspectors);
     c.field_pair(
         ("记录人签名", &format!("＿＿＿＿＿＿（{}）", d.recorder)),
@@ -388,6 +404,9 @@ pub fn sample_site_record() -> SiteRecordData {
             row("放射诊疗许可与设备相符", CheckResult::NotApplicable, "未开展放射诊疗"),
             row("医务人员执业注册信息与执业地点相符", CheckResult::Compliant, "抽查5名"),
         ],
+        conclusion:
+            "责令整改：在医疗废物暂存处设置警示标识；口腔器械严格执行“一人一用一灭菌”并记录，2026年3月19日前改正。"
+                .into(),
         party_signature: PartySignature::Blank,
     }
 }

@@ -220,3 +220,20 @@ fn documents_that_the_law_does_not_allow_are_refused() {
     d.ended_at = d.started_at - chrono::Duration::minutes(1);
     assert_eq!(render_site_record(fonts(), &d).unwrap_err().code(), "document.invalid");
 }
+
+#[test]
+fn the_site_record_notes_an_absent_or_refusing_party_and_states_its_conclusion() {
+    let mut d = sample_site_record();
+    d.party_signature = PartySignature::Absent;
+    let text = squeeze(&page_texts(&render_site_record(fonts(), &d).unwrap()).concat());
+    assert!(text.contains("当事人不在场（由执法人员注明）"), "{text}");
+    assert!(text.contains("以上情况由下列执法人员共同见证并签名确认"), "{text}");
+    assert!(text.contains("检查结论") && text.contains("2026年3月19日前改正"), "{text}");
+    d.party_signature = PartySignature::Refused { witness: None };
+    let text = squeeze(&page_texts(&render_site_record(fonts(), &d).unwrap()).concat());
+    assert!(text.contains("当事人拒绝签字（由执法人员注明）") && text.contains("共同见证"), "{text}");
+    d.party_signature = PartySignature::Signed { name: "李秀兰".into() };
+    d.present.as_mut().unwrap().position = String::new();
+    let text = squeeze(&page_texts(&render_site_record(fonts(), &d).unwrap()).concat());
+    assert!(!text.contains("共同见证") && text.contains("在场人：李秀兰，"), "{text}");
+}

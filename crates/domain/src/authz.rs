@@ -31,6 +31,12 @@ pub enum Permission {
     ManagePlans,
     /// Record an inspection in the field (two certified inspectors; the record names them).
     RecordInspections,
+    /// Read case leads (案源); institutions never do.
+    ViewCaseLeads,
+    /// Register a case lead by hand (转为案源 for an overdue order).
+    RegisterCaseLeads,
+    /// Decide a case lead: accept it for 立案 or dismiss it with a reason.
+    DecideCaseLeads,
 }
 
 pub fn role_allows(role: Role, p: Permission) -> bool {
@@ -39,7 +45,15 @@ pub fn role_allows(role: Role, p: Permission) -> bool {
         Role::Admin => true,
         Role::Leader => matches!(
             p,
-            ViewOrganisation | ViewUsers | ViewAudit | ViewRules | ViewRegistry | ViewDutyLists | ManageDutyLists
+            ViewOrganisation
+                | ViewUsers
+                | ViewAudit
+                | ViewRules
+                | ViewRegistry
+                | ViewDutyLists
+                | ManageDutyLists
+                | ViewCaseLeads
+                | DecideCaseLeads
         ),
         Role::SectionChief => matches!(
             p,
@@ -55,10 +69,20 @@ pub fn role_allows(role: Role, p: Permission) -> bool {
                 | ManageDutyLists
                 | ManagePlans
                 | RecordInspections
+                | ViewCaseLeads
+                | RegisterCaseLeads
+                | DecideCaseLeads
         ),
         Role::LegalReviewer => matches!(
             p,
-            ViewOrganisation | ViewUsers | ViewAudit | ViewRules | ViewRegistry | RevealIdNumbers | ViewDutyLists
+            ViewOrganisation
+                | ViewUsers
+                | ViewAudit
+                | ViewRules
+                | ViewRegistry
+                | RevealIdNumbers
+                | ViewDutyLists
+                | ViewCaseLeads
         ),
         Role::Inspector => {
             matches!(
@@ -70,6 +94,8 @@ pub fn role_allows(role: Role, p: Permission) -> bool {
                     | ManageRegistry
                     | ViewDutyLists
                     | RecordInspections
+                    | ViewCaseLeads
+                    | RegisterCaseLeads
             )
         }
         // Their scope already limits them to their own institution.

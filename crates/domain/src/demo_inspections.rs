@@ -2,7 +2,10 @@
 //! inspection item list (items after the national random-inspection areas:
 //! public places, drinking water, schools, medical services, infectious
 //! disease, radiation), with one plan drawn (its record public) and one frozen,
-//! awaiting its beacon. Beacons are marked as demo values.
+//! awaiting its beacon. Beacons are marked as demo values. Two public places of
+//! each jurisdiction were ordered to correct a month ago: one re-inspection
+//! found the order not carried out (a case lead, 案源), the other order is
+//! overdue, waiting for its re-inspection or to be turned into a lead.
 
 use crate::demo_registry::Target;
 use crate::error::DomainResult;
@@ -199,6 +202,83 @@ pub async fn seed(store: &Store, targets: &[Target<'_>], today: NaiveDate) -> Do
         // A routine patrol of the jurisdiction's demo institution by the inspectors
         // who have accounts, so a demo inspector finds it on the phone.
         patrol(store, target, unit.id, list.id, &codes[3], today).await?;
+        follow_ups(store, target, unit.id, list.id, &codes[0], today).await?;
+    }
+    Ok(())
+}
+
+/// Two public places ordered a month ago to have their staff examined: the
+/// first re-inspected on its deadline and found unresolved (建议立案, a case
+/// lead with the failed point's violation code), the second left overdue.
+async fn follow_ups(
+    store: &Store,
+    target: &Target<'_>,
+    unit: weijian_store::ids::UnitId,
+    list: weijian_store::ids::InspectionItemListId,
+    item: &str,
+    today: NaiveDate,
+) -> DomainResult<()> {
+    use crate::inspections::{record, InspectionInput, OrderInput, PointInput};
+    let sys = Actor::system();
+    let q = weijian_store::entities::Query {
+        region_code: Some(target.code.to_string()),
+        category: Some("public_place".into()),
+        limit: Some(2),
+        ..Default::default()
+    };
+    let places = weijian_store::entities::list(store, &sys, &q).await?.items;
+    let ordered_on = today - Days::new(30);
+    let then = weijian_store::inspectors::eligible_on(store, &sys, ordered_on, Some(unit), None).await?;
+    let mut staff = weijian_store::inspectors::eligible_on(store, &sys, today, Some(unit), None).await?;
+    staff.retain(|i| then.iter().any(|t| t.id == i.id));
+    staff.sort_by_key(|i| i.data.user_id.is_none());
+    let [first, second, ..] = staff.as_slice() else { return Ok(()) };
+    let inspection = |day: NaiveDate, place: &str, outcome: &str, order: bool| InspectionInput {
+        inspected_on: day.to_string(),
+        started_at: "09:30".into(),
+        ended_at: "10:40".into(),
+        place: place.to_string(),
+        inspectors: vec![first.id.to_string(), second.id.to_string()],
+        results: vec![
+            PointInput { item: item.into(), point: 0, result: "pass".into(), note: String::new() },
+            PointInput {
+                item: item.into(),
+                point: 1,
+                result: "fail".into(),
+                note: "2名服务人员未取得健康合格证明".into(),
+            },
+        ],
+        findings: "现场查见2名直接为顾客服务的人员未能出示有效健康合格证明。".into(),
+        party_signature: "signed".into(),
+        party_name: Some("店长".into()),
+        outcome: outcome.into(),
+        attachments: vec![],
+        rectification: order.then(|| OrderInput {
+            content: "组织直接为顾客服务的人员进行健康检查，取得健康合格证明后方可上岗".into(),
+            days: 10,
+            working_days: false,
+        }),
+    };
+    for (n, place) in places.iter().enumerate() {
+        let data = weijian_store::inspection_tasks::TaskData {
+            entity_id: place.id,
+            source: weijian_rules::inspection::TaskSource::Patrol,
+            item_list_id: list,
+            items: vec![item.to_string()],
+            inspectors: [first.id, second.id],
+            due_on: today,
+        };
+        let task = crate::inspections::assign_task(store, &sys, &data).await?;
+        let address = place.data.address.clone().unwrap_or_else(|| place.data.name.clone());
+        let done =
+            record(store, &sys, task.id, &inspection(ordered_on + Days::new(n as u64 * 5), &address, "rectify", true))
+                .await?;
+        // The first is re-inspected on its deadline: still not corrected.
+        if let (0, Some(order)) = (n, done.rectification) {
+            if let Some(re) = order.reinspection_task_id.filter(|_| order.deadline <= today) {
+                record(store, &sys, re, &inspection(order.deadline, &address, "case_lead", false)).await?;
+            }
+        }
     }
     Ok(())
 }

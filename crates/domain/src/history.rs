@@ -6,7 +6,7 @@ use weijian_store::audit::{self, AuditEvent};
 use weijian_store::{Actor, Store};
 
 pub const OBJECT_TYPES: &[&str] =
-    &["user", "unit", "section", "entity", "region", "api_token", "duty_list", "attachment"];
+    &["user", "unit", "section", "entity", "region", "api_token", "duty_list", "attachment", "case_lead"];
 
 pub async fn of_object(
     store: &Store,

@@ -95,6 +95,11 @@ pub fn today() -> NaiveDate {
     weijian_store::time::now().with_timezone(&weijian_store::time::shanghai()).date_naive()
 }
 
+/// The time of day in Beijing, to the minute, as `HH:MM`.
+pub fn clock_now() -> String {
+    weijian_store::time::now().with_timezone(&weijian_store::time::shanghai()).format("%H:%M").to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

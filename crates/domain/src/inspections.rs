@@ -15,7 +15,7 @@ use weijian_store::ids::{InspectionTaskId, InspectorId, RectificationId};
 use weijian_store::inspection_items::{ItemListContent, ItemLists};
 use weijian_store::inspection_tasks::{self, InspectionTask};
 use weijian_store::inspections::{
-    self, Inspection, InspectionData, OrderData, PointRecord, Rectification, RectificationQuery,
+    self, clock, Inspection, InspectionData, OrderData, PointRecord, Recorded, Rectification, RectificationQuery,
 };
 use weijian_store::page::Page;
 use weijian_store::{inspectors, random_plans, versioned, Actor, Store, StoreError};
@@ -48,6 +48,12 @@ pub struct OrderInput {
 #[serde(deny_unknown_fields)]
 pub struct InspectionInput {
     pub inspected_on: String,
+    /// When the inspection began that day, `HH:MM` (Beijing time).
+    #[serde(default)]
+    pub started_at: String,
+    /// When it ended, `HH:MM`, not before it began.
+    #[serde(default)]
+    pub ended_at: String,
     pub place: String,
     /// The two inspectors' ids.
     #[serde(default)]
@@ -92,6 +98,7 @@ async fn parse(
     if inspected_on > input::today() {
         return Err(invalid("inspection.future_date", "inspected_on", "检查日期不能晚于今天"));
     }
+    let (started_at, ended_at) = times(&input.started_at, &input.ended_at)?;
     let place = input.place.trim();
     if place.is_empty() || place.chars().count() > 200 {
         return Err(invalid("inspection.place_required", "place", "请填写检查地点（200 字以内）"));
@@ -197,6 +204,8 @@ async fn parse(
     Ok((
         InspectionData {
             inspected_on,
+            started_at: Some(started_at),
+            ended_at: Some(ended_at),
             place: place.to_string(),
             inspectors: [*first, *second],
             results,
@@ -208,6 +217,50 @@ async fn parse(
         },
         order,
     ))
+}
+
+/// The inspection's start and end on its day: both required, `HH:MM`, the end
+/// not before the start (a 现场笔录 states both).
+pub fn times(started: &str, ended: &str) -> DomainResult<(chrono::NaiveTime, chrono::NaiveTime)> {
+    let read = |raw: &str, field: &'static str, what: &str| {
+        if raw.trim().is_empty() {
+            let code =
+                if field == "started_at" { "inspection.started_at_required" } else { "inspection.ended_at_required" };
+            return Err(invalid(code, field, format!("请填写检查{what}时间（时:分，如 09:30）")));
+        }
+        clock::parse(raw).ok_or_else(|| {
+            invalid(
+                "inspection.invalid_time",
+                field,
+                format!("检查{what}时间“{}”无效，应为 时:分（如 09:30）", raw.trim()),
+            )
+        })
+    };
+    let started_at = read(started, "started_at", "开始")?;
+    let ended_at = read(ended, "ended_at", "结束")?;
+    if ended_at < started_at {
+        return Err(invalid(
+            "inspection.ended_before_started",
+            "ended_at",
+            format!("检查结束时间 {} 早于开始时间 {}", clock::to_text(ended_at), clock::to_text(started_at)),
+        ));
+    }
+    Ok((started_at, ended_at))
+}
+
+/// The catalog violation codes of the failed points, each once, in checklist order.
+pub fn failed_violation_codes(checklist: Option<&ItemListContent>, results: &[PointRecord]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let Some(list) = checklist else { return out };
+    for r in results.iter().filter(|r| r.result == PointResult::Fail) {
+        let code = list.item(&r.item).and_then(|i| i.checklist.get(r.point)).and_then(|p| p.violation_code.clone());
+        if let Some(code) = code {
+            if !out.contains(&code) {
+                out.push(code);
+            }
+        }
+    }
+    out
 }
 
 /// Attachment ids that exist in the actor's scope, belong to this entity (or
@@ -243,17 +296,22 @@ async fn evidence_of(
     Ok(out)
 }
 
-/// Records the inspection of a task (and the order, for 责令整改).
+/// Records the inspection of a task: for 责令整改 the order too; a re-inspection
+/// (复查) closes the order it follows up; 建议立案, or a re-inspection that finds
+/// the order not carried out, raises a case lead (案源) with the failed
+/// points' violation codes — all in one transaction.
 pub async fn record(
     store: &Store,
     actor: &Actor,
     task_id: InspectionTaskId,
     input: &InspectionInput,
-) -> DomainResult<(Inspection, Option<Rectification>)> {
+) -> DomainResult<Recorded> {
     require(actor, Permission::RecordInspections)?;
     let task = inspection_tasks::get(store, actor, task_id).await?;
     let (data, order) = parse(store, actor, &task, input).await?;
-    Ok(inspections::record(store, actor, &task, &data, order.as_ref()).await?)
+    let checklist = checklist_of(store, actor, &task).await?;
+    let codes = failed_violation_codes(checklist.as_ref(), &data.results);
+    Ok(inspections::record(store, actor, &task, &data, order.as_ref(), &codes).await?)
 }
 
 pub async fn rectifications(store: &Store, actor: &Actor, q: &RectificationQuery) -> DomainResult<Page<Rectification>> {
@@ -315,6 +373,101 @@ pub async fn never_inspected(
     Ok(inspections::never_inspected(store, actor, after, limit).await?)
 }
 
+/// The inspectors of a record as documents name them, and the unit whose
+/// documents they issue (the first inspector's).
+async fn signers_of(
+    store: &Store,
+    inspection: &Inspection,
+) -> DomainResult<(
+    Vec<weijian_documents::Inspector>,
+    Vec<Option<weijian_store::ids::UserId>>,
+    weijian_store::ids::UnitId,
+)> {
+    let mut signers = Vec::new();
+    let mut users = Vec::new();
+    let mut unit = None;
+    for i in inspection.data.inspectors {
+        let x = inspectors::get(store, &Actor::system(), i).await?;
+        unit.get_or_insert(x.data.unit_id);
+        users.push(x.data.user_id);
+        signers.push(weijian_documents::Inspector { name: x.data.name, certificate_no: x.data.cert_no });
+    }
+    let unit = unit.ok_or_else(|| DomainError::new(ErrorKind::Internal, "internal", "检查记录缺少执法人员"))?;
+    Ok((signers, users, unit))
+}
+
+/// The 文号 of an inspection's document of `kind`: issued (audited, gapless per
+/// issuing unit, kind and year) the first time staff ask for the document; an
+/// institution sees the document only once issued.
+async fn document_number(
+    store: &Store,
+    actor: &Actor,
+    inspection: &Inspection,
+    unit: weijian_store::ids::UnitId,
+    kind: weijian_rules::documents::DocumentKind,
+) -> DomainResult<weijian_store::documents::IssuedNumber> {
+    use weijian_store::documents as numbers;
+    let object_id = inspection.id.to_string();
+    if let Some(n) = numbers::number_for(store, kind, "inspection", &object_id).await? {
+        return Ok(n);
+    }
+    if actor.role() == Some(weijian_store::Role::Institution) {
+        return Err(DomainError::new(
+            ErrorKind::NotFound,
+            "document.not_issued",
+            format!("该检查的{}尚未出具", kind.name()),
+        ));
+    }
+    let mut tx = store.begin().await?;
+    let req = numbers::NumberRequest {
+        unit_id: unit,
+        kind,
+        year: chrono::Datelike::year(&inspection.data.inspected_on),
+        object_type: "inspection",
+        object_id: object_id.clone(),
+    };
+    match numbers::allocate(&mut tx, actor, req).await {
+        Ok(n) => {
+            tx.commit().await?;
+            Ok(n)
+        }
+        // Issued meanwhile by another request: that number stands.
+        Err(StoreError::Conflict { code: "document.already_numbered", .. }) => {
+            numbers::number_for(store, kind, "inspection", &object_id)
+                .await?
+                .ok_or_else(|| DomainError::new(ErrorKind::Internal, "internal", "文号状态不一致"))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn party_of(d: &weijian_store::entities::EntityData) -> weijian_documents::Party {
+    weijian_documents::Party {
+        name: d.name.clone(),
+        address: d.address.clone().unwrap_or_default(),
+        legal_representative: d.legal_representative.clone().unwrap_or_default(),
+        phone: d.contact_phone.clone(),
+        uscc: d.uscc.clone(),
+    }
+}
+
+/// The order an inspection issued, if any.
+async fn order_of(
+    store: &Store,
+    actor: &Actor,
+    id: weijian_store::ids::InspectionId,
+) -> DomainResult<Option<Rectification>> {
+    Ok(inspections::rectifications(
+        store,
+        actor,
+        &RectificationQuery { inspection_id: Some(id), limit: Some(1), ..Default::default() },
+    )
+    .await?
+    .items
+    .into_iter()
+    .next())
+}
+
 /// What a 卫生监督意见书 of an inspection says, with its 文号: the number is
 /// issued (audited, gapless per issuing unit and year) the first time staff
 /// ask for the document; institutions see it once issued.
@@ -323,63 +476,15 @@ pub async fn opinion(
     actor: &Actor,
     id: weijian_store::ids::InspectionId,
 ) -> DomainResult<weijian_documents::OpinionData> {
-    use weijian_documents::{Inspector as Signer, Inspectors, OpinionData, Party};
+    use weijian_documents::{Inspectors, OpinionData};
     use weijian_rules::documents::DocumentKind;
-    use weijian_store::documents as numbers;
     require(actor, Permission::ViewRegistry)?;
     let inspection = inspections::get(store, actor, id).await?;
     let entity = weijian_store::entities::get(store, actor, inspection.entity_id).await?;
-    let mut signers = Vec::new();
-    let mut unit = None;
-    for i in inspection.data.inspectors {
-        let x = inspectors::get(store, &Actor::system(), i).await?;
-        unit.get_or_insert(x.data.unit_id);
-        signers.push(Signer { name: x.data.name, certificate_no: x.data.cert_no });
-    }
-    let unit = unit.ok_or_else(|| DomainError::new(ErrorKind::Internal, "internal", "检查记录缺少执法人员"))?;
-    let kind = DocumentKind::SupervisionOpinion;
-    let object_id = id.to_string();
-    let issued = match numbers::number_for(store, kind, "inspection", &object_id).await? {
-        Some(n) => n,
-        None if actor.role() == Some(weijian_store::Role::Institution) => {
-            return Err(DomainError::new(ErrorKind::NotFound, "document.not_issued", "该检查的卫生监督意见书尚未出具"))
-        }
-        None => {
-            let mut tx = store.begin().await?;
-            let date = inspection.data.inspected_on;
-            let req = numbers::NumberRequest {
-                unit_id: unit,
-                kind,
-                year: chrono::Datelike::year(&date),
-                object_type: "inspection",
-                object_id: object_id.clone(),
-            };
-            match numbers::allocate(&mut tx, actor, req).await {
-                Ok(n) => {
-                    tx.commit().await?;
-                    n
-                }
-                // Issued meanwhile by another request: that number stands.
-                Err(StoreError::Conflict { code: "document.already_numbered", .. }) => {
-                    numbers::number_for(store, kind, "inspection", &object_id)
-                        .await?
-                        .ok_or_else(|| DomainError::new(ErrorKind::Internal, "internal", "文号状态不一致"))?
-                }
-                Err(e) => return Err(e.into()),
-            }
-        }
-    };
-    let issuer = numbers::issuer_for(store, &Actor::system(), issued.unit_id).await?;
-    let order = inspections::rectifications(
-        store,
-        actor,
-        &RectificationQuery { inspection_id: Some(id), limit: Some(1), ..Default::default() },
-    )
-    .await?
-    .items
-    .into_iter()
-    .next();
-    let d = &entity.data;
+    let (signers, _, unit) = signers_of(store, &inspection).await?;
+    let issued = document_number(store, actor, &inspection, unit, DocumentKind::SupervisionOpinion).await?;
+    let issuer = weijian_store::documents::issuer_for(store, &Actor::system(), issued.unit_id).await?;
+    let order = order_of(store, actor, id).await?;
     let opinion = match inspection.data.outcome {
         InspectionOutcome::Qualified => "经检查，未发现违反卫生法律法规的行为。请继续依法执业，落实各项卫生管理制度。".to_string(),
         InspectionOutcome::Rectify => "经检查，发现上述问题，违反了有关卫生法律法规的规定。责令你单位按下列要求限期改正，并将整改情况书面报告我单位。".to_string(),
@@ -400,13 +505,7 @@ pub async fn opinion(
     Ok(OpinionData {
         issuer: issuer.unit_name,
         doc_number: issued.doc_number,
-        party: Party {
-            name: d.name.clone(),
-            address: d.address.clone().unwrap_or_default(),
-            legal_representative: d.legal_representative.clone().unwrap_or_default(),
-            phone: d.contact_phone.clone(),
-            uscc: d.uscc.clone(),
-        },
+        party: party_of(&entity.data),
         findings,
         opinion,
         rectification: order.map(|o| weijian_documents::Rectification { content: o.content, deadline: o.deadline }),
@@ -419,6 +518,110 @@ pub async fn opinion(
         },
         date: inspection.data.inspected_on,
     })
+}
+
+/// What the 现场笔录 of an inspection says, with its own 文号 (kind
+/// site_record, issued like the opinion's): the time from–to, place, the two
+/// inspectors and their 执法证 numbers, the party and the person present, each
+/// checklist point with its result and note, the findings, the outcome and
+/// the party's signature, refusal (attested by the inspectors) or absence.
+/// Institutions read it once issued: the party receives a copy.
+pub async fn site_record(
+    store: &Store,
+    actor: &Actor,
+    id: weijian_store::ids::InspectionId,
+) -> DomainResult<weijian_documents::SiteRecordData> {
+    use weijian_documents::{CheckResult, CheckRow, Inspectors, PresentPerson, SiteRecordData};
+    use weijian_rules::documents::DocumentKind;
+    require(actor, Permission::ViewRegistry)?;
+    let inspection = inspections::get(store, actor, id).await?;
+    let d = &inspection.data;
+    let (Some(started), Some(ended)) = (d.started_at, d.ended_at) else {
+        return Err(DomainError::new(
+            ErrorKind::Conflict,
+            "site_record.times_missing",
+            "该检查记录没有检查起止时间（早于记录时间的版本），无法生成现场笔录",
+        ));
+    };
+    let entity = weijian_store::entities::get(store, actor, inspection.entity_id).await?;
+    let (signers, users, unit) = signers_of(store, &inspection).await?;
+    let issued = document_number(store, actor, &inspection, unit, DocumentKind::SiteRecord).await?;
+    let issuer = weijian_store::documents::issuer_for(store, &Actor::system(), issued.unit_id).await?;
+    // The recorder is the inspector who saved the record, else the first one.
+    let recorder = users
+        .iter()
+        .position(|u| u.is_some() && *u == inspection.recorded_by)
+        .map_or_else(|| signers[0].name.clone(), |n| signers[n].name.clone());
+    let task = inspection_tasks::get(store, &Actor::system(), inspection.task_id).await?;
+    let checklist = checklist_of(store, &Actor::system(), &task).await?;
+    let checklist_rows = d
+        .results
+        .iter()
+        .map(|r| {
+            let item = checklist.as_ref().and_then(|l| l.item(&r.item));
+            let text = item.and_then(|i| i.checklist.get(r.point)).map(|p| p.text.clone());
+            let point = match (item, text) {
+                (Some(i), Some(t)) => format!("{}：{t}", i.name),
+                _ => format!("{} 第 {} 项", r.item, r.point + 1),
+            };
+            CheckRow {
+                point,
+                result: match r.result {
+                    PointResult::Pass => CheckResult::Compliant,
+                    PointResult::Fail => CheckResult::NonCompliant,
+                    PointResult::NotApplicable => CheckResult::NotApplicable,
+                },
+                note: r.note.clone(),
+            }
+        })
+        .collect();
+    let order = order_of(store, actor, id).await?;
+    let conclusion = match (&d.outcome, order) {
+        (InspectionOutcome::Rectify, Some(o)) => format!(
+            "责令整改：{}，限于{}前改正。",
+            o.content.trim_end_matches('。'),
+            weijian_documents::chinese_date(o.deadline)
+        ),
+        (outcome, _) => format!("{}。", outcome.label()),
+    };
+    let present = d.party_name.clone().map(|name| {
+        let position = match entity.data.legal_representative.as_deref() {
+            Some(rep) if rep == name => "法定代表人（负责人）".to_string(),
+            _ => String::new(),
+        };
+        PresentPerson { name, position, phone: None }
+    });
+    Ok(SiteRecordData {
+        issuer: issuer.unit_name,
+        doc_number: issued.doc_number,
+        party: party_of(&entity.data),
+        place: d.place.clone(),
+        started_at: d.inspected_on.and_time(started),
+        ended_at: d.inspected_on.and_time(ended),
+        inspectors: Inspectors::new(signers)
+            .map_err(|e| DomainError::new(ErrorKind::Internal, "document.invalid", e.to_string()))?,
+        recorder,
+        present,
+        findings: d.findings.clone(),
+        checklist: checklist_rows,
+        conclusion,
+        party_signature: match (d.party_signature, d.party_name.clone()) {
+            (PartySignature::Signed, Some(name)) => weijian_documents::PartySignature::Signed { name },
+            (PartySignature::Signed, None) => weijian_documents::PartySignature::Blank,
+            (PartySignature::Refused, _) => weijian_documents::PartySignature::Refused { witness: None },
+            (PartySignature::Absent, _) => weijian_documents::PartySignature::Absent,
+        },
+    })
+}
+
+/// Which of an inspection's documents already carry a 文号: (opinion, site record).
+pub async fn issued_documents(store: &Store, id: weijian_store::ids::InspectionId) -> DomainResult<(bool, bool)> {
+    use weijian_rules::documents::DocumentKind;
+    use weijian_store::documents::number_for;
+    let object = id.to_string();
+    let opinion = number_for(store, DocumentKind::SupervisionOpinion, "inspection", &object).await?.is_some();
+    let site = number_for(store, DocumentKind::SiteRecord, "inspection", &object).await?.is_some();
+    Ok((opinion, site))
 }
 
 /// 一公开: publishes the plan's recorded results not yet public; how many.

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod auth;
 pub mod authz;
 pub mod calendar;
+pub mod case_leads;
 pub mod demo;
 pub mod demo_inspections;
 mod demo_people;

@@ -141,6 +141,8 @@ both_backends! {
         let inspector = actor(s, "zq_inspector1").await;
         let record = weijian_domain::inspections::InspectionInput {
             inspected_on: (today - chrono::Days::new(40)).to_string(),
+            started_at: "09:00".into(),
+            ended_at: "09:40".into(),
             place: "现场".into(),
             inspectors: task.inspectors.iter().map(|i| i.to_string()).collect(),
             party_signature: "absent".into(),

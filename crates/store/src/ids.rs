@@ -66,3 +66,5 @@ id_type!(DutyListId);
 id_type!(InspectionItemListId, RandomPlanId, InspectorConflictId, InspectionTaskId, InspectionId, RectificationId);
 // 证据附件 (one upload; its bytes are shared by content).
 id_type!(AttachmentId);
+// 案源 (a possible case and where it came from).
+id_type!(CaseLeadId);

@@ -4,16 +4,18 @@
 //! the inspectors, checklist and deadline; this module keeps each step atomic.
 
 use crate::audit::Change;
+use crate::case_leads::{self, CaseLead, NewLead};
 use crate::columns;
-use crate::ids::{parse_db, EntityId, InspectionId, InspectionTaskId, InspectorId, RectificationId};
+use crate::ids::{parse_db, EntityId, InspectionId, InspectionTaskId, InspectorId, RectificationId, UserId};
 use crate::inspection_tasks::InspectionTask;
 use crate::jurisdiction::{authorize_write, read_filter, Owner, WriteTarget};
 use crate::page::{self, Conditions, Cursor, Page};
 use crate::{time, Actor, Store, StoreError, StoreResult};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sqlx::Row;
+use weijian_rules::case_leads::CaseLeadSource;
 use weijian_rules::inspection::{
     InspectionOutcome, PartySignature, PointResult, RectificationStatus, TaskSource, TaskStatus,
 };
@@ -31,6 +33,12 @@ pub struct PointRecord {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct InspectionData {
     pub inspected_on: NaiveDate,
+    /// When the inspection began and ended that day (Beijing time); None on
+    /// records made before the times were kept.
+    #[serde(serialize_with = "clock::serialize")]
+    pub started_at: Option<NaiveTime>,
+    #[serde(serialize_with = "clock::serialize")]
+    pub ended_at: Option<NaiveTime>,
     pub place: String,
     pub inspectors: [InspectorId; 2],
     pub results: Vec<PointRecord>,
@@ -51,7 +59,37 @@ pub struct Inspection {
     pub region_code: String,
     #[serde(flatten)]
     pub data: InspectionData,
+    /// The user who saved the record.
+    pub recorded_by: Option<UserId>,
     pub created_at: DateTime<Utc>,
+}
+
+/// Times of day as `HH:MM`, in JSON and in the database.
+pub mod clock {
+    use chrono::NaiveTime;
+    use serde::Serializer;
+
+    pub const FORMAT: &str = "%H:%M";
+
+    pub fn to_text(t: NaiveTime) -> String {
+        t.format(FORMAT).to_string()
+    }
+
+    /// `HH:MM` (or `HH:MM:SS`, seconds dropped); None for anything else.
+    pub fn parse(s: &str) -> Option<NaiveTime> {
+        let s = s.trim();
+        NaiveTime::parse_from_str(s, FORMAT)
+            .or_else(|_| NaiveTime::parse_from_str(s, "%H:%M:%S"))
+            .ok()
+            .and_then(|t| NaiveTime::from_hms_opt(chrono::Timelike::hour(&t), chrono::Timelike::minute(&t), 0))
+    }
+
+    pub fn serialize<S: Serializer>(t: &Option<NaiveTime>, s: S) -> Result<S::Ok, S::Error> {
+        match t {
+            Some(t) => s.serialize_str(&to_text(*t)),
+            None => s.serialize_none(),
+        }
+    }
 }
 
 /// What an order requires and by when (the domain computes the deadline).
@@ -76,7 +114,19 @@ pub struct Rectification {
     pub report_attachments: Vec<String>,
     pub reported_at: Option<DateTime<Utc>>,
     pub reinspection_task_id: Option<InspectionTaskId>,
+    /// The re-inspection (复查) record that verified the order or found it unresolved.
+    pub reinspection_id: Option<InspectionId>,
     pub version: i64,
+}
+
+/// What recording an inspection did: the record, the order it issued, the
+/// order it followed up (a re-inspection), and the case lead it raised.
+#[derive(Clone, Debug, Serialize)]
+pub struct Recorded {
+    pub inspection: Inspection,
+    pub rectification: Option<Rectification>,
+    pub followed_up: Option<Rectification>,
+    pub case_lead: Option<CaseLead>,
 }
 
 const INSPECTION_OWNER: Owner = Owner { region: "i.region_code", entity: Some("i.entity_id") };
@@ -86,15 +136,20 @@ fn json_text<T: Serialize>(v: &T) -> String {
     serde_json::to_string(v).expect("serialises")
 }
 
-/// Records the inspection of a task and, for 责令整改, the order and its
-/// re-inspection task, in one audited transaction. The task must still be open.
+/// Records the inspection of a task, in one audited transaction. The task must
+/// still be open. For 责令整改 it issues the order and its re-inspection task;
+/// a re-inspection (复查) closes the order it follows up — verified when the
+/// outcome is 合格, unresolved otherwise; a 建议立案 outcome or an unresolved
+/// re-inspection raises a case lead (案源) carrying `violation_codes`, the
+/// catalog codes of the failed checklist points.
 pub async fn record(
     store: &Store,
     actor: &Actor,
     task: &InspectionTask,
     data: &InspectionData,
     order: Option<&OrderData>,
-) -> StoreResult<(Inspection, Option<Rectification>)> {
+    violation_codes: &[String],
+) -> StoreResult<Recorded> {
     let mut tx = store.begin().await?;
     authorize_write(tx.conn(), actor, WriteTarget { region_code: &task.region_code, entity_id: None }).await?;
     let now = time::now();
@@ -113,6 +168,9 @@ pub async fn record(
             message: format!("{}的检查任务已记录或已取消，不能重复记录", task.entity_name),
         });
     }
+    // A re-inspection follows up an order still awaiting it.
+    let follows =
+        if task.source == TaskSource::Reinspection { Some(order_followed_up(&mut tx, task).await?) } else { None };
     let inspection = Inspection {
         id: InspectionId::new(),
         task_id: task.id,
@@ -120,12 +178,14 @@ pub async fn record(
         entity_name: task.entity_name.clone(),
         region_code: task.region_code.clone(),
         data: data.clone(),
+        recorded_by: actor.user_id(),
         created_at: now,
     };
     sqlx::query(
         "INSERT INTO inspections (id, task_id, entity_id, region_code, inspected_on, place, inspector1_id, \
-         inspector2_id, results, findings, party_signature, party_name, outcome, attachments, recorded_by, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+         inspector2_id, results, findings, party_signature, party_name, outcome, attachments, recorded_by, created_at, \
+         started_at, ended_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
     )
     .bind(inspection.id.to_string())
     .bind(task.id.to_string())
@@ -143,6 +203,8 @@ pub async fn record(
     .bind(json_text(&data.attachments))
     .bind(actor.user_id().map(|u| u.to_string()))
     .bind(time::to_db(now))
+    .bind(data.started_at.map(clock::to_text))
+    .bind(data.ended_at.map(clock::to_text))
     .execute(&mut *tx.conn())
     .await?;
     for a in &data.attachments {
@@ -151,7 +213,9 @@ pub async fn record(
     if let Some(plan) = task.plan_id {
         // The plan is in progress with its first record and completed with its last.
         sqlx::query(
-            "UPDATE random_plans SET status = CASE WHEN EXISTS (SELECT 1 FROM inspection_tasks t              WHERE t.plan_id = $1 AND t.status = $2) THEN 'in_progress' ELSE 'completed' END, updated_at = $3              WHERE id = $1 AND status IN ('drawn', 'in_progress')",
+            "UPDATE random_plans SET status = CASE WHEN EXISTS (SELECT 1 FROM inspection_tasks t \
+             WHERE t.plan_id = $1 AND t.status = $2) THEN 'in_progress' ELSE 'completed' END, updated_at = $3 \
+             WHERE id = $1 AND status IN ('drawn', 'in_progress')",
         )
         .bind(plan.to_string())
         .bind(TaskStatus::Assigned.key())
@@ -159,65 +223,13 @@ pub async fn record(
         .execute(&mut *tx.conn())
         .await?;
     }
+    let followed_up = match follows {
+        None => None,
+        Some(before) => Some(close_order(&mut tx, actor, before, &inspection, now).await?),
+    };
     let rectification = match order {
         None => None,
-        Some(o) => {
-            let reinspection = InspectionTaskId::new();
-            sqlx::query(
-                "INSERT INTO inspection_tasks (id, region_code, entity_id, source, plan_id, item_list_id, items, \
-                 inspector1_id, inspector2_id, due_on, status, version, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, NULL, $12, $5, $6, $7, $8, $9, 1, $10, $11)",
-            )
-            .bind(reinspection.to_string())
-            .bind(&task.region_code)
-            .bind(task.entity_id.to_string())
-            .bind(TaskSource::Reinspection.key())
-            .bind(json_text(&task.items))
-            .bind(data.inspectors[0].to_string())
-            .bind(data.inspectors[1].to_string())
-            .bind(o.deadline.to_string())
-            .bind(TaskStatus::Assigned.key())
-            .bind(time::to_db(now))
-            .bind(time::to_db(now))
-            .bind(task.item_list_id.map(|l| l.to_string()))
-            .execute(&mut *tx.conn())
-            .await?;
-            let r = Rectification {
-                id: RectificationId::new(),
-                inspection_id: inspection.id,
-                entity_id: task.entity_id,
-                entity_name: task.entity_name.clone(),
-                region_code: task.region_code.clone(),
-                content: o.content.clone(),
-                ordered_on: data.inspected_on,
-                deadline: o.deadline,
-                status: RectificationStatus::Open,
-                report: None,
-                report_attachments: vec![],
-                reported_at: None,
-                reinspection_task_id: Some(reinspection),
-                version: 1,
-            };
-            sqlx::query(
-                "INSERT INTO rectifications (id, inspection_id, entity_id, region_code, content, ordered_on, deadline, \
-                 status, report, report_attachments, reported_at, reinspection_task_id, version, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, '[]', NULL, $9, 1, $10, $11)",
-            )
-            .bind(r.id.to_string())
-            .bind(inspection.id.to_string())
-            .bind(task.entity_id.to_string())
-            .bind(&task.region_code)
-            .bind(&o.content)
-            .bind(r.ordered_on.to_string())
-            .bind(o.deadline.to_string())
-            .bind(r.status.key())
-            .bind(reinspection.to_string())
-            .bind(time::to_db(now))
-            .bind(time::to_db(now))
-            .execute(&mut *tx.conn())
-            .await?;
-            Some(r)
-        }
+        Some(o) => Some(issue_order(&mut tx, task, data, &inspection, o, now).await?),
     };
     let summary = match &rectification {
         Some(r) => format!("记录{}的监督检查：{}，限 {} 前整改", task.entity_name, data.outcome.label(), r.deadline),
@@ -236,13 +248,244 @@ pub async fn record(
         },
     )
     .await?;
+    let case_lead = raise_lead(&mut tx, actor, &inspection, followed_up.as_ref(), violation_codes).await?;
     tx.commit().await?;
-    Ok((inspection, rectification))
+    Ok(Recorded { inspection, rectification, followed_up, case_lead })
+}
+
+/// The order a re-inspection task follows up: the one that created the task,
+/// else (a re-inspection assigned by hand) the entity's latest order still
+/// awaiting one. An order already verified or found unresolved is refused.
+async fn order_followed_up(tx: &mut crate::WriteTx, task: &InspectionTask) -> StoreResult<Rectification> {
+    let linked = sqlx::query(&format!(
+        "SELECT {RECTIFICATION_COLUMNS} FROM rectifications r JOIN entities e ON e.id = r.entity_id \
+         WHERE r.reinspection_task_id = $1"
+    ))
+    .bind(task.id.to_string())
+    .fetch_optional(&mut *tx.conn())
+    .await?;
+    let order = match linked {
+        Some(row) => rectification_from_row(&row)?,
+        None => {
+            let row = sqlx::query(&format!(
+                "SELECT {RECTIFICATION_COLUMNS} FROM rectifications r JOIN entities e ON e.id = r.entity_id \
+                 WHERE r.entity_id = $1 AND r.status IN ($2, $3) ORDER BY r.ordered_on DESC, r.id DESC LIMIT 1"
+            ))
+            .bind(task.entity_id.to_string())
+            .bind(RectificationStatus::Open.key())
+            .bind(RectificationStatus::Reported.key())
+            .fetch_optional(&mut *tx.conn())
+            .await?
+            .ok_or_else(|| StoreError::Conflict {
+                code: "reinspection.no_open_order",
+                message: format!("{}没有待复查的整改通知，不能记录复查", task.entity_name),
+            })?;
+            rectification_from_row(&row)?
+        }
+    };
+    if !matches!(order.status, RectificationStatus::Open | RectificationStatus::Reported) {
+        return Err(StoreError::Conflict {
+            code: "rectification.already_closed",
+            message: format!("该整改通知已{}，不能再次复查", order.status.label()),
+        });
+    }
+    Ok(order)
+}
+
+/// Closes a followed-up order with the re-inspection's verdict, audited.
+async fn close_order(
+    tx: &mut crate::WriteTx,
+    actor: &Actor,
+    before: Rectification,
+    reinspection: &Inspection,
+    now: DateTime<Utc>,
+) -> StoreResult<Rectification> {
+    let status = if reinspection.data.outcome == InspectionOutcome::Qualified {
+        RectificationStatus::Verified
+    } else {
+        RectificationStatus::Unresolved
+    };
+    let done = sqlx::query(
+        "UPDATE rectifications SET status = $1, reinspection_id = $2, version = version + 1, updated_at = $3 \
+         WHERE id = $4 AND status IN ($5, $6)",
+    )
+    .bind(status.key())
+    .bind(reinspection.id.to_string())
+    .bind(time::to_db(now))
+    .bind(before.id.to_string())
+    .bind(RectificationStatus::Open.key())
+    .bind(RectificationStatus::Reported.key())
+    .execute(&mut *tx.conn())
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::Conflict {
+            code: "rectification.already_closed",
+            message: "该整改通知已复查，不能再次复查".into(),
+        });
+    }
+    let after =
+        Rectification { status, reinspection_id: Some(reinspection.id), version: before.version + 1, ..before.clone() };
+    tx.audit(
+        actor,
+        Change {
+            action: if status == RectificationStatus::Verified {
+                "rectification.verify"
+            } else {
+                "rectification.unresolved"
+            },
+            object_type: "entity",
+            object_id: before.entity_id.to_string(),
+            region_code: Some(before.region_code.clone()),
+            summary: format!("复查{}的整改情况：{}", before.entity_name, status.label()),
+            before: Some(json!(before)),
+            after: Some(json!(after)),
+        },
+    )
+    .await?;
+    Ok(after)
+}
+
+/// Issues a 责令整改 order with its re-inspection task for the deadline.
+async fn issue_order(
+    tx: &mut crate::WriteTx,
+    task: &InspectionTask,
+    data: &InspectionData,
+    inspection: &Inspection,
+    o: &OrderData,
+    now: DateTime<Utc>,
+) -> StoreResult<Rectification> {
+    let reinspection = InspectionTaskId::new();
+    sqlx::query(
+        "INSERT INTO inspection_tasks (id, region_code, entity_id, source, plan_id, item_list_id, items, \
+         inspector1_id, inspector2_id, due_on, status, version, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, NULL, $12, $5, $6, $7, $8, $9, 1, $10, $11)",
+    )
+    .bind(reinspection.to_string())
+    .bind(&task.region_code)
+    .bind(task.entity_id.to_string())
+    .bind(TaskSource::Reinspection.key())
+    .bind(json_text(&task.items))
+    .bind(data.inspectors[0].to_string())
+    .bind(data.inspectors[1].to_string())
+    .bind(o.deadline.to_string())
+    .bind(TaskStatus::Assigned.key())
+    .bind(time::to_db(now))
+    .bind(time::to_db(now))
+    .bind(task.item_list_id.map(|l| l.to_string()))
+    .execute(&mut *tx.conn())
+    .await?;
+    let r = Rectification {
+        id: RectificationId::new(),
+        inspection_id: inspection.id,
+        entity_id: task.entity_id,
+        entity_name: task.entity_name.clone(),
+        region_code: task.region_code.clone(),
+        content: o.content.clone(),
+        ordered_on: data.inspected_on,
+        deadline: o.deadline,
+        status: RectificationStatus::Open,
+        report: None,
+        report_attachments: vec![],
+        reported_at: None,
+        reinspection_task_id: Some(reinspection),
+        reinspection_id: None,
+        version: 1,
+    };
+    sqlx::query(
+        "INSERT INTO rectifications (id, inspection_id, entity_id, region_code, content, ordered_on, deadline, \
+         status, report, report_attachments, reported_at, reinspection_task_id, version, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, '[]', NULL, $9, 1, $10, $11)",
+    )
+    .bind(r.id.to_string())
+    .bind(inspection.id.to_string())
+    .bind(task.entity_id.to_string())
+    .bind(&task.region_code)
+    .bind(&o.content)
+    .bind(r.ordered_on.to_string())
+    .bind(o.deadline.to_string())
+    .bind(r.status.key())
+    .bind(reinspection.to_string())
+    .bind(time::to_db(now))
+    .bind(time::to_db(now))
+    .execute(&mut *tx.conn())
+    .await?;
+    Ok(r)
+}
+
+fn clip(text: &str, max: usize) -> String {
+    let mut out: String = text.chars().take(max).collect();
+    if text.chars().count() > max {
+        out.push('…');
+    }
+    out
+}
+
+/// The case lead an inspection raises: 建议立案, or a re-inspection that found
+/// its order unresolved (unless that order already has its lead).
+async fn raise_lead(
+    tx: &mut crate::WriteTx,
+    actor: &Actor,
+    inspection: &Inspection,
+    followed_up: Option<&Rectification>,
+    violation_codes: &[String],
+) -> StoreResult<Option<CaseLead>> {
+    let findings = if inspection.data.findings.is_empty() {
+        String::new()
+    } else {
+        format!("。检查情况：{}", clip(&inspection.data.findings, 300))
+    };
+    let (source, rectification_id, summary) = match followed_up {
+        Some(order) if order.status == RectificationStatus::Unresolved => {
+            if case_leads::exists_for_order(tx, order.id).await? {
+                return Ok(None);
+            }
+            (
+                CaseLeadSource::UnresolvedReinspection,
+                Some(order.id),
+                format!(
+                    "{} 复查{}未按要求整改到位（整改期限 {}）：{}{findings}",
+                    inspection.data.inspected_on,
+                    inspection.entity_name,
+                    order.deadline,
+                    clip(&order.content, 300)
+                ),
+            )
+        }
+        Some(_) => return Ok(None),
+        None if inspection.data.outcome == InspectionOutcome::CaseLead => (
+            CaseLeadSource::Inspection,
+            None,
+            format!("{} 监督检查{}，结论为建议立案{findings}", inspection.data.inspected_on, inspection.entity_name),
+        ),
+        None => return Ok(None),
+    };
+    let lead = case_leads::insert(
+        tx,
+        actor,
+        NewLead {
+            region_code: &inspection.region_code,
+            entity_id: inspection.entity_id,
+            entity_name: &inspection.entity_name,
+            source,
+            source_id: inspection.id.to_string(),
+            rectification_id,
+            summary,
+            violation_codes: violation_codes.to_vec(),
+        },
+    )
+    .await?;
+    Ok(Some(lead))
 }
 
 const INSPECTION_COLUMNS: &str = "i.id, i.task_id, i.entity_id, e.name AS entity_name, i.region_code, i.inspected_on, \
      i.place, i.inspector1_id, i.inspector2_id, i.results, i.findings, i.party_signature, i.party_name, i.outcome, \
-     i.attachments, i.created_at";
+     i.attachments, i.recorded_by, i.created_at, i.started_at, i.ended_at";
+
+fn time_column(r: &sqlx::any::AnyRow, col: &str) -> StoreResult<Option<NaiveTime>> {
+    r.try_get::<Option<String>, _>(col)?
+        .map(|s| clock::parse(&s).ok_or_else(|| StoreError::Corrupt(format!("无效的时间：{s}"))))
+        .transpose()
+}
 
 fn inspection_from_row(r: &sqlx::any::AnyRow) -> StoreResult<Inspection> {
     Ok(Inspection {
@@ -253,6 +496,8 @@ fn inspection_from_row(r: &sqlx::any::AnyRow) -> StoreResult<Inspection> {
         region_code: r.try_get("region_code")?,
         data: InspectionData {
             inspected_on: time::required_date(r, "inspected_on")?,
+            started_at: time_column(r, "started_at")?,
+            ended_at: time_column(r, "ended_at")?,
             place: r.try_get("place")?,
             inspectors: [
                 parse_db(&r.try_get::<String, _>("inspector1_id")?)?,
@@ -265,6 +510,7 @@ fn inspection_from_row(r: &sqlx::any::AnyRow) -> StoreResult<Inspection> {
             outcome: columns::keyed(r, "outcome", InspectionOutcome::parse)?,
             attachments: columns::json(r, "attachments")?,
         },
+        recorded_by: r.try_get::<Option<String>, _>("recorded_by")?.map(|s| parse_db(&s)).transpose()?,
         created_at: time::from_db(&r.try_get::<String, _>("created_at")?)?,
     })
 }
@@ -293,7 +539,7 @@ pub async fn get(store: &Store, actor: &Actor, id: InspectionId) -> StoreResult<
 
 const RECTIFICATION_COLUMNS: &str = "r.id, r.inspection_id, r.entity_id, e.name AS entity_name, r.region_code, \
      r.content, r.ordered_on, r.deadline, r.status, r.report, r.report_attachments, r.reported_at, \
-     r.reinspection_task_id, r.version";
+     r.reinspection_task_id, r.reinspection_id, r.version";
 
 fn rectification_from_row(r: &sqlx::any::AnyRow) -> StoreResult<Rectification> {
     Ok(Rectification {
@@ -313,6 +559,7 @@ fn rectification_from_row(r: &sqlx::any::AnyRow) -> StoreResult<Rectification> {
             .try_get::<Option<String>, _>("reinspection_task_id")?
             .map(|s| parse_db(&s))
             .transpose()?,
+        reinspection_id: r.try_get::<Option<String>, _>("reinspection_id")?.map(|s| parse_db(&s)).transpose()?,
         version: r.try_get("version")?,
     })
 }

@@ -7,6 +7,7 @@ pub mod attachments;
 pub mod audit;
 pub mod backup;
 pub mod calendar_years;
+pub mod case_leads;
 mod columns;
 pub mod documents;
 pub mod duty_lists;

@@ -31,6 +31,7 @@ pub const TABLES: &[(&str, &str)] = &[
     ("inspection_tasks", "id"),
     ("inspections", "id"),
     ("rectifications", "id"),
+    ("case_leads", "id"),
     ("import_jobs", "id"),
     ("attachments", "id"),
     ("document_issuers", "unit_id"),

@@ -233,7 +233,7 @@ both_backends! {
         let expired = all.iter().find(|i| i.data.name == "马丽娜").unwrap().id.to_string();
         let today = weijian_domain::input::today().to_string();
         let record = |inspectors: Vec<String>| json!({
-            "inspected_on": today, "place": "枣强县人民医院门诊楼", "inspectors": inspectors,
+            "inspected_on": today, "started_at": "09:05", "ended_at": "10:40", "place": "枣强县人民医院门诊楼", "inspectors": inspectors,
             "results": [{"item": "GG-01", "point": 0, "result": "pass"}, {"item": "GG-01", "point": 1, "result": "fail", "note": "2名保洁员无健康证明"}],
             "findings": "部分从业人员未取得健康合格证明", "party_signature": "refused", "outcome": "rectify",
             "rectification": {"content": "安排从业人员体检，取得健康合格证明后上岗", "days": 10, "working_days": true}
@@ -399,7 +399,7 @@ both_backends! {
         assert!(r.status.is_client_error(), "{}", r.status);
 
         let body = format!(
-            "inspected_on={}&place=%E9%97%A8%E8%AF%8A&r%3AGG-01%3A0=pass&r%3AGG-01%3A1=fail&n%3AGG-01%3A1=%E6%97%A0%E5%81%A5%E5%BA%B7%E8%AF%81&findings=&party_signature=refused&party_name=&outcome=rectify&rect_content=%E5%8F%96%E5%BE%97%E5%81%A5%E5%BA%B7%E8%AF%81%E6%98%8E&rect_days=10&photo={photo}",
+            "inspected_on={}&started_at=00%3A00&ended_at=&place=%E9%97%A8%E8%AF%8A&r%3AGG-01%3A0=pass&r%3AGG-01%3A1=fail&n%3AGG-01%3A1=%E6%97%A0%E5%81%A5%E5%BA%B7%E8%AF%81&findings=&party_signature=refused&party_name=&outcome=rectify&rect_content=%E5%8F%96%E5%BE%97%E5%81%A5%E5%BA%B7%E8%AF%81%E6%98%8E&rect_days=10&photo={photo}",
             weijian_domain::input::today()
         );
         let r = form(&app, &inspector, format!("/tasks/{id}/inspection"), body).await;

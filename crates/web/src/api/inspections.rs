@@ -14,7 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 use weijian_domain::inspections::{self as domain, InspectionInput};
 use weijian_rules::inspection::RectificationStatus;
 use weijian_store::ids::{InspectionTaskId, RectificationId};
-use weijian_store::inspections::{Inspection, Rectification, RectificationQuery};
+use weijian_store::inspections::{clock, Inspection, Rectification, RectificationQuery};
 use weijian_store::time;
 
 #[derive(Serialize, ToSchema)]
@@ -24,6 +24,9 @@ pub struct InspectionView {
     pub entity_id: String,
     pub entity_name: String,
     pub inspected_on: String,
+    /// `HH:MM`, Beijing time; null on records made before times were kept.
+    pub started_at: Option<String>,
+    pub ended_at: Option<String>,
     pub place: String,
     pub inspectors: Vec<String>,
     /// `[{item, point, result, note}]`
@@ -46,6 +49,8 @@ impl From<Inspection> for InspectionView {
             entity_id: i.entity_id.to_string(),
             entity_name: i.entity_name,
             inspected_on: i.data.inspected_on.to_string(),
+            started_at: i.data.started_at.map(clock::to_text),
+            ended_at: i.data.ended_at.map(clock::to_text),
             place: i.data.place,
             inspectors: i.data.inspectors.iter().map(|x| x.to_string()).collect(),
             results: i.data.results,
@@ -75,6 +80,8 @@ pub struct RectificationView {
     pub report_attachments: Vec<String>,
     pub reported_at: Option<String>,
     pub reinspection_task_id: Option<String>,
+    /// The re-inspection record that verified the order or found it unresolved.
+    pub reinspection_id: Option<String>,
 }
 
 impl From<Rectification> for RectificationView {
@@ -93,6 +100,7 @@ impl From<Rectification> for RectificationView {
             report_attachments: r.report_attachments,
             reported_at: r.reported_at.map(time::to_db),
             reinspection_task_id: r.reinspection_task_id.map(|t| t.to_string()),
+            reinspection_id: r.reinspection_id.map(|i| i.to_string()),
         }
     }
 }
@@ -100,7 +108,12 @@ impl From<Rectification> for RectificationView {
 #[derive(Serialize, ToSchema)]
 pub struct RecordedInspection {
     pub inspection: InspectionView,
+    /// The order this inspection issued (责令整改).
     pub rectification: Option<RectificationView>,
+    /// The order this re-inspection (复查) closed: verified or unresolved.
+    pub followed_up: Option<RectificationView>,
+    /// The case lead (案源) raised: 建议立案, or an unresolved re-inspection.
+    pub case_lead: Option<super::case_leads::CaseLeadView>,
 }
 
 /// The inspection record as sent from the field.
@@ -109,6 +122,12 @@ pub struct RecordedInspection {
 pub struct InspectionBody {
     /// `YYYY-MM-DD`, not in the future.
     pub inspected_on: String,
+    /// Required: when the inspection began that day, `HH:MM` (Beijing time).
+    #[serde(default)]
+    pub started_at: String,
+    /// Required: when it ended, `HH:MM`, not before `started_at`.
+    #[serde(default)]
+    pub ended_at: String,
     pub place: String,
     /// Exactly two inspector ids, each with a 执法证 valid that day.
     pub inspectors: Vec<String>,
@@ -133,6 +152,9 @@ pub struct InspectionBody {
 
 /// Records a task's inspection; `rectify` also issues the order (deadline from
 /// the working-day calendar) and creates the re-inspection task for its deadline.
+/// A re-inspection task's record closes the order it follows up (verified when
+/// `qualified`, else unresolved); `case_lead`, or an unresolved re-inspection,
+/// raises a case lead with the failed points' violation codes.
 #[utoipa::path(post, path = "/api/v1/inspection-tasks/{id}/inspection", tag = "random_inspections",
     params(("id" = String, Path, description = "检查任务标识")), request_body = InspectionBody,
     security(("session" = []), ("bearer" = [])),
@@ -146,6 +168,8 @@ pub async fn record(
 ) -> Result<(StatusCode, Json<RecordedInspection>), ApiError> {
     let input = InspectionInput {
         inspected_on: b.inspected_on,
+        started_at: b.started_at,
+        ended_at: b.ended_at,
         place: b.place,
         inspectors: b.inspectors,
         results: b.results,
@@ -156,10 +180,15 @@ pub async fn record(
         attachments: b.attachments,
         rectification: b.rectification,
     };
-    let (inspection, rectification) = domain::record(&state.store, &a.actor, id, &input).await?;
+    let done = domain::record(&state.store, &a.actor, id, &input).await?;
     Ok((
         StatusCode::CREATED,
-        Json(RecordedInspection { inspection: inspection.into(), rectification: rectification.map(Into::into) }),
+        Json(RecordedInspection {
+            inspection: done.inspection.into(),
+            rectification: done.rectification.map(Into::into),
+            followed_up: done.followed_up.map(Into::into),
+            case_lead: done.case_lead.map(Into::into),
+        }),
     ))
 }
 
@@ -297,6 +326,31 @@ pub async fn coverage(
     }))
 }
 
+/// A rendered document as the response: `application/pdf`, named by its 文号.
+fn pdf_response(name: &str, pdf: Vec<u8>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, "application/pdf".to_string()),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                super::attachments::content_disposition(&format!("{name}.pdf"), "pdf"),
+            ),
+        ],
+        pdf,
+    )
+        .into_response()
+}
+
+/// Layout and font subsetting are CPU work: off the async workers.
+async fn render_off_thread(
+    job: impl FnOnce() -> Result<Vec<u8>, weijian_domain::DomainError> + Send + 'static,
+) -> Result<Vec<u8>, ApiError> {
+    Ok(tokio::task::spawn_blocking(job)
+        .await
+        .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "文书生成失败"))??)
+}
+
 /// The inspection's 卫生监督意见书 as PDF, with its 文号 (issued on first request
 /// by staff; an institution gets it once issued).
 #[utoipa::path(get, path = "/api/v1/inspections/{id}/opinion.pdf", tag = "random_inspections",
@@ -310,25 +364,35 @@ pub async fn opinion_pdf(
     CurrentUser(a): CurrentUser,
     PathId(id): PathId<weijian_store::ids::InspectionId>,
 ) -> Result<axum::response::Response, ApiError> {
-    use axum::response::IntoResponse;
     let data = domain::opinion(&state.store, &a.actor, id).await?;
     let name = data.doc_number.to_string();
     let docs = state.documents.clone();
-    // Layout and font subsetting are CPU work: off the async workers.
-    let pdf = tokio::task::spawn_blocking(move || docs.supervision_opinion(&data))
-        .await
-        .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "文书生成失败"))??;
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, "application/pdf".to_string()),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                super::attachments::content_disposition(&format!("{name}.pdf"), "pdf"),
-            ),
-        ],
-        pdf,
-    )
-        .into_response())
+    let pdf = render_off_thread(move || docs.supervision_opinion(&data)).await?;
+    Ok(pdf_response(&name, pdf))
+}
+
+/// The inspection's 现场笔录 as PDF, with its own 文号 (kind `site_record`,
+/// issued on first request by staff of the region, gapless per issuing unit
+/// and year): time from–to, place, the inspectors and their 执法证 numbers, the
+/// party, each checklist point with its result, findings, outcome and the
+/// signature, refusal or absence. The institution inspected may read it once
+/// issued (the party receives a copy); a record without times is a 409.
+#[utoipa::path(get, path = "/api/v1/inspections/{id}/site-record.pdf", tag = "random_inspections",
+    params(("id" = String, Path, description = "检查记录标识")),
+    security(("session" = []), ("bearer" = [])),
+    responses((status = 200, description = "现场笔录（PDF）", content_type = "application/pdf"),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 503, body = ErrorBody)))]
+pub async fn site_record_pdf(
+    State(state): State<AppState>,
+    CurrentUser(a): CurrentUser,
+    PathId(id): PathId<weijian_store::ids::InspectionId>,
+) -> Result<axum::response::Response, ApiError> {
+    let data = domain::site_record(&state.store, &a.actor, id).await?;
+    let name = data.doc_number.to_string();
+    let docs = state.documents.clone();
+    let pdf = render_off_thread(move || docs.site_record(&data)).await?;
+    Ok(pdf_response(&name, pdf))
 }
 
 #[derive(Serialize, ToSchema)]

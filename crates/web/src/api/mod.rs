@@ -4,6 +4,7 @@
 pub mod attachments;
 mod audit;
 mod auth;
+pub(crate) mod case_leads;
 mod duty_lists;
 pub(crate) mod entities;
 pub mod imports;
@@ -117,6 +118,12 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(inspections::report))
         .routes(routes!(inspections::coverage))
         .routes(routes!(inspections::opinion_pdf))
+        .routes(routes!(inspections::site_record_pdf))
+        .routes(routes!(case_leads::list))
+        .routes(routes!(case_leads::get))
+        .routes(routes!(case_leads::dismiss))
+        .routes(routes!(case_leads::accept))
+        .routes(routes!(case_leads::from_order))
         .routes(routes!(inspections::publish_results))
         .routes(routes!(inspections::public_results))
         .merge(imports::router())

@@ -39,6 +39,8 @@ struct TaskPage {
     items: Vec<ItemBlock>,
     photos: Vec<(String, String)>,
     today: String,
+    /// When the form was rendered (Beijing): the inspection's start, to correct if need be.
+    started_at: String,
     message: String,
     open: bool,
 }
@@ -101,6 +103,7 @@ async fn task_page(
             items,
             photos,
             today: weijian_domain::input::today().to_string(),
+            started_at: weijian_domain::input::clock_now(),
             message,
         },
     )
@@ -164,6 +167,11 @@ pub async fn record(
     });
     let input = InspectionInput {
         inspected_on: field("inspected_on"),
+        started_at: field("started_at"),
+        // Left empty: the inspection ends when its record is saved.
+        ended_at: Some(field("ended_at"))
+            .filter(|t| !t.trim().is_empty())
+            .unwrap_or_else(weijian_domain::input::clock_now),
         place: field("place"),
         inspectors: task.inspectors.iter().map(|i| i.to_string()).collect(),
         results,

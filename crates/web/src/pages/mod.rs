@@ -2,6 +2,7 @@
 //! and on a phone; they call the same domain functions as the JSON API.
 
 mod account;
+mod case_leads;
 mod duty_lists;
 mod imports;
 mod inspection;
@@ -72,6 +73,11 @@ pub fn router() -> Router<AppState> {
         .route("/random-plans/{id}/draw", post(random_plans::draw))
         .route("/tasks", get(random_plans::tasks))
         .route("/rectifications/{id}/report", post(inspection::report))
+        .route("/rectifications/{id}/case-lead", post(case_leads::from_order))
+        .route("/case-leads", get(case_leads::index))
+        .route("/case-leads/{id}", get(case_leads::show))
+        .route("/case-leads/{id}/dismiss", post(case_leads::dismiss))
+        .route("/case-leads/{id}/accept", post(case_leads::accept))
         .route("/tasks/{id}", get(inspection::show))
         .route("/tasks/{id}/inspection", post(inspection::record))
         .route("/tasks/{id}/photos", post(inspection::upload_photo).layer(axum::extract::DefaultBodyLimit::disable()))
@@ -124,6 +130,9 @@ impl Chrome {
         if allows(&a.actor, Permission::ViewRegistry) && a.user.role != weijian_store::Role::Institution {
             nav.push(NavItem { href: "/tasks", label: "检查任务", active: active == "/tasks" });
             nav.push(NavItem { href: "/random-plans", label: "双随机", active: active == "/random-plans" });
+        }
+        if allows(&a.actor, Permission::ViewCaseLeads) {
+            nav.push(NavItem { href: "/case-leads", label: "案源", active: active == "/case-leads" });
         }
         if allows(&a.actor, Permission::ViewRules) {
             nav.push(NavItem { href: "/rules", label: "裁量基准", active: active == "/rules" });
@@ -201,9 +210,20 @@ struct AttentionPanel {
     expiring_licences: i64,
     expired_licences: i64,
     certificates: Vec<(String, String, String)>,
-    overdue_orders: Vec<(String, String, String)>,
+    overdue_orders: Vec<OverdueOrder>,
+    /// Whether the user may turn an overdue order into a case lead (转为案源).
+    can_register_leads: bool,
     /// Random inspections past the 20-working-day publication deadline: (entity, inspected on, due).
     overdue_publications: Vec<(String, String, String)>,
+}
+
+/// An open order past its deadline, with its lead if it already has one.
+struct OverdueOrder {
+    id: String,
+    entity_id: String,
+    entity_name: String,
+    deadline: String,
+    lead: Option<String>,
 }
 
 struct OrderRow {
@@ -244,6 +264,7 @@ async fn home(axum::extract::State(state): axum::extract::State<AppState>, Curre
                     .map(|i| (i.id.to_string(), i.data.name.clone(), i.data.cert_valid_until.to_string()))
                     .collect(),
                 overdue_orders: vec![],
+                can_register_leads: allows(&a.actor, Permission::RegisterCaseLeads),
                 overdue_publications: vec![],
             },
         )
@@ -258,12 +279,21 @@ async fn home(axum::extract::State(state): axum::extract::State<AppState>, Curre
                 limit: Some(50),
                 ..Default::default()
             };
-            panel.overdue_orders = weijian_domain::inspections::rectifications(&state.store, &a.actor, &q)
+            let overdue = weijian_domain::inspections::rectifications(&state.store, &a.actor, &q)
                 .await
                 .map(|p| p.items)
-                .unwrap_or_default()
+                .unwrap_or_default();
+            let ids: Vec<_> = overdue.iter().map(|r| r.id).collect();
+            let leads = weijian_domain::case_leads::of_orders(&state.store, &a.actor, &ids).await.unwrap_or_default();
+            panel.overdue_orders = overdue
                 .into_iter()
-                .map(|r| (r.entity_id.to_string(), r.entity_name, r.deadline.to_string()))
+                .map(|r| OverdueOrder {
+                    lead: leads.get(&r.id).map(|l| l.to_string()),
+                    id: r.id.to_string(),
+                    entity_id: r.entity_id.to_string(),
+                    entity_name: r.entity_name,
+                    deadline: r.deadline.to_string(),
+                })
                 .collect();
             panel.overdue_publications =
                 weijian_domain::inspections::overdue_publications(&state.store, &a.actor, today)

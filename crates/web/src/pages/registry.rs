@@ -164,6 +164,19 @@ pub struct StaffRow {
     pub site: bool,
 }
 
+/// An inspection on the entity's file: date and times, outcome, findings, and
+/// which of its documents to link (staff: both, issued on first opening; the
+/// institution: those already issued).
+pub struct InspectionRow {
+    id: String,
+    day: String,
+    times: String,
+    outcome: String,
+    findings: String,
+    opinion: bool,
+    site_record: bool,
+}
+
 pub struct TimelineRow {
     pub at: String,
     pub who: String,
@@ -179,8 +192,8 @@ struct EntityPage {
     warnings: Vec<String>,
     licences: Vec<LicenceRow>,
     staff: Vec<StaffRow>,
-    /// (date, outcome, findings) of each inspection, newest first.
-    inspections: Vec<(String, String, String)>,
+    /// Each inspection, newest first, with links to its documents.
+    inspections: Vec<InspectionRow>,
     timeline: Vec<TimelineRow>,
     show_timeline: bool,
     id: String,
@@ -230,6 +243,28 @@ pub async fn entity(
         }
     }
     let day = today();
+    let institution = a.user.entity_id.is_some();
+    let mut rows = Vec::new();
+    for i in &inspections {
+        let (opinion, site_record) = if institution {
+            weijian_domain::inspections::issued_documents(&state.store, i.id).await.unwrap_or_default()
+        } else {
+            (true, i.data.started_at.is_some())
+        };
+        let clock = weijian_store::inspections::clock::to_text;
+        rows.push(InspectionRow {
+            id: i.id.to_string(),
+            day: i.data.inspected_on.to_string(),
+            times: match (i.data.started_at, i.data.ended_at) {
+                (Some(s), Some(e)) => format!("{}–{}", clock(s), clock(e)),
+                _ => String::new(),
+            },
+            outcome: i.data.outcome.label().to_string(),
+            findings: i.data.findings.clone(),
+            opinion,
+            site_record,
+        });
+    }
     render(
         StatusCode::OK,
         &EntityPage {
@@ -250,10 +285,7 @@ pub async fn entity(
                     site,
                 })
                 .collect(),
-            inspections: inspections
-                .iter()
-                .map(|i| (i.data.inspected_on.to_string(), i.data.outcome.label().to_string(), i.data.findings.clone()))
-                .collect(),
+            inspections: rows,
             show_timeline: allows(&a.actor, Permission::ViewAudit),
             id: id.to_string(),
             can_edit: allows(&a.actor, Permission::ManageRegistry),

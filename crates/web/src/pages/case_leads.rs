@@ -1,0 +1,212 @@
+//! 案源 pages for staff: the leads of one's jurisdiction (by status, in pages),
+//! a lead with its source, summary and violation codes, the accept and dismiss
+//! forms, and 转为案源 for an overdue order (a button on the home page).
+
+use super::{domain_error_page, render, Chrome};
+use crate::extract::{CurrentUser, PathId};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use serde::Deserialize;
+use weijian_domain::auth::Authenticated;
+use weijian_domain::authz::{allows, Permission};
+use weijian_domain::case_leads as domain;
+use weijian_rules::case_leads::{CaseLeadSource, CaseLeadStatus};
+use weijian_store::case_leads::{CaseLead, Query as LeadQuery};
+use weijian_store::ids::{CaseLeadId, RectificationId};
+use weijian_store::page::Cursor;
+use weijian_store::time;
+
+const ACTIVE: &str = "/case-leads";
+
+/// One lead as the list shows it.
+struct LeadRow {
+    id: String,
+    entity_id: String,
+    entity_name: String,
+    source: &'static str,
+    summary: String,
+    codes: String,
+    status: &'static str,
+    created_at: String,
+}
+
+impl From<&CaseLead> for LeadRow {
+    fn from(l: &CaseLead) -> Self {
+        LeadRow {
+            id: l.id.to_string(),
+            entity_id: l.entity_id.to_string(),
+            entity_name: l.entity_name.clone(),
+            source: l.source.label(),
+            summary: l.summary.clone(),
+            codes: l.violation_codes.join("、"),
+            status: l.status.label(),
+            created_at: time::display(l.created_at),
+        }
+    }
+}
+
+/// A status filter link: (key, label, active).
+struct Filter {
+    key: &'static str,
+    label: &'static str,
+    active: bool,
+}
+
+#[derive(Template)]
+#[template(path = "case_leads.html")]
+struct ListPage {
+    chrome: Chrome,
+    filters: Vec<Filter>,
+    status: String,
+    leads: Vec<LeadRow>,
+    next: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct ListForm {
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    cursor: Option<String>,
+}
+
+pub async fn index(
+    State(state): State<AppState>,
+    CurrentUser(a): CurrentUser,
+    q: Result<Query<ListForm>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let Ok(Query(q)) = q else {
+        return super::error_page(StatusCode::BAD_REQUEST, "查询参数无效", "查询参数无效");
+    };
+    // Open leads by default: they are the ones waiting for a decision.
+    let status_key = q.status.unwrap_or_else(|| "open".into());
+    let status = CaseLeadStatus::parse(&status_key);
+    if status.is_none() && status_key != "all" {
+        return super::error_page(StatusCode::UNPROCESSABLE_ENTITY, "参数无效", "案源状态无效");
+    }
+    let query = LeadQuery {
+        status,
+        after: q.cursor.as_deref().and_then(Cursor::decode),
+        limit: Some(50),
+        ..Default::default()
+    };
+    match domain::list(&state.store, &a.actor, &query).await {
+        Ok(page) => {
+            let mut filters: Vec<Filter> = CaseLeadStatus::ALL
+                .iter()
+                .map(|s| Filter { key: s.key(), label: s.label(), active: Some(*s) == status })
+                .collect();
+            filters.push(Filter { key: "all", label: "全部", active: status.is_none() });
+            render(
+                StatusCode::OK,
+                &ListPage {
+                    chrome: Chrome::new(&state.store, &a, ACTIVE).await,
+                    filters,
+                    status: status_key,
+                    leads: page.items.iter().map(LeadRow::from).collect(),
+                    next: page.next,
+                },
+            )
+        }
+        Err(e) => domain_error_page(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "case_lead.html")]
+struct DetailPage {
+    chrome: Chrome,
+    lead: LeadRow,
+    source_id: String,
+    codes: Vec<String>,
+    open: bool,
+    decision: String,
+    decided_at: String,
+    can_decide: bool,
+    message: String,
+}
+
+async fn detail_page(
+    state: &AppState,
+    a: &Authenticated,
+    id: CaseLeadId,
+    status: StatusCode,
+    message: String,
+) -> Response {
+    let lead = match domain::get(&state.store, &a.actor, id).await {
+        Ok(l) => l,
+        Err(e) => return domain_error_page(e),
+    };
+    render(
+        status,
+        &DetailPage {
+            chrome: Chrome::new(&state.store, a, ACTIVE).await,
+            source_id: match lead.source {
+                // An inspection's lead links to the entity's file, where the record is.
+                CaseLeadSource::Inspection | CaseLeadSource::UnresolvedReinspection => lead.source_id.clone(),
+                _ => String::new(),
+            },
+            codes: lead.violation_codes.clone(),
+            open: lead.status.is_open(),
+            decision: lead.decision_reason.clone().unwrap_or_default(),
+            decided_at: lead.decided_at.map(time::display).unwrap_or_default(),
+            can_decide: allows(&a.actor, Permission::DecideCaseLeads),
+            lead: LeadRow::from(&lead),
+            message,
+        },
+    )
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    CurrentUser(a): CurrentUser,
+    PathId(id): PathId<CaseLeadId>,
+) -> Response {
+    detail_page(&state, &a, id, StatusCode::OK, String::new()).await
+}
+
+#[derive(Deserialize)]
+pub struct DecisionForm {
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn dismiss(
+    State(state): State<AppState>,
+    CurrentUser(a): CurrentUser,
+    PathId(id): PathId<CaseLeadId>,
+    Form(f): Form<DecisionForm>,
+) -> Response {
+    match domain::dismiss(&state.store, &a.actor, id, &f.reason).await {
+        Ok(_) => Redirect::to(&format!("/case-leads/{id}")).into_response(),
+        Err(e) => detail_page(&state, &a, id, crate::error::status_of(e.kind), e.message).await,
+    }
+}
+
+pub async fn accept(
+    State(state): State<AppState>,
+    CurrentUser(a): CurrentUser,
+    PathId(id): PathId<CaseLeadId>,
+    Form(f): Form<DecisionForm>,
+) -> Response {
+    match domain::accept(&state.store, &a.actor, id, Some(&f.reason)).await {
+        Ok(_) => Redirect::to(&format!("/case-leads/{id}")).into_response(),
+        Err(e) => detail_page(&state, &a, id, crate::error::status_of(e.kind), e.message).await,
+    }
+}
+
+/// 转为案源 from the home page's overdue orders: to the new lead's page.
+pub async fn from_order(
+    State(state): State<AppState>,
+    CurrentUser(a): CurrentUser,
+    PathId(id): PathId<RectificationId>,
+) -> Response {
+    match domain::from_overdue_order(&state.store, &a.actor, id, weijian_domain::input::today()).await {
+        Ok(lead) => Redirect::to(&format!("/case-leads/{}", lead.id)).into_response(),
+        Err(e) => domain_error_page(e),
+    }
+}
