@@ -68,6 +68,7 @@ const OBJECTS: &[(&str, &str, bool)] = &[
     ("rectifications", "rectifications", true),
     ("attachments", "attachments", true),
     ("imports", "import_jobs", false),
+    ("case-leads", "case_leads", true),
 ];
 
 const ZAOQIANG: &str = "131127";
@@ -211,26 +212,27 @@ async fn seed_objects(app: &App) {
     let chief = app.login("zq_chief").await;
     let plan = drawn_plan(app, &chief).await;
     let tasks = app.get(&format!("/api/v1/inspection-tasks?plan_id={plan}&limit=200"), Some(&chief)).await.json();
-    let task = tasks["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["entity_name"] != HOSPITAL)
-        .cloned()
-        .unwrap_or_else(|| panic!("{tasks}"));
+    let mut others = tasks["items"].as_array().unwrap().iter().filter(|t| t["entity_name"] != HOSPITAL);
     let inspector = app.login("zq_inspector1").await;
-    let photo = app.upload_photo(&inspector, task["entity_id"].as_str().unwrap(), &tiny_jpeg(3)).await;
-    assert_eq!(photo.status, StatusCode::CREATED, "{}", photo.text());
-    let record = json!({
-        "inspected_on": today.to_string(), "place": "现场", "inspectors": task["inspectors"],
-        "results": [{"item": "GG-01", "point": 1, "result": "fail", "note": "无健康证明"}],
-        "findings": "从业人员无健康证明", "party_signature": "signed", "party_name": "负责人", "outcome": "rectify",
-        "attachments": [photo.json()["id"]],
-        "rectification": {"content": "取得健康证明", "days": 10, "working_days": true}
-    });
-    let uri = format!("/api/v1/inspection-tasks/{}/inspection", task["id"].as_str().unwrap());
-    let r = app.call(Method::POST, &uri, Some(&inspector), true, Some(record)).await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    // An order with a photo, and a case lead.
+    for (task, outcome) in [(others.next(), "rectify"), (others.next(), "case_lead")] {
+        let task = task.unwrap_or_else(|| panic!("two tasks of other entities: {tasks}"));
+        let photo = app.upload_photo(&inspector, task["entity_id"].as_str().unwrap(), &tiny_jpeg(3)).await;
+        assert_eq!(photo.status, StatusCode::CREATED, "{}", photo.text());
+        let mut record = json!({
+            "inspected_on": today.to_string(), "started_at": "09:00", "ended_at": "09:40", "place": "现场",
+            "inspectors": task["inspectors"],
+            "results": [{"item": "GG-01", "point": 1, "result": "fail", "note": "无健康证明"}],
+            "findings": "从业人员无健康证明", "party_signature": "signed", "party_name": "负责人", "outcome": outcome,
+            "attachments": [photo.json()["id"]],
+        });
+        if outcome == "rectify" {
+            record["rectification"] = json!({"content": "取得健康证明", "days": 10, "working_days": true});
+        }
+        let uri = format!("/api/v1/inspection-tasks/{}/inspection", task["id"].as_str().unwrap());
+        let r = app.call(Method::POST, &uri, Some(&inspector), true, Some(record)).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    }
     let admin = app.login("zq_admin").await;
     // A practitioner of one clinic who also practises at another (多点执业).
     let (practitioner, home): (String, String) = sqlx::query_as(
