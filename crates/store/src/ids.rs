@@ -66,3 +66,5 @@ id_type!(DutyListId);
 id_type!(InspectionItemListId, RandomPlanId, InspectorConflictId, InspectionTaskId, InspectionId, RectificationId);
 // 证据附件 (one upload; its bytes are shared by content).
 id_type!(AttachmentId);
+// 自查: a campaign and one entity's report to it.
+id_type!(SelfInspectionCampaignId, SelfInspectionReportId);
