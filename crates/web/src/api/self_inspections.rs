@@ -21,21 +21,21 @@ use weijian_store::self_inspections::{Campaign, Counts, Missing, Query as Campai
 use weijian_store::time;
 
 #[derive(Serialize, ToSchema)]
-pub struct CountsView {
+pub struct SelfInspectionCounts {
     /// Entities obliged to report (fixed when the campaign opened), in the caller's jurisdiction.
     pub obliged: i64,
     pub submitted: i64,
     pub missing: i64,
 }
 
-impl From<Counts> for CountsView {
+impl From<Counts> for SelfInspectionCounts {
     fn from(c: Counts) -> Self {
-        CountsView { obliged: c.obliged, submitted: c.submitted, missing: c.missing }
+        SelfInspectionCounts { obliged: c.obliged, submitted: c.submitted, missing: c.missing }
     }
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct CampaignView {
+pub struct SelfInspectionView {
     pub id: String,
     pub region_code: String,
     pub title: String,
@@ -57,16 +57,16 @@ pub struct CampaignView {
     pub closed_at: Option<String>,
     pub version: i64,
     /// Staff only: obliged / submitted / missing in the caller's jurisdiction.
-    pub counts: Option<CountsView>,
+    pub counts: Option<SelfInspectionCounts>,
 }
 
 fn specialty_label(key: &str) -> String {
     weijian_rules::registry::Registry::official().specialty(key).map(|s| s.label.clone()).unwrap_or_else(|| key.into())
 }
 
-impl CampaignView {
+impl SelfInspectionView {
     fn new(c: Campaign, counts: Option<Counts>) -> Self {
-        CampaignView {
+        SelfInspectionView {
             overdue: c.status == CampaignStatus::Open && domain::is_overdue(&c, weijian_domain::input::today()),
             id: c.id.to_string(),
             region_code: c.data.region_code,
@@ -89,13 +89,13 @@ impl CampaignView {
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct CampaignPage {
-    pub items: Vec<CampaignView>,
+pub struct SelfInspectionPage {
+    pub items: Vec<SelfInspectionView>,
     pub next: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct ReportView {
+pub struct SelfInspectionReportView {
     pub id: String,
     pub campaign_id: String,
     pub entity_id: String,
@@ -119,9 +119,9 @@ pub struct ReportView {
     pub version: i64,
 }
 
-impl ReportView {
+impl SelfInspectionReportView {
     fn new(r: Report, late: bool) -> Self {
-        ReportView {
+        SelfInspectionReportView {
             id: r.id.to_string(),
             campaign_id: r.campaign_id.to_string(),
             entity_id: r.entity_id.to_string(),
@@ -144,13 +144,13 @@ impl ReportView {
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct ReportPage {
-    pub items: Vec<ReportView>,
+pub struct SelfInspectionReportPage {
+    pub items: Vec<SelfInspectionReportView>,
     pub next: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct MissingView {
+pub struct MissingReportView {
     pub entity_id: String,
     pub entity_name: String,
     pub region_code: String,
@@ -161,16 +161,16 @@ pub struct MissingView {
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct MissingPage {
+pub struct MissingReportPage {
     pub deadline: String,
-    pub items: Vec<MissingView>,
+    pub items: Vec<MissingReportView>,
     pub next: Option<String>,
 }
 
 /// A new campaign.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct CampaignBody {
+pub struct SelfInspectionBody {
     pub title: String,
     /// The region whose entities report; the caller's own by default.
     #[serde(default)]
@@ -195,8 +195,8 @@ pub struct CampaignBody {
     pub working_days: Option<u32>,
 }
 
-impl From<CampaignBody> for CampaignInput {
-    fn from(b: CampaignBody) -> Self {
+impl From<SelfInspectionBody> for CampaignInput {
+    fn from(b: SelfInspectionBody) -> Self {
         CampaignInput {
             title: b.title,
             region_code: b.region_code,
@@ -214,7 +214,7 @@ impl From<CampaignBody> for CampaignInput {
 /// An institution's report.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ReportBody {
+pub struct SelfInspectionReportBody {
     /// 自查发现的问题 (“未发现问题” when none).
     pub problems: String,
     /// 整改措施; required when a point is 不符合.
@@ -233,7 +233,7 @@ pub struct ReportBody {
 /// The bureau's review of a report.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ReviewBody {
+pub struct SelfInspectionReviewBody {
     /// reviewed (已审阅) or returned (退回补正)
     pub outcome: String,
     /// Required when returning: what to correct.
@@ -281,31 +281,31 @@ async fn counts_for(state: &AppState, a: &weijian_domain::auth::Authenticated, c
 
 /// Opens a campaign and fixes the entities obliged to report (operating
 /// entities of its categories in the region and below).
-#[utoipa::path(post, path = "/api/v1/self-inspections", tag = "self_inspections", request_body = CampaignBody,
+#[utoipa::path(post, path = "/api/v1/self-inspections", tag = "self_inspections", request_body = SelfInspectionBody,
     security(("session" = []), ("bearer" = [])),
-    responses((status = 201, body = CampaignView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+    responses((status = 201, body = SelfInspectionView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 422, body = ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
     CurrentUser(a): CurrentUser,
-    ApiJson(body): ApiJson<CampaignBody>,
-) -> Result<(StatusCode, Json<CampaignView>), ApiError> {
+    ApiJson(body): ApiJson<SelfInspectionBody>,
+) -> Result<(StatusCode, Json<SelfInspectionView>), ApiError> {
     let (campaign, obliged) = domain::open(&state.store, &a.actor, &body.into()).await?;
     let counts = Counts { obliged, submitted: 0, missing: obliged };
-    Ok((StatusCode::CREATED, Json(CampaignView::new(campaign, Some(counts)))))
+    Ok((StatusCode::CREATED, Json(SelfInspectionView::new(campaign, Some(counts)))))
 }
 
 /// Campaigns the caller may see, newest first: staff those of their
 /// jurisdiction; an institution those it is obliged under.
 #[utoipa::path(get, path = "/api/v1/self-inspections", tag = "self_inspections", params(CampaignListQuery),
     security(("session" = []), ("bearer" = [])),
-    responses((status = 200, body = CampaignPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+    responses((status = 200, body = SelfInspectionPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 422, body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     CurrentUser(a): CurrentUser,
     q: Result<Query<CampaignListQuery>, QueryRejection>,
-) -> Result<Json<CampaignPage>, ApiError> {
+) -> Result<Json<SelfInspectionPage>, ApiError> {
     let Query(q) = q.map_err(|_| paging::query_rejected())?;
     let query = CampaignQuery {
         status: paging::keyed(q.status.as_deref(), "status", CampaignStatus::parse)?,
@@ -317,39 +317,39 @@ pub async fn list(
     let mut items = Vec::with_capacity(page.items.len());
     for c in page.items {
         let counts = counts_for(&state, &a, &c).await;
-        items.push(CampaignView::new(c, counts));
+        items.push(SelfInspectionView::new(c, counts));
     }
-    Ok(Json(CampaignPage { items, next: page.next }))
+    Ok(Json(SelfInspectionPage { items, next: page.next }))
 }
 
 #[utoipa::path(get, path = "/api/v1/self-inspections/{id}", tag = "self_inspections",
     params(("id" = String, Path, description = "自查标识")),
     security(("session" = []), ("bearer" = [])),
-    responses((status = 200, body = CampaignView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = SelfInspectionView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get(
     State(state): State<AppState>,
     CurrentUser(a): CurrentUser,
     PathId(id): PathId<SelfInspectionCampaignId>,
-) -> Result<Json<CampaignView>, ApiError> {
+) -> Result<Json<SelfInspectionView>, ApiError> {
     let c = domain::get(&state.store, &a.actor, id).await?;
     let counts = counts_for(&state, &a, &c).await;
-    Ok(Json(CampaignView::new(c, counts)))
+    Ok(Json(SelfInspectionView::new(c, counts)))
 }
 
 /// Closes the campaign (audited); reports are refused from then on.
 #[utoipa::path(post, path = "/api/v1/self-inspections/{id}/close", tag = "self_inspections",
     params(("id" = String, Path, description = "自查标识")),
     security(("session" = []), ("bearer" = [])),
-    responses((status = 200, body = CampaignView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+    responses((status = 200, body = SelfInspectionView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn close(
     State(state): State<AppState>,
     CurrentUser(a): CurrentUser,
     PathId(id): PathId<SelfInspectionCampaignId>,
-) -> Result<Json<CampaignView>, ApiError> {
+) -> Result<Json<SelfInspectionView>, ApiError> {
     let c = domain::close(&state.store, &a.actor, id).await?;
     let counts = counts_for(&state, &a, &c).await;
-    Ok(Json(CampaignView::new(c, counts)))
+    Ok(Json(SelfInspectionView::new(c, counts)))
 }
 
 /// The campaign's reports, by entity name: staff those of their
@@ -357,14 +357,14 @@ pub async fn close(
 #[utoipa::path(get, path = "/api/v1/self-inspections/{id}/reports", tag = "self_inspections",
     params(("id" = String, Path, description = "自查标识"), PageQuery),
     security(("session" = []), ("bearer" = [])),
-    responses((status = 200, body = ReportPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+    responses((status = 200, body = SelfInspectionReportPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 404, body = ErrorBody)))]
 pub async fn reports(
     State(state): State<AppState>,
     CurrentUser(a): CurrentUser,
     PathId(id): PathId<SelfInspectionCampaignId>,
     q: Result<Query<PageQuery>, QueryRejection>,
-) -> Result<Json<ReportPage>, ApiError> {
+) -> Result<Json<SelfInspectionReportPage>, ApiError> {
     let Query(q) = q.map_err(|_| paging::query_rejected())?;
     let after = paging::cursor(q.cursor.as_deref())?;
     let limit = paging::limit(q.limit.as_deref())?;
@@ -375,19 +375,19 @@ pub async fn reports(
         .into_iter()
         .map(|r| {
             let late = domain::is_late(&campaign, &r);
-            ReportView::new(r, late)
+            SelfInspectionReportView::new(r, late)
         })
         .collect();
-    Ok(Json(ReportPage { items, next: page.next }))
+    Ok(Json(SelfInspectionReportPage { items, next: page.next }))
 }
 
 /// Submits the caller's (an institution user's) report; once per entity. A
 /// report after the deadline is accepted while the campaign is open and
 /// marked late; after closing it is refused.
 #[utoipa::path(post, path = "/api/v1/self-inspections/{id}/reports", tag = "self_inspections",
-    params(("id" = String, Path, description = "自查标识")), request_body = ReportBody,
+    params(("id" = String, Path, description = "自查标识")), request_body = SelfInspectionReportBody,
     security(("session" = []), ("bearer" = [])),
-    responses((status = 201, body = ReportView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+    responses((status = 201, body = SelfInspectionReportView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody),
         (status = 409, description = "已报送（self_inspection.already_submitted）或自查已结束（self_inspection.closed）", body = ErrorBody),
         (status = 422, body = ErrorBody)))]
@@ -395,52 +395,52 @@ pub async fn submit(
     State(state): State<AppState>,
     CurrentUser(a): CurrentUser,
     PathId(id): PathId<SelfInspectionCampaignId>,
-    ApiJson(b): ApiJson<ReportBody>,
-) -> Result<(StatusCode, Json<ReportView>), ApiError> {
+    ApiJson(b): ApiJson<SelfInspectionReportBody>,
+) -> Result<(StatusCode, Json<SelfInspectionReportView>), ApiError> {
     let input =
         ReportInput { problems: b.problems, measures: b.measures, results: b.results, attachments: b.attachments };
     let report = domain::submit(&state.store, &a.actor, id, &input).await?;
     let campaign = domain::get(&state.store, &a.actor, id).await?;
     let late = domain::is_late(&campaign, &report);
-    Ok((StatusCode::CREATED, Json(ReportView::new(report, late))))
+    Ok((StatusCode::CREATED, Json(SelfInspectionReportView::new(report, late))))
 }
 
 #[utoipa::path(get, path = "/api/v1/self-inspections/{id}/reports/{report_id}", tag = "self_inspections",
     params(("id" = String, Path, description = "自查标识"), ("report_id" = String, Path, description = "自查报告标识")),
     security(("session" = []), ("bearer" = [])),
-    responses((status = 200, body = ReportView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = SelfInspectionReportView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get_report(
     State(state): State<AppState>,
     CurrentUser(a): CurrentUser,
     path: Result<Path<(String, String)>, axum::extract::rejection::PathRejection>,
-) -> Result<Json<ReportView>, ApiError> {
+) -> Result<Json<SelfInspectionReportView>, ApiError> {
     let (id, report_id) = two_ids(path)?;
     let report = domain::report(&state.store, &a.actor, id, report_id).await?;
     let campaign = domain::get(&state.store, &a.actor, id).await?;
     let late = domain::is_late(&campaign, &report);
-    Ok(Json(ReportView::new(report, late)))
+    Ok(Json(SelfInspectionReportView::new(report, late)))
 }
 
 /// Accepts a submitted report or returns it for correction (the institution
 /// then submits it again).
 #[utoipa::path(post, path = "/api/v1/self-inspections/{id}/reports/{report_id}/review", tag = "self_inspections",
     params(("id" = String, Path, description = "自查标识"), ("report_id" = String, Path, description = "自查报告标识")),
-    request_body = ReviewBody,
+    request_body = SelfInspectionReviewBody,
     security(("session" = []), ("bearer" = [])),
-    responses((status = 200, body = ReportView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+    responses((status = 200, body = SelfInspectionReportView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn review(
     State(state): State<AppState>,
     CurrentUser(a): CurrentUser,
     path: Result<Path<(String, String)>, axum::extract::rejection::PathRejection>,
-    ApiJson(b): ApiJson<ReviewBody>,
-) -> Result<Json<ReportView>, ApiError> {
+    ApiJson(b): ApiJson<SelfInspectionReviewBody>,
+) -> Result<Json<SelfInspectionReportView>, ApiError> {
     let (id, report_id) = two_ids(path)?;
     let input = ReviewInput { outcome: b.outcome, comment: b.comment };
     let report = domain::review(&state.store, &a.actor, id, report_id, &input).await?;
     let campaign = domain::get(&state.store, &a.actor, id).await?;
     let late = domain::is_late(&campaign, &report);
-    Ok(Json(ReportView::new(report, late)))
+    Ok(Json(SelfInspectionReportView::new(report, late)))
 }
 
 /// Obliged entities of the caller's jurisdiction that have not reported, by
@@ -448,21 +448,21 @@ pub async fn review(
 #[utoipa::path(get, path = "/api/v1/self-inspections/{id}/missing", tag = "self_inspections",
     params(("id" = String, Path, description = "自查标识"), PageQuery),
     security(("session" = []), ("bearer" = [])),
-    responses((status = 200, body = MissingPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+    responses((status = 200, body = MissingReportPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn missing(
     State(state): State<AppState>,
     CurrentUser(a): CurrentUser,
     PathId(id): PathId<SelfInspectionCampaignId>,
     q: Result<Query<PageQuery>, QueryRejection>,
-) -> Result<Json<MissingPage>, ApiError> {
+) -> Result<Json<MissingReportPage>, ApiError> {
     let Query(q) = q.map_err(|_| paging::query_rejected())?;
     let after = paging::cursor(q.cursor.as_deref())?;
     let limit = paging::limit(q.limit.as_deref())?;
     let page = domain::missing(&state.store, &a.actor, id, after.as_ref(), limit).await?;
     let campaign = domain::get(&state.store, &a.actor, id).await?;
     let overdue = domain::is_overdue(&campaign, weijian_domain::input::today());
-    let items = page.items.into_iter().map(|m: Missing| MissingView {
+    let items = page.items.into_iter().map(|m: Missing| MissingReportView {
         category_label: super::entities::category_label(&m.category),
         entity_id: m.entity_id.to_string(),
         entity_name: m.entity_name,
@@ -470,5 +470,5 @@ pub async fn missing(
         category: m.category,
         overdue,
     });
-    Ok(Json(MissingPage { deadline: campaign.data.deadline.to_string(), items: items.collect(), next: page.next }))
+    Ok(Json(MissingReportPage { deadline: campaign.data.deadline.to_string(), items: items.collect(), next: page.next }))
 }
