@@ -20,7 +20,11 @@ pub async fn seed(store: &Store, targets: &[Target<'_>], today: NaiveDate) -> Do
     for target in targets {
         let lists = versioned::published_in_effect::<ItemLists>(store, target.code, today).await?;
         let picked = lists.iter().find_map(|l| {
-            let item = l.content.items.iter().find(|i| i.specialty == SPECIALTY && i.target_categories.iter().any(|c| c == CATEGORY))?;
+            let item = l
+                .content
+                .items
+                .iter()
+                .find(|i| i.specialty == SPECIALTY && i.target_categories.iter().any(|c| c == CATEGORY))?;
             Some((l.id, item.code.clone(), item.checklist.len()))
         });
         let input = CampaignInput {
@@ -58,7 +62,11 @@ pub async fn seed(store: &Store, targets: &[Target<'_>], today: NaiveDate) -> Do
                     point: n,
                     // The nurse staffing point is the one the hospital found short.
                     result: if n + 1 == *points { "fail" } else { "pass" }.into(),
-                    note: if n + 1 == *points { "内科病区护士配备不足，床护比 1:0.35".into() } else { String::new() },
+                    note: if n + 1 == *points {
+                        "内科病区护士配备不足，床护比 1:0.35".into()
+                    } else {
+                        String::new()
+                    },
                 })
                 .collect(),
             None => vec![],

@@ -12,14 +12,16 @@
 
 use crate::authz::{allows, require, Permission};
 use crate::error::{DomainError, DomainResult, ErrorKind};
-use crate::inspections::PointInput;
 use crate::input::{self, Fields};
+use crate::inspections::PointInput;
 use serde::Deserialize;
 use weijian_rules::inspection::PointResult;
 use weijian_rules::registry::Registry;
 use weijian_rules::self_inspection::{CampaignStatus, ReportStatus, MAX_CAMPAIGN_DAYS};
 use weijian_store::actor::Standing;
-use weijian_store::ids::{AttachmentId, EntityId, InspectionItemListId, SelfInspectionCampaignId, SelfInspectionReportId};
+use weijian_store::ids::{
+    AttachmentId, EntityId, InspectionItemListId, SelfInspectionCampaignId, SelfInspectionReportId,
+};
 use weijian_store::inspection_items::{ItemListContent, ItemLists};
 use weijian_store::inspections::PointRecord;
 use weijian_store::page::{Cursor, Page};
@@ -129,12 +131,9 @@ impl CampaignInput {
             match registry.category_by_key_or_label(c) {
                 Some(cat) if !categories.contains(&cat.key) => categories.push(cat.key.clone()),
                 Some(_) => {}
-                None => f.problem(
-                    "self_inspection.unknown_category",
-                    "categories",
-                    c,
-                    format!("未知的监管对象类别“{c}”"),
-                ),
+                None => {
+                    f.problem("self_inspection.unknown_category", "categories", c, format!("未知的监管对象类别“{c}”"))
+                }
             }
         }
         let mut items: Vec<String> = Vec::new();
@@ -153,12 +152,7 @@ impl CampaignInput {
             };
         let deadline = match (self.deadline.as_deref().map(str::trim).filter(|s| !s.is_empty()), self.working_days) {
             (Some(_), Some(_)) => {
-                f.problem(
-                    "self_inspection.deadline_twice",
-                    "deadline",
-                    "",
-                    "报送截止日期与工作日数只能填写一项",
-                );
+                f.problem("self_inspection.deadline_twice", "deadline", "", "报送截止日期与工作日数只能填写一项");
                 None
             }
             (None, None) => {
@@ -252,7 +246,11 @@ pub async fn open(store: &Store, actor: &Actor, input: &CampaignInput) -> Domain
     }
     match data.item_list_id {
         None if !data.items.is_empty() => {
-            return Err(invalid("self_inspection.item_list_required", "item_list_id", "选择检查事项时须指定抽查事项清单"))
+            return Err(invalid(
+                "self_inspection.item_list_required",
+                "item_list_id",
+                "选择检查事项时须指定抽查事项清单",
+            ))
         }
         None => {}
         Some(id) => {
@@ -268,7 +266,11 @@ pub async fn open(store: &Store, actor: &Actor, input: &CampaignInput) -> Domain
                 Err(e) => return Err(e.into()),
             };
             if !list.is_published() {
-                return Err(invalid("self_inspection.item_list_unpublished", "item_list_id", "只能选用已发布的抽查事项清单"));
+                return Err(invalid(
+                    "self_inspection.item_list_unpublished",
+                    "item_list_id",
+                    "只能选用已发布的抽查事项清单",
+                ));
             }
             if data.items.is_empty() {
                 return Err(invalid("self_inspection.no_items", "items", "请至少选择一个自查事项"));
@@ -370,7 +372,11 @@ pub async fn report(
 }
 
 /// The checklist results: every point of the campaign's items once, and nothing else.
-fn check_results(checklist: Option<&ItemListContent>, items: &[String], input: &[PointInput]) -> DomainResult<Vec<PointRecord>> {
+fn check_results(
+    checklist: Option<&ItemListContent>,
+    items: &[String],
+    input: &[PointInput],
+) -> DomainResult<Vec<PointRecord>> {
     let Some(list) = checklist else {
         if input.is_empty() {
             return Ok(vec![]);
@@ -420,7 +426,11 @@ fn check_results(checklist: Option<&ItemListContent>, items: &[String], input: &
 /// Attachment ids in the actor's scope, of this entity (or none yet), not yet linked elsewhere.
 async fn attachments_of(store: &Store, actor: &Actor, entity: EntityId, ids: &[String]) -> DomainResult<Vec<String>> {
     if ids.len() > MAX_ATTACHMENTS {
-        return Err(invalid("self_inspection.too_many_attachments", "attachments", format!("附件不能超过 {MAX_ATTACHMENTS} 个")));
+        return Err(invalid(
+            "self_inspection.too_many_attachments",
+            "attachments",
+            format!("附件不能超过 {MAX_ATTACHMENTS} 个"),
+        ));
     }
     let mut out = Vec::new();
     for raw in ids {
@@ -521,7 +531,13 @@ pub async fn review(
     require(actor, Permission::ManagePlans)?;
     let outcome = match ReportStatus::parse_key_or_label(&input.outcome) {
         Some(o @ (ReportStatus::Reviewed | ReportStatus::Returned)) => o,
-        _ => return Err(invalid("self_inspection.invalid_outcome", "outcome", "审阅结果应为 reviewed（已审阅）或 returned（退回补正）")),
+        _ => {
+            return Err(invalid(
+                "self_inspection.invalid_outcome",
+                "outcome",
+                "审阅结果应为 reviewed（已审阅）或 returned（退回补正）",
+            ))
+        }
     };
     let comment = input.comment.as_deref().map(str::trim).filter(|s| !s.is_empty());
     if comment.is_some_and(|c| c.chars().count() > 1000) {
@@ -536,11 +552,7 @@ pub async fn review(
         return Err(DomainError::not_found());
     }
     if campaign.status == CampaignStatus::Closed && outcome == ReportStatus::Returned {
-        return Err(DomainError::new(
-            ErrorKind::Conflict,
-            "self_inspection.closed",
-            "自查已结束，不能再退回补正",
-        ));
+        return Err(DomainError::new(ErrorKind::Conflict, "self_inspection.closed", "自查已结束，不能再退回补正"));
     }
     Ok(store_si::review(store, actor, &campaign, &report, outcome, comment).await?)
 }

@@ -12,9 +12,7 @@
 
 use crate::audit::{Audited, Change};
 use crate::columns;
-use crate::ids::{
-    parse_db, EntityId, InspectionItemListId, SelfInspectionCampaignId, SelfInspectionReportId, UserId,
-};
+use crate::ids::{parse_db, EntityId, InspectionItemListId, SelfInspectionCampaignId, SelfInspectionReportId, UserId};
 use crate::inspections::PointRecord;
 use crate::jurisdiction::{authorize_write, read_filter, Owner, WriteTarget};
 use crate::page::{self, Conditions, Cursor, Page};
@@ -364,8 +362,7 @@ pub async fn counts(store: &Store, actor: &Actor, id: SelfInspectionCampaignId) 
 /// Open → closed. Reports are refused from now on.
 pub async fn close(store: &Store, actor: &Actor, campaign: &Campaign) -> StoreResult<Campaign> {
     let mut tx = store.begin().await?;
-    authorize_write(tx.conn(), actor, WriteTarget { region_code: &campaign.data.region_code, entity_id: None })
-        .await?;
+    authorize_write(tx.conn(), actor, WriteTarget { region_code: &campaign.data.region_code, entity_id: None }).await?;
     let now = time::now();
     let done = sqlx::query(
         "UPDATE self_inspection_campaigns SET status = $1, closed_at = $2, closed_by = $3, version = version + 1, \
@@ -436,7 +433,8 @@ pub async fn report_of(
          WHERE r.campaign_id = $1 AND r.entity_id = $2 AND {}",
         f.sql
     );
-    let r = f.bind(sqlx::query(&sql).bind(campaign.to_string()).bind(entity.to_string()))
+    let r = f
+        .bind(sqlx::query(&sql).bind(campaign.to_string()).bind(entity.to_string()))
         .fetch_optional(store.reader())
         .await?;
     r.as_ref().map(report_from_row).transpose()
@@ -452,7 +450,10 @@ fn closed(campaign: &Campaign) -> StoreError {
 fn already(campaign: &Campaign) -> StoreError {
     StoreError::Conflict {
         code: "self_inspection.already_submitted",
-        message: format!("本单位已报送“{}”的自查报告，每家单位只报送一份；如需更正请联系监督机构退回", campaign.data.title),
+        message: format!(
+            "本单位已报送“{}”的自查报告，每家单位只报送一份；如需更正请联系监督机构退回",
+            campaign.data.title
+        ),
     }
 }
 
@@ -469,13 +470,12 @@ pub async fn submit(
 ) -> StoreResult<Report> {
     let existing = report_of(store, actor, campaign.id, entity_id).await?;
     let mut tx = store.begin().await?;
-    let region: Option<(String,)> = sqlx::query_as(
-        "SELECT region_code FROM self_inspection_obligations WHERE campaign_id = $1 AND entity_id = $2",
-    )
-    .bind(campaign.id.to_string())
-    .bind(entity_id.to_string())
-    .fetch_optional(&mut *tx.conn())
-    .await?;
+    let region: Option<(String,)> =
+        sqlx::query_as("SELECT region_code FROM self_inspection_obligations WHERE campaign_id = $1 AND entity_id = $2")
+            .bind(campaign.id.to_string())
+            .bind(entity_id.to_string())
+            .fetch_optional(&mut *tx.conn())
+            .await?;
     let Some((region_code,)) = region else {
         return Err(StoreError::Conflict {
             code: "self_inspection.not_obliged",
@@ -489,11 +489,12 @@ pub async fn submit(
     let report = match &existing {
         Some(before) if before.status != ReportStatus::Returned => return Err(already(campaign)),
         Some(before) => {
-            let sql = "UPDATE self_inspection_reports SET problems = $1, measures = $2, results = $3, attachments = $4, \
+            let sql =
+                "UPDATE self_inspection_reports SET problems = $1, measures = $2, results = $3, attachments = $4, \
                        submitted_at = $5, submitted_by = $6, status = $7, version = version + 1, updated_at = $8 \
                        WHERE id = $9 AND status = $10 AND "
-                .to_string()
-                + &open_guard.replace("$CAMPAIGN", "$11");
+                    .to_string()
+                    + &open_guard.replace("$CAMPAIGN", "$11");
             let done = sqlx::query(&sql)
                 .bind(&data.problems)
                 .bind(&data.measures)
@@ -542,7 +543,9 @@ pub async fn submit(
                 .bind(ReportStatus::Submitted.key())
                 .execute(&mut *tx.conn())
                 .await
-                .map_err(|e| StoreError::from(e).on_unique("self_inspection.already_submitted", || already(campaign).to_string()))?;
+                .map_err(|e| {
+                    StoreError::from(e).on_unique("self_inspection.already_submitted", || already(campaign).to_string())
+                })?;
             if done.rows_affected() == 0 {
                 return Err(closed(campaign));
             }
@@ -679,8 +682,7 @@ pub async fn review(
     comment: Option<&str>,
 ) -> StoreResult<Report> {
     let mut tx = store.begin().await?;
-    authorize_write(tx.conn(), actor, WriteTarget { region_code: &campaign.data.region_code, entity_id: None })
-        .await?;
+    authorize_write(tx.conn(), actor, WriteTarget { region_code: &campaign.data.region_code, entity_id: None }).await?;
     let now = time::now();
     let done = sqlx::query(
         "UPDATE self_inspection_reports SET status = $1, review_comment = $2, reviewed_at = $3, reviewed_by = $4, \

@@ -36,7 +36,14 @@ async fn entity(store: &Store, region: &str, name: &str, category: &str, status:
     entities::create(store, &Actor::system(), &d).await.unwrap()
 }
 
-async fn user(store: &Store, username: &str, role: Role, region: &str, unit: Option<&Unit>, entity: Option<EntityId>) -> Actor {
+async fn user(
+    store: &Store,
+    username: &str,
+    role: Role,
+    region: &str,
+    unit: Option<&Unit>,
+    entity: Option<EntityId>,
+) -> Actor {
     let u = users::create(
         store,
         &Actor::system(),

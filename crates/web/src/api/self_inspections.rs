@@ -470,5 +470,9 @@ pub async fn missing(
         category: m.category,
         overdue,
     });
-    Ok(Json(MissingReportPage { deadline: campaign.data.deadline.to_string(), items: items.collect(), next: page.next }))
+    Ok(Json(MissingReportPage {
+        deadline: campaign.data.deadline.to_string(),
+        items: items.collect(),
+        next: page.next,
+    }))
 }

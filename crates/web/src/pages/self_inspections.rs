@@ -44,8 +44,8 @@ struct ListPage {
     chrome: Chrome,
     rows: Vec<Row>,
     can_manage: bool,
-    specialties: Vec<(String, String)>,
-    categories: Vec<(String, String)>,
+    specialties: Choices,
+    categories: Choices,
     items: Vec<ItemChoice>,
     message: String,
     form: CampaignForm,
@@ -65,7 +65,11 @@ pub struct CampaignForm {
     working_days: String,
 }
 
-fn vocabulary() -> (Vec<(String, String)>, Vec<(String, String)>) {
+/// (key, label) pairs of a vocabulary.
+type Choices = Vec<(String, String)>;
+
+/// The registry's specialties and entity categories, for the form.
+fn vocabulary() -> (Choices, Choices) {
     let r = Registry::official();
     (
         r.specialties.iter().map(|s| (s.key.clone(), s.label.clone())).collect(),
@@ -73,7 +77,13 @@ fn vocabulary() -> (Vec<(String, String)>, Vec<(String, String)>) {
     )
 }
 
-async fn list_page(state: &AppState, a: &Authenticated, status: StatusCode, message: String, form: CampaignForm) -> Response {
+async fn list_page(
+    state: &AppState,
+    a: &Authenticated,
+    status: StatusCode,
+    message: String,
+    form: CampaignForm,
+) -> Response {
     if a.user.role == weijian_store::Role::Institution {
         return domain_error_page(DomainError::new(
             weijian_domain::ErrorKind::Forbidden,
@@ -218,7 +228,11 @@ async fn detail_page(
         .map(|p| p.items)
         .unwrap_or_default()
         .into_iter()
-        .map(|r| ReportRow { late: domain::is_late(&campaign, &r), submitted: time::display(r.submitted_at), report: r })
+        .map(|r| ReportRow {
+            late: domain::is_late(&campaign, &r),
+            submitted: time::display(r.submitted_at),
+            report: r,
+        })
         .collect();
     let (counts, missing, more_missing) = if staff {
         let counts = domain::counts(&state.store, &a.actor, id).await.unwrap_or_default();
