@@ -207,6 +207,14 @@ struct DetailPage {
     closed_at: String,
 }
 
+/// Whether the user may close the campaign and review its reports: a manager
+/// of its own region, or an administrator above it (a county's staff only
+/// follow a city's campaign).
+fn owns(a: &Authenticated, campaign: &Campaign) -> bool {
+    domain::may_manage(&a.actor)
+        && (campaign.data.region_code == a.user.region_code || a.user.role == weijian_store::Role::Admin)
+}
+
 fn labels(categories: &[String]) -> String {
     categories.iter().map(|c| crate::api::entities::category_label(c)).collect::<Vec<_>>().join("、")
 }
@@ -256,7 +264,7 @@ async fn detail_page(
             overdue: campaign.status == CampaignStatus::Open
                 && domain::is_overdue(&campaign, weijian_domain::input::today()),
             closed_at: campaign.closed_at.map(time::display).unwrap_or_default(),
-            can_manage: domain::may_manage(&a.actor),
+            can_manage: owns(a, &campaign),
             campaign,
             staff,
             counts,
@@ -518,7 +526,7 @@ async fn report_detail(
             chrome: Chrome::new(&state.store, a, if staff { ACTIVE } else { "/" }).await,
             late: domain::is_late(&campaign, &report),
             submitted_at: time::display(report.submitted_at),
-            can_review: domain::may_manage(&a.actor) && report.status == ReportStatus::Submitted,
+            can_review: owns(a, &campaign) && report.status == ReportStatus::Submitted,
             campaign,
             report,
             results,
