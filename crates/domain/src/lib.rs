@@ -10,6 +10,7 @@ pub mod demo;
 pub mod demo_inspections;
 mod demo_people;
 pub mod demo_registry;
+pub mod demo_self_inspections;
 pub mod documents;
 pub mod duty_lists;
 pub mod entities;
@@ -24,5 +25,6 @@ pub mod org;
 pub mod passwords;
 pub mod practitioners;
 pub mod random_plans;
+pub mod self_inspections;
 
 pub use error::{DomainError, DomainResult, ErrorKind};

@@ -16,6 +16,7 @@ pub mod penalty;
 pub mod points;
 pub mod region;
 pub mod registry;
+pub mod self_inspection;
 
 pub use calendar::{Calendar, CalendarError, DayKind};
 pub use money::{Fen, MoneyError};

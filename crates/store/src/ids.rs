@@ -68,3 +68,5 @@ id_type!(InspectionItemListId, RandomPlanId, InspectorConflictId, InspectionTask
 id_type!(AttachmentId);
 // 案源 (a possible case and where it came from).
 id_type!(CaseLeadId);
+// 自查: a campaign and one entity's report to it.
+id_type!(SelfInspectionCampaignId, SelfInspectionReportId);

@@ -28,6 +28,7 @@ pub mod practitioners;
 pub mod random_plans;
 pub mod regions;
 pub mod schema;
+pub mod self_inspections;
 pub mod sessions;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -681,6 +681,9 @@ async fn demo(data: &Path, listen: &str, scale: Scale, no_serve: bool) -> Result
         weijian_domain::demo_inspections::seed(&store, weijian_domain::demo_registry::DEMO_TARGETS, today)
             .await
             .map_err(|e| anyhow!("{}: {}", e.code, e.message))?;
+        weijian_domain::demo_self_inspections::seed(&store, weijian_domain::demo_registry::DEMO_TARGETS, today)
+            .await
+            .map_err(|e| anyhow!("{}: {}", e.code, e.message))?;
         println!(
             "已生成监管对象 {} 户、许可证 {} 件、医务人员 {} 名、执法人员 {} 名（用时 {:.1} 秒）",
             made.entities,

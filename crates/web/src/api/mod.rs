@@ -16,6 +16,7 @@ pub mod penalty;
 pub(crate) mod practitioners;
 mod random_plans;
 mod rules;
+mod self_inspections;
 mod units;
 mod users;
 
@@ -126,6 +127,13 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(case_leads::from_order))
         .routes(routes!(inspections::publish_results))
         .routes(routes!(inspections::public_results))
+        .routes(routes!(self_inspections::list, self_inspections::create))
+        .routes(routes!(self_inspections::get))
+        .routes(routes!(self_inspections::close))
+        .routes(routes!(self_inspections::reports, self_inspections::submit))
+        .routes(routes!(self_inspections::get_report))
+        .routes(routes!(self_inspections::review))
+        .routes(routes!(self_inspections::missing))
         .merge(imports::router())
         .merge(attachments::router())
 }

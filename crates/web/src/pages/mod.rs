@@ -11,6 +11,7 @@ mod people;
 mod random_plans;
 mod registry;
 mod rules;
+mod self_inspections;
 
 use crate::extract::CurrentUser;
 use crate::AppState;
@@ -84,6 +85,16 @@ pub fn router() -> Router<AppState> {
         .route("/random-plans/{id}/publish-results", post(random_plans::publish_results))
         .route("/public/draws", get(random_plans::public))
         .route("/public/inspection-results", get(random_plans::public_results))
+        .route("/self-inspections", get(self_inspections::index).post(self_inspections::create))
+        .route("/self-inspections/{id}", get(self_inspections::show))
+        .route("/self-inspections/{id}/close", post(self_inspections::close))
+        .route("/self-inspections/{id}/report", get(self_inspections::report_page).post(self_inspections::submit))
+        .route(
+            "/self-inspections/{id}/attachments",
+            post(self_inspections::upload).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route("/self-inspections/{id}/reports/{report_id}", get(self_inspections::report))
+        .route("/self-inspections/{id}/reports/{report_id}/review", post(self_inspections::review))
 }
 
 pub struct NavItem {
@@ -130,6 +141,7 @@ impl Chrome {
         if allows(&a.actor, Permission::ViewRegistry) && a.user.role != weijian_store::Role::Institution {
             nav.push(NavItem { href: "/tasks", label: "检查任务", active: active == "/tasks" });
             nav.push(NavItem { href: "/random-plans", label: "双随机", active: active == "/random-plans" });
+            nav.push(NavItem { href: "/self-inspections", label: "自查", active: active == "/self-inspections" });
         }
         if allows(&a.actor, Permission::ViewCaseLeads) {
             nav.push(NavItem { href: "/case-leads", label: "案源", active: active == "/case-leads" });
@@ -203,6 +215,16 @@ struct Home {
     coverage: Vec<CoverageRow>,
     /// An institution's rectification orders.
     orders: Vec<OrderRow>,
+    /// An institution's self-inspections still waiting for its report.
+    self_inspections: Vec<SelfInspectionRow>,
+}
+
+/// A campaign on the institution's 待提交的自查 list.
+struct SelfInspectionRow {
+    id: String,
+    title: String,
+    deadline: String,
+    overdue: bool,
 }
 
 /// Counts and names for the home page's 需要关注 panel.
@@ -341,11 +363,34 @@ async fn home(axum::extract::State(state): axum::extract::State<AppState>, Curre
     } else {
         vec![]
     };
+    let self_inspections = match a.user.entity_id {
+        Some(entity) => {
+            let q = weijian_store::self_inspections::Query {
+                awaiting_report_of: Some(entity),
+                limit: Some(50),
+                ..Default::default()
+            };
+            weijian_domain::self_inspections::list(&state.store, &a.actor, &q)
+                .await
+                .map(|p| p.items)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|c| SelfInspectionRow {
+                    id: c.id.to_string(),
+                    overdue: weijian_domain::self_inspections::is_overdue(&c, today),
+                    title: c.data.title,
+                    deadline: c.data.deadline.to_string(),
+                })
+                .collect()
+        }
+        None => vec![],
+    };
     render(
         StatusCode::OK,
         &Home {
             coverage,
             orders,
+            self_inspections,
             username: a.user.username.clone(),
             region_code: a.user.region_code.clone(),
             must_see_units: allows(&a.actor, Permission::ViewOrganisation),
