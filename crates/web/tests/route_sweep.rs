@@ -69,6 +69,8 @@ const OBJECTS: &[(&str, &str, bool)] = &[
     ("attachments", "attachments", true),
     ("imports", "import_jobs", false),
     ("case-leads", "case_leads", true),
+    ("self-inspections", "self_inspection_campaigns", false),
+    ("reports", "self_inspection_reports", true),
 ];
 
 const ZAOQIANG: &str = "131127";
@@ -156,6 +158,13 @@ async fn victims(app: &App, hospital: &str) -> BTreeMap<&'static str, String> {
     .await
     .expect("a practice site of the county");
     ids.insert("practitioners", practitioner);
+    // The campaign the report answers, so that the pair is real.
+    let campaign: String = sqlx::query_scalar("SELECT campaign_id FROM self_inspection_reports WHERE id = $1")
+        .bind(&ids["reports"])
+        .fetch_one(app.store.reader())
+        .await
+        .unwrap();
+    ids.insert("self-inspections", campaign);
     ids.insert("practice-sites", site);
     ids
 }
@@ -233,6 +242,27 @@ async fn seed_objects(app: &App) {
         let r = app.call(Method::POST, &uri, Some(&inspector), true, Some(record)).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     }
+    // A self-inspection of the county's medical institutions, answered by one of them.
+    let campaign = json!({"title": "自查", "specialty": "medical_services", "categories": ["medical_institution"],
+        "requirements": "对照检查", "working_days": 10});
+    let r = app.call(Method::POST, "/api/v1/self-inspections", Some(&chief), true, Some(campaign)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let campaign = r.json()["id"].as_str().unwrap().parse().unwrap();
+    let obliged: String = sqlx::query_scalar(
+        "SELECT o.entity_id FROM self_inspection_obligations o JOIN entities e ON e.id = o.entity_id \
+         WHERE o.campaign_id = $1 AND e.name <> $2 ORDER BY o.entity_id LIMIT 1",
+    )
+    .bind(r.json()["id"].as_str().unwrap())
+    .bind(HOSPITAL)
+    .fetch_one(app.store.reader())
+    .await
+    .unwrap();
+    let report =
+        weijian_domain::self_inspections::ReportInput { problems: "未发现问题".into(), ..Default::default() };
+    let sys = weijian_store::Actor::system();
+    weijian_domain::self_inspections::submit_for(&app.store, &sys, campaign, obliged.parse().unwrap(), &report)
+        .await
+        .unwrap();
     let admin = app.login("zq_admin").await;
     // A practitioner of one clinic who also practises at another (多点执业).
     let (practitioner, home): (String, String) = sqlx::query_as(
@@ -384,13 +414,22 @@ both_backends! {
         let me = app.login("zq_hospital").await;
         let hospital = hospital_id(&app).await;
         let ids = victims(&app, &hospital).await;
-        // What belongs to other entities of the county must never show.
-        let markers: Vec<String> = OBJECTS
+        // What belongs to other entities of the county must never show, nor
+        // which other entities there are.
+        let mut markers: Vec<String> = OBJECTS
             .iter()
             .filter(|(_, _, by_entity)| *by_entity)
             .map(|(kind, _, _)| ids[kind].clone())
             .chain([ids["practice-sites"].clone()])
             .collect();
+        let others: Vec<String> = sqlx::query_scalar("SELECT id FROM entities WHERE region_code = $1 AND id <> $2")
+            .bind(ZAOQIANG)
+            .bind(&hospital)
+            .fetch_all(app.store.reader())
+            .await
+            .unwrap();
+        assert!(others.len() >= 30, "the county's generated entities");
+        markers.extend(others);
         sweep(&app, &me, "zq_hospital", &ids, &markers).await;
         sweep_pages(&app, &me, "zq_hospital", &ids, &markers).await;
     }
