@@ -200,7 +200,7 @@ async fn parse(
         }
         (_, None) => None,
     };
-    let attachments = evidence_of(store, actor, task.entity_id, &input.attachments).await?;
+    let attachments = crate::evidence::unlinked(store, actor, task.entity_id, &input.attachments).await?;
     Ok((
         InspectionData {
             inspected_on,
@@ -263,39 +263,6 @@ pub fn failed_violation_codes(checklist: Option<&ItemListContent>, results: &[Po
     out
 }
 
-/// Attachment ids that exist in the actor's scope, belong to this entity (or
-/// to none yet) and are not linked to another record.
-async fn evidence_of(
-    store: &Store,
-    actor: &Actor,
-    entity: weijian_store::ids::EntityId,
-    ids: &[String],
-) -> DomainResult<Vec<String>> {
-    let mut out = Vec::new();
-    for raw in ids {
-        let id: weijian_store::ids::AttachmentId =
-            raw.trim().parse().map_err(|_| invalid("request.invalid_id", "attachments", "附件标识无效"))?;
-        let a = match weijian_store::attachments::get(store, actor, id).await {
-            Ok(a) => a,
-            Err(StoreError::NotFound) => {
-                return Err(invalid("attachment.not_found", "attachments", "附件不存在或不在您的辖区内，请重新上传"))
-            }
-            Err(e) => return Err(e.into()),
-        };
-        if a.entity_id.is_some_and(|e| e != entity) || a.owner_id.is_some() {
-            return Err(invalid(
-                "attachment.belongs_elsewhere",
-                "attachments",
-                format!("附件“{}”属于其他监管对象或记录", a.original_name),
-            ));
-        }
-        if !out.contains(&id.to_string()) {
-            out.push(id.to_string());
-        }
-    }
-    Ok(out)
-}
-
 /// Records the inspection of a task: for 责令整改 the order too; a re-inspection
 /// (复查) closes the order it follows up; 建议立案, or a re-inspection that finds
 /// the order not carried out, raises a case lead (案源) with the failed
@@ -340,7 +307,7 @@ pub async fn report(
         return Err(invalid("rectification.report_required", "report", "请填写整改情况（5000 字以内）"));
     }
     let order = inspections::get_rectification(store, actor, id).await?;
-    let attachments = evidence_of(store, actor, order.entity_id, attachments).await?;
+    let attachments = crate::evidence::unlinked(store, actor, order.entity_id, attachments).await?;
     Ok(inspections::report(store, actor, id, text, &attachments).await?)
 }
 

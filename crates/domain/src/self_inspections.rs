@@ -19,9 +19,7 @@ use weijian_rules::inspection::PointResult;
 use weijian_rules::registry::Registry;
 use weijian_rules::self_inspection::{CampaignStatus, ReportStatus, MAX_CAMPAIGN_DAYS};
 use weijian_store::actor::Standing;
-use weijian_store::ids::{
-    AttachmentId, EntityId, InspectionItemListId, SelfInspectionCampaignId, SelfInspectionReportId,
-};
+use weijian_store::ids::{EntityId, InspectionItemListId, SelfInspectionCampaignId, SelfInspectionReportId};
 use weijian_store::inspection_items::{ItemListContent, ItemLists};
 use weijian_store::inspections::PointRecord;
 use weijian_store::page::{Cursor, Page};
@@ -432,29 +430,7 @@ async fn attachments_of(store: &Store, actor: &Actor, entity: EntityId, ids: &[S
             format!("附件不能超过 {MAX_ATTACHMENTS} 个"),
         ));
     }
-    let mut out = Vec::new();
-    for raw in ids {
-        let id: AttachmentId =
-            raw.trim().parse().map_err(|_| invalid("request.invalid_id", "attachments", "附件标识无效"))?;
-        let a = match weijian_store::attachments::get(store, actor, id).await {
-            Ok(a) => a,
-            Err(StoreError::NotFound) => {
-                return Err(invalid("attachment.not_found", "attachments", "附件不存在或不在您的辖区内，请重新上传"))
-            }
-            Err(e) => return Err(e.into()),
-        };
-        if a.entity_id.is_some_and(|e| e != entity) || a.owner_id.is_some() {
-            return Err(invalid(
-                "attachment.belongs_elsewhere",
-                "attachments",
-                format!("附件“{}”属于其他单位或记录", a.original_name),
-            ));
-        }
-        if !out.contains(&id.to_string()) {
-            out.push(id.to_string());
-        }
-    }
-    Ok(out)
+    crate::evidence::unlinked(store, actor, entity, ids).await
 }
 
 /// The institution's report to a campaign it is obliged under.
