@@ -27,6 +27,8 @@ pub enum Permission {
     ViewDutyLists,
     /// Draft and publish responsibility lists.
     ManageDutyLists,
+    /// Read the inspection item lists (抽查事项清单) of one's jurisdiction: staff only.
+    ViewPlans,
     /// Draft and publish inspection item lists; plan, freeze and draw random inspections.
     ManagePlans,
     /// Record an inspection in the field (two certified inspectors; the record names them).
@@ -39,7 +41,14 @@ pub fn role_allows(role: Role, p: Permission) -> bool {
         Role::Admin => true,
         Role::Leader => matches!(
             p,
-            ViewOrganisation | ViewUsers | ViewAudit | ViewRules | ViewRegistry | ViewDutyLists | ManageDutyLists
+            ViewOrganisation
+                | ViewUsers
+                | ViewAudit
+                | ViewRules
+                | ViewRegistry
+                | ViewDutyLists
+                | ManageDutyLists
+                | ViewPlans
         ),
         Role::SectionChief => matches!(
             p,
@@ -53,12 +62,20 @@ pub fn role_allows(role: Role, p: Permission) -> bool {
                 | RevealIdNumbers
                 | ViewDutyLists
                 | ManageDutyLists
+                | ViewPlans
                 | ManagePlans
                 | RecordInspections
         ),
         Role::LegalReviewer => matches!(
             p,
-            ViewOrganisation | ViewUsers | ViewAudit | ViewRules | ViewRegistry | RevealIdNumbers | ViewDutyLists
+            ViewOrganisation
+                | ViewUsers
+                | ViewAudit
+                | ViewRules
+                | ViewRegistry
+                | RevealIdNumbers
+                | ViewDutyLists
+                | ViewPlans
         ),
         Role::Inspector => {
             matches!(
@@ -69,6 +86,7 @@ pub fn role_allows(role: Role, p: Permission) -> bool {
                     | ViewRegistry
                     | ManageRegistry
                     | ViewDutyLists
+                    | ViewPlans
                     | RecordInspections
             )
         }
