@@ -27,6 +27,8 @@ pub enum Permission {
     ViewDutyLists,
     /// Draft and publish responsibility lists.
     ManageDutyLists,
+    /// Read the inspection item lists (抽查事项清单) of one's jurisdiction: staff only.
+    ViewPlans,
     /// Draft and publish inspection item lists; plan, freeze and draw random inspections.
     ManagePlans,
     /// Record an inspection in the field (two certified inspectors; the record names them).
@@ -54,6 +56,7 @@ pub fn role_allows(role: Role, p: Permission) -> bool {
                 | ManageDutyLists
                 | ViewCaseLeads
                 | DecideCaseLeads
+                | ViewPlans
         ),
         Role::SectionChief => matches!(
             p,
@@ -67,6 +70,7 @@ pub fn role_allows(role: Role, p: Permission) -> bool {
                 | RevealIdNumbers
                 | ViewDutyLists
                 | ManageDutyLists
+                | ViewPlans
                 | ManagePlans
                 | RecordInspections
                 | ViewCaseLeads
@@ -83,6 +87,7 @@ pub fn role_allows(role: Role, p: Permission) -> bool {
                 | RevealIdNumbers
                 | ViewDutyLists
                 | ViewCaseLeads
+                | ViewPlans
         ),
         Role::Inspector => {
             matches!(
@@ -93,6 +98,7 @@ pub fn role_allows(role: Role, p: Permission) -> bool {
                     | ViewRegistry
                     | ManageRegistry
                     | ViewDutyLists
+                    | ViewPlans
                     | RecordInspections
                     | ViewCaseLeads
                     | RegisterCaseLeads

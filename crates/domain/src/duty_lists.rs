@@ -84,12 +84,17 @@ pub async fn publish(store: &Store, actor: &Actor, id: DutyListId, effective_on:
 /// The public portal: a region and, per unit, its list in effect today. No
 /// sign-in, so no jurisdiction; only published versions are ever returned.
 pub async fn public_for_region(store: &Store, region_code: &str) -> DomainResult<(Region, Vec<DutyList>)> {
+    let region = public_region(store, region_code).await?;
+    let lists = duty_lists::published_in_effect(store, region_code, today()).await?;
+    Ok((region, lists))
+}
+
+/// A region named in a public address: six digits and known, else 404.
+pub async fn public_region(store: &Store, region_code: &str) -> DomainResult<Region> {
     if region_code.len() != 6 || !region_code.bytes().all(|b| b.is_ascii_digit()) {
         return Err(DomainError::not_found());
     }
-    let region = regions::get(store, region_code).await?;
-    let lists = duty_lists::published_in_effect(store, region_code, today()).await?;
-    Ok((region, lists))
+    Ok(regions::get(store, region_code).await?)
 }
 
 pub fn parse_date(s: &str) -> DomainResult<NaiveDate> {

@@ -18,12 +18,12 @@ pub const POINTS_MAX: usize = 100;
 const TEXT_MAX: usize = 2000;
 
 pub async fn list(store: &Store, actor: &Actor, filter: &ListFilter) -> DomainResult<Vec<InspectionItemList>> {
-    require(actor, Permission::ViewRegistry)?;
+    require(actor, Permission::ViewPlans)?;
     Ok(versioned::list::<ItemLists>(store, actor, filter).await?)
 }
 
 pub async fn get(store: &Store, actor: &Actor, id: InspectionItemListId) -> DomainResult<InspectionItemList> {
-    require(actor, Permission::ViewRegistry)?;
+    require(actor, Permission::ViewPlans)?;
     Ok(versioned::get::<ItemLists>(store, actor, id).await?)
 }
 
@@ -80,6 +80,15 @@ pub async fn publish(
         ));
     }
     Ok(versioned::publish::<ItemLists>(store, actor, id, effective_on).await?)
+}
+
+/// The public page of a region (a known six-digit code, else 404) with its lists in effect today.
+pub async fn public_page(
+    store: &Store,
+    region_code: &str,
+) -> DomainResult<(weijian_store::regions::Region, Vec<InspectionItemList>)> {
+    let region = crate::duty_lists::public_region(store, region_code).await?;
+    Ok((region, public_for_region(store, region_code).await?))
 }
 
 /// The public portal: per unit of the region, its list in effect today.

@@ -244,10 +244,20 @@ pub async fn update(
     version: i64,
     input: &PlanInput,
 ) -> DomainResult<RandomPlan> {
-    require(actor, Permission::ManagePlans)?;
+    // A frozen plan refuses any change first, whatever the input says.
+    editable(store, actor, id).await?;
     let mut data = parsed(input)?;
     check_items(store, actor, &mut data).await?;
     Ok(random_plans::update(store, actor, id, version, &data).await?)
+}
+
+/// The plan, if the actor may change its scope now: a plan manager of its
+/// jurisdiction, and the plan not yet frozen (409 `random_plan.scope_frozen`).
+pub async fn editable(store: &Store, actor: &Actor, id: RandomPlanId) -> DomainResult<RandomPlan> {
+    require(actor, Permission::ManagePlans)?;
+    let plan = random_plans::get(store, actor, id).await?;
+    random_plans::may_edit(&plan)?;
+    Ok(plan)
 }
 
 pub async fn get(store: &Store, actor: &Actor, id: RandomPlanId) -> DomainResult<RandomPlan> {
@@ -441,6 +451,44 @@ pub async fn declare_conflict(
         ));
     }
     Ok(inspector_conflicts::declare(store, actor, inspector_id, entity_id, reason).await?)
+}
+
+/// The actor's own inspector record, or a refusal: only an inspector declares
+/// their own conflicts (回避) on the pages.
+async fn own_inspector(store: &Store, actor: &Actor) -> DomainResult<weijian_store::inspectors::Inspector> {
+    require(actor, Permission::ViewRegistry)?;
+    let own = match actor.user_id() {
+        Some(user) => inspectors::of_user(store, actor, user).await?,
+        None => None,
+    };
+    own.ok_or_else(|| {
+        DomainError::new(
+            ErrorKind::Forbidden,
+            "inspector_conflict.not_an_inspector",
+            "您的账号未关联执法人员档案，不能申请回避",
+        )
+    })
+}
+
+/// The actor's own declarations (回避), newest first, with their inspector record.
+pub async fn own_conflicts(
+    store: &Store,
+    actor: &Actor,
+) -> DomainResult<(weijian_store::inspectors::Inspector, Vec<inspector_conflicts::InspectorConflict>)> {
+    let me = own_inspector(store, actor).await?;
+    let conflicts = inspector_conflicts::of_inspector(store, actor, me.id).await?;
+    Ok((me, conflicts))
+}
+
+/// The actor declares their own conflict with an entity (回避): audited, and no draw assigns the pair.
+pub async fn declare_own_conflict(
+    store: &Store,
+    actor: &Actor,
+    entity_id: weijian_store::ids::EntityId,
+    reason: &str,
+) -> DomainResult<inspector_conflicts::InspectorConflict> {
+    let me = own_inspector(store, actor).await?;
+    declare_conflict(store, actor, me.id, entity_id, reason).await
 }
 
 /// Inspection tasks in the actor's scope; `mine`: only those of the actor's own inspector record.

@@ -15,6 +15,8 @@ pub struct InspectorConflict {
     pub id: InspectorConflictId,
     pub inspector_id: InspectorId,
     pub entity_id: EntityId,
+    /// Read with the declaration, for pages.
+    pub entity_name: String,
     pub region_code: String,
     pub reason: String,
     pub declared_at: DateTime<Utc>,
@@ -39,6 +41,7 @@ pub async fn declare(
         id: InspectorConflictId::new(),
         inspector_id,
         entity_id,
+        entity_name: entity.data.name.clone(),
         region_code: inspector.region_code.clone(),
         reason: reason.to_string(),
         declared_at: time::now(),
@@ -115,8 +118,9 @@ pub async fn of_inspector(
 ) -> StoreResult<Vec<InspectorConflict>> {
     let f = read_filter(actor, OWNER, 2);
     let sql = format!(
-        "SELECT c.id, c.inspector_id, c.entity_id, c.region_code, c.reason, c.declared_at FROM inspector_conflicts c \
-         WHERE c.inspector_id = $1 AND {} ORDER BY c.declared_at DESC",
+        "SELECT c.id, c.inspector_id, c.entity_id, e.name AS entity_name, c.region_code, c.reason, c.declared_at \
+         FROM inspector_conflicts c JOIN entities e ON e.id = c.entity_id \
+         WHERE c.inspector_id = $1 AND {} ORDER BY c.declared_at DESC, c.id DESC",
         f.sql
     );
     let rows = f.bind(sqlx::query(&sql).bind(inspector_id.to_string())).fetch_all(store.reader()).await?;
@@ -126,6 +130,7 @@ pub async fn of_inspector(
                 id: parse_db(&r.try_get::<String, _>("id")?)?,
                 inspector_id: parse_db(&r.try_get::<String, _>("inspector_id")?)?,
                 entity_id: parse_db(&r.try_get::<String, _>("entity_id")?)?,
+                entity_name: r.try_get("entity_name")?,
                 region_code: r.try_get("region_code")?,
                 reason: r.try_get("reason")?,
                 declared_at: time::from_db(&r.try_get::<String, _>("declared_at")?)?,

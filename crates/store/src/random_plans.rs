@@ -219,6 +219,15 @@ fn scope_locked(plan: &RandomPlan) -> StoreError {
     }
 }
 
+/// Whether the plan's scope may still change (draft or published, never once frozen).
+pub fn may_edit(plan: &RandomPlan) -> StoreResult<()> {
+    if plan.status.scope_editable() {
+        Ok(())
+    } else {
+        Err(scope_locked(plan))
+    }
+}
+
 /// Changes the scope of a draft or published plan; a frozen one refuses.
 pub async fn update(
     store: &Store,
@@ -228,9 +237,7 @@ pub async fn update(
     data: &PlanData,
 ) -> StoreResult<RandomPlan> {
     let before = get(store, actor, id).await?;
-    if !before.status.scope_editable() {
-        return Err(scope_locked(&before));
-    }
+    may_edit(&before)?;
     if data.unit_id != before.data.unit_id {
         return Err(StoreError::Conflict {
             code: "random_plan.unit_fixed",

@@ -3,15 +3,19 @@
 
 mod account;
 mod case_leads;
+mod conflicts;
 mod duty_lists;
 mod imports;
 mod inspection;
+mod item_lists;
 mod org;
 mod people;
+mod random_plan_form;
 mod random_plans;
 mod registry;
 mod rules;
 mod self_inspections;
+mod versioned_lists;
 
 use crate::extract::CurrentUser;
 use crate::AppState;
@@ -20,9 +24,12 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use versioned_lists as vl;
 use weijian_domain::auth::Authenticated;
 use weijian_domain::authz::{allows, Permission};
 use weijian_domain::{DomainError, ErrorKind};
+use weijian_store::duty_lists::DutyLists;
+use weijian_store::inspection_items::ItemLists;
 use weijian_store::{regions, units, Store};
 
 pub fn router() -> Router<AppState> {
@@ -48,10 +55,18 @@ pub fn router() -> Router<AppState> {
         .route("/rules/violations/{code}", get(rules::violation))
         .route("/rules/points", get(rules::points))
         .route("/rules/calendar", get(rules::calendar).post(rules::import_calendar))
-        .route("/duty-lists", get(duty_lists::index).post(duty_lists::create))
-        .route("/duty-lists/{id}", get(duty_lists::show).post(duty_lists::update))
-        .route("/duty-lists/{id}/publish", post(duty_lists::publish))
-        .route("/public/regions/{region_code}/duty-lists", get(duty_lists::public))
+        .route("/duty-lists", get(vl::index::<DutyLists>).post(vl::create::<DutyLists>))
+        .route("/duty-lists/{id}", get(vl::show::<DutyLists>).post(duty_lists::update))
+        .route("/duty-lists/{id}/publish", post(vl::publish::<DutyLists>))
+        .route("/public/regions/{region_code}/duty-lists", get(vl::public::<DutyLists>))
+        .route("/inspection-item-lists", get(vl::index::<ItemLists>).post(vl::create::<ItemLists>))
+        .route("/inspection-item-lists/{id}", get(vl::show::<ItemLists>).post(item_lists::update_title))
+        .route("/inspection-item-lists/{id}/publish", post(vl::publish::<ItemLists>))
+        .route("/inspection-item-lists/{id}/items", post(item_lists::create_item))
+        .route("/inspection-item-lists/{id}/items/new", get(item_lists::new_item))
+        .route("/inspection-item-lists/{id}/items/{n}", get(item_lists::edit_item).post(item_lists::update_item))
+        .route("/inspection-item-lists/{id}/items/{n}/delete", post(item_lists::delete_item))
+        .route("/public/regions/{region_code}/inspection-items", get(vl::public::<ItemLists>))
         .route("/practitioners", get(people::practitioners).post(people::create_practitioner))
         .route("/practitioners/new", get(people::new_practitioner))
         .route("/practitioners/{id}", get(people::practitioner))
@@ -67,12 +82,15 @@ pub fn router() -> Router<AppState> {
                 .layer(axum::extract::DefaultBodyLimit::max(crate::api::imports::IMPORT_LIMIT)),
         )
         .route("/imports/{id}", get(imports::job))
-        .route("/random-plans", get(random_plans::index))
-        .route("/random-plans/{id}", get(random_plans::show))
+        .route("/random-plans", get(random_plans::index).post(random_plan_form::create))
+        .route("/random-plans/new", get(random_plan_form::new_plan))
+        .route("/random-plans/{id}", get(random_plans::show).post(random_plan_form::update))
+        .route("/random-plans/{id}/edit", get(random_plan_form::edit_plan))
         .route("/random-plans/{id}/publish", post(random_plans::publish))
         .route("/random-plans/{id}/freeze", post(random_plans::freeze))
         .route("/random-plans/{id}/draw", post(random_plans::draw))
         .route("/tasks", get(random_plans::tasks))
+        .route("/conflicts", get(conflicts::index).post(conflicts::declare))
         .route("/rectifications/{id}/report", post(inspection::report))
         .route("/rectifications/{id}/case-lead", post(case_leads::from_order))
         .route("/case-leads", get(case_leads::index))
@@ -145,6 +163,16 @@ impl Chrome {
         }
         if allows(&a.actor, Permission::ViewCaseLeads) {
             nav.push(NavItem { href: "/case-leads", label: "案源", active: active == "/case-leads" });
+        }
+        if allows(&a.actor, Permission::ViewPlans) {
+            nav.push(NavItem {
+                href: "/inspection-item-lists",
+                label: "抽查事项清单",
+                active: active == "/inspection-item-lists",
+            });
+        }
+        if a.user.role == weijian_store::Role::Inspector {
+            nav.push(NavItem { href: "/conflicts", label: "回避申报", active: active == "/conflicts" });
         }
         if allows(&a.actor, Permission::ViewRules) {
             nav.push(NavItem { href: "/rules", label: "裁量基准", active: active == "/rules" });

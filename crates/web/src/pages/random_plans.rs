@@ -28,13 +28,19 @@ const ACTIVE: &str = "/random-plans";
 struct ListPage {
     chrome: Chrome,
     plans: Vec<RandomPlan>,
+    can_manage: bool,
 }
 
 pub async fn index(State(state): State<AppState>, CurrentUser(a): CurrentUser) -> Response {
     match plans::list(&state.store, &a.actor, None, None, Some(200)).await {
-        Ok(page) => {
-            render(StatusCode::OK, &ListPage { chrome: Chrome::new(&state.store, &a, ACTIVE).await, plans: page.items })
-        }
+        Ok(page) => render(
+            StatusCode::OK,
+            &ListPage {
+                chrome: Chrome::new(&state.store, &a, ACTIVE).await,
+                plans: page.items,
+                can_manage: allows(&a.actor, Permission::ManagePlans),
+            },
+        ),
         Err(e) => domain_error_page(e),
     }
 }
@@ -69,7 +75,7 @@ fn stratum_label(key: &str) -> &'static str {
     }
 }
 
-async fn detail_page(
+pub(super) async fn detail_page(
     state: &AppState,
     a: &Authenticated,
     id: RandomPlanId,

@@ -198,6 +198,8 @@ struct EntityPage {
     show_timeline: bool,
     id: String,
     can_edit: bool,
+    /// An inspector may declare a conflict (回避) with the entity.
+    can_declare_conflict: bool,
 }
 
 pub async fn entity(
@@ -289,6 +291,7 @@ pub async fn entity(
             show_timeline: allows(&a.actor, Permission::ViewAudit),
             id: id.to_string(),
             can_edit: allows(&a.actor, Permission::ManageRegistry),
+            can_declare_conflict: a.user.role == weijian_store::Role::Inspector,
             timeline: timeline
                 .into_iter()
                 .map(|e| TimelineRow {

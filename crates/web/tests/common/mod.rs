@@ -96,6 +96,30 @@ impl App {
         self.send(b.body(body).unwrap()).await
     }
 
+    /// A browser form post (urlencoded, its CSRF token among the fields when signed in).
+    pub async fn form(&self, uri: &str, s: Option<&Session>, fields: &[(&str, &str)]) -> Resp {
+        let mut body = form_urlencoded::Serializer::new(String::new());
+        if let Some(s) = s {
+            body.append_pair("csrf_token", &s.csrf);
+        }
+        for (k, v) in fields {
+            body.append_pair(k, v);
+        }
+        let mut b = Request::builder()
+            .method(Method::POST)
+            .uri(uri)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(s) = s {
+            b = b.header(header::COOKIE, &s.cookie);
+        }
+        self.send(b.body(Body::from(body.finish())).unwrap()).await
+    }
+
+    /// Where a redirect points.
+    pub fn location(r: &Resp) -> String {
+        r.headers.get(header::LOCATION).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default()
+    }
+
     pub async fn get(&self, uri: &str, s: Option<&Session>) -> Resp {
         self.call(Method::GET, uri, s, false, None).await
     }
