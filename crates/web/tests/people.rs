@@ -67,12 +67,12 @@ both_backends! {
         assert!(page.contains(&masked) && !page.contains("查看完整身份证号") && !page.contains(&full), "{page}");
         let page = app.get(&format!("/practitioners/{id}"), Some(&chief)).await.text();
         assert!(page.contains("查看完整身份证号") && !page.contains(&full));
-        let r = app.form(&format!("/practitioners/{id}/reveal-id-number"), &chief, "").await;
+        let r = app.form_raw(&format!("/practitioners/{id}/reveal-id-number"), &chief, "").await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         assert!(r.text().contains(&full));
         let events = weijian_store::audit::history(&app.store, &Actor::system(), "practitioner", &id).await.unwrap();
         assert_eq!(events.iter().filter(|e| e.action == "practitioner.reveal_id_number").count(), 2);
-        let r = app.form(&format!("/practitioners/{id}/reveal-id-number"), &inspector, "").await;
+        let r = app.form_raw(&format!("/practitioners/{id}/reveal-id-number"), &inspector, "").await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         // A list never carries a full number either.
         let list = app.get("/api/v1/practitioners?limit=200", Some(&chief)).await;
@@ -244,17 +244,17 @@ both_backends! {
         assert!(html.contains("测试医师") && !html.contains("齐建华"));
         assert_eq!(app.get("/practitioners/new", Some(&chief)).await.status, StatusCode::OK);
         let form = format!("name=%E6%9D%8E%E5%9B%9B&id_number={}&kind=nurse&entity_id={hospital}&registered_on=2024-01-01&cert_valid_until=2029-01-01", citizen("131127", "19950505", 46));
-        let r = app.form("/practitioners", &chief, &form).await;
+        let r = app.form_raw("/practitioners", &chief, &form).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
-        let r = app.form("/practitioners", &chief, &format!("name=x&id_number=110105194912310021&kind=nurse&entity_id={hospital}")).await;
+        let r = app.form_raw("/practitioners", &chief, &format!("name=x&id_number=110105194912310021&kind=nurse&entity_id={hospital}")).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.text().contains("校验码"), "{}", r.text());
         let unit = app.id_of_unit("枣强县卫生监督所").await;
-        let r = app.form("/inspectors", &chief, &format!("name=%E7%8E%8B%E4%BA%94&unit_id={unit}&user_id=&cert_no=P-1&cert_valid_from=2025-01-01&cert_valid_until=2028-01-01&specialties=school_health&specialties=radiation")).await;
+        let r = app.form_raw("/inspectors", &chief, &format!("name=%E7%8E%8B%E4%BA%94&unit_id={unit}&user_id=&cert_no=P-1&cert_valid_from=2025-01-01&cert_valid_until=2028-01-01&specialties=school_health&specialties=radiation")).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
         let made = app.get("/api/v1/inspectors?q=P-1", Some(&chief)).await.json();
         assert_eq!(made["items"][0]["specialties"].as_array().unwrap().len(), 2, "{made}");
-        let r = app.form("/inspectors", &chief, &format!("name=x&unit_id={unit}&cert_no=P-2&cert_valid_from=2025-01-01&cert_valid_until=2024-01-01")).await;
+        let r = app.form_raw("/inspectors", &chief, &format!("name=x&unit_id={unit}&cert_no=P-2&cert_valid_from=2025-01-01&cert_valid_until=2024-01-01")).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         // The institution's pages: practitioners yes, no inspectors nav.
         let hospital_user = app.login("zq_hospital").await;
@@ -378,7 +378,7 @@ both_backends! {
             let r = app.get(p, Some(&s)).await;
             assert!(r.status.is_client_error(), "{p}: {}", r.status);
         }
-        let r = app.form(&format!("/practitioners/{pid}/practice-sites"), &s, "entity_id=nope").await;
+        let r = app.form_raw(&format!("/practitioners/{pid}/practice-sites"), &s, "entity_id=nope").await;
         assert!(r.status.is_client_error(), "{}", r.status);
         // Anonymous: 401.
         let r = app.send(Request::builder().uri("/api/v1/practitioners").body(Body::empty()).unwrap()).await;

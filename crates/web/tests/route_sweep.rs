@@ -45,6 +45,7 @@ const PUBLIC_PAGES: &[&str] = &[
     "GET /public/draws",
     "GET /public/inspection-results",
     "GET /public/regions/{region_code}/duty-lists",
+    "GET /public/regions/{region_code}/inspection-items",
 ];
 
 /// The caller's own account: not swept (signing out would end the sweep).
@@ -188,6 +189,8 @@ fn fill(op: &Op, ids: &BTreeMap<&'static str, String>) -> String {
             ("exports", "{file}") => "entities.csv".to_string(),
             ("violations", "{code}") => "PUB-003".to_string(),
             (_, "{region_code}") => ZAOQIANG.to_string(),
+            // An item's position in a list.
+            ("items", "{n}") => "0".to_string(),
             (_, "{file}") => "problems.csv".to_string(),
             _ => ids
                 .get(kind)
@@ -346,7 +349,8 @@ async fn sweep_pages(app: &App, who: &Session, label: &str, ids: &BTreeMap<&'sta
             continue;
         }
         let uri = fill(&op, ids);
-        let r = if op.method == Method::GET { app.get(&uri, Some(who)).await } else { app.form(&uri, who, "").await };
+        let r =
+            if op.method == Method::GET { app.get(&uri, Some(who)).await } else { app.form_raw(&uri, who, "").await };
         let status = r.status;
         assert!(!status.is_server_error(), "{label}: {key} {uri} → {status}: {}", r.text());
         if status.is_success() {

@@ -129,8 +129,8 @@ impl App {
         self.call(Method::POST, uri, Some(s), true, Some(body)).await
     }
 
-    /// A form post from a page: the CSRF token travels as a form field.
-    pub async fn form(&self, uri: &str, s: &Session, body: &str) -> Resp {
+    /// A form post with a body already urlencoded, by a signed-in browser.
+    pub async fn form_raw(&self, uri: &str, s: &Session, body: &str) -> Resp {
         let req = Request::builder()
             .method(Method::POST)
             .uri(uri)
