@@ -189,8 +189,8 @@ fn fill(op: &Op, ids: &BTreeMap<&'static str, String>) -> String {
             ("exports", "{file}") => "entities.csv".to_string(),
             ("violations", "{code}") => "PUB-003".to_string(),
             (_, "{region_code}") => ZAOQIANG.to_string(),
-            // An item's position in a list.
-            ("items", "{n}") => "0".to_string(),
+            // An item's position in a list, from 1.
+            ("items", "{n}") => "1".to_string(),
             (_, "{file}") => "problems.csv".to_string(),
             _ => ids
                 .get(kind)

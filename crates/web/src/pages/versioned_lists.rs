@@ -180,17 +180,14 @@ async fn list_page<K: ListPages>(state: &AppState, a: &Authenticated, status: St
     )
 }
 
-fn require<K: ListPages>(a: &Authenticated) -> Result<(), Response> {
-    if allows(&a.actor, K::VIEW) {
-        Ok(())
-    } else {
-        Err(domain_error_page(DomainError::forbidden("您的角色无权查看此页面")))
-    }
+/// The refusal page when the role may not view these lists.
+fn refused<K: ListPages>(a: &Authenticated) -> Option<Response> {
+    (!allows(&a.actor, K::VIEW)).then(|| domain_error_page(DomainError::forbidden("您的角色无权查看此页面")))
 }
 
 /// The versions in one's jurisdiction, by region, and the 新建版本 form.
 pub async fn index<K: ListPages>(State(state): State<AppState>, CurrentUser(a): CurrentUser) -> Response {
-    if let Err(r) = require::<K>(&a) {
+    if let Some(r) = refused::<K>(&a) {
         return r;
     }
     list_page::<K>(&state, &a, StatusCode::OK, String::new()).await
@@ -209,7 +206,7 @@ pub async fn create<K: ListPages>(
     CurrentUser(a): CurrentUser,
     Form(f): Form<CreateForm>,
 ) -> Response {
-    if let Err(r) = require::<K>(&a) {
+    if let Some(r) = refused::<K>(&a) {
         return r;
     }
     let Ok(unit_id) = f.unit_id.parse() else {
@@ -253,7 +250,7 @@ pub async fn detail_page<K: ListPages>(
     message: String,
     submitted: &Submitted,
 ) -> Response {
-    if let Err(r) = require::<K>(a) {
+    if let Some(r) = refused::<K>(a) {
         return r;
     }
     let list = match K::get(&state.store, &a.actor, id).await {
@@ -308,7 +305,7 @@ pub async fn publish<K: ListPages>(
     PathId(id): PathId<K::Id>,
     Form(f): Form<PublishForm>,
 ) -> Response {
-    if let Err(r) = require::<K>(&a) {
+    if let Some(r) = refused::<K>(&a) {
         return r;
     }
     match K::publish(&state.store, &a.actor, id, &f.effective_on).await {
