@@ -285,7 +285,7 @@ pub async fn publish(store: &Store, actor: &Actor, id: RandomPlanId) -> DomainRe
 pub async fn draw_input(store: &Store, actor: &Actor, plan: &RandomPlan) -> DomainResult<DrawInput> {
     let mut strata: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     let entities = random_plans::scope_entities(store, plan).await?;
-    let in_scope: BTreeSet<String> = entities.iter().map(|(id, _)| id.to_string()).collect();
+    let in_scope: std::collections::HashSet<_> = entities.iter().map(|(id, _)| *id).collect();
     for (id, grade) in entities {
         strata.entry(stratum_of(grade)).or_default().push(id.to_string());
     }
@@ -302,7 +302,7 @@ pub async fn draw_input(store: &Store, actor: &Actor, plan: &RandomPlan) -> Doma
     let recusals = inspector_conflicts::among(store, actor, &pool_ids)
         .await?
         .into_iter()
-        .filter(|(e, _)| in_scope.contains(&e.to_string()))
+        .filter(|(e, _)| in_scope.contains(e))
         .map(|(e, i)| Recusal { entity: e.to_string(), inspector: i.to_string() })
         .collect();
     Ok(DrawInput {

@@ -196,4 +196,45 @@ both_backends! {
         assert!(plans::public_draws(s, None).await.unwrap().is_empty(), "nothing public before freezing");
         assert_eq!(plans::public_documents(s, plan.id).await.unwrap_err().kind, ErrorKind::NotFound);
     }
+
+    async fn a_large_draw_writes_every_task_in_batches(db: &TestDb) {
+        weijian_domain::demo::seed(&db.store).await.unwrap();
+        let s = &db.store;
+        let today = weijian_domain::input::today();
+        // More tasks than one batch of the store's multi-row insert holds (500).
+        demo_registry::seed(s, &DEMO_TARGETS[..1], 1_300, 7, today, |_, _| {}).await.unwrap();
+        let chief = actor(s, "zq_chief").await;
+        let institute = unit(s, "枣强县卫生监督所").await;
+        let list = inspection_items::create_draft(s, &chief, institute.id, None).await.unwrap();
+        inspection_items::update_draft(s, &chief, list.id, "清单", &items()).await.unwrap();
+        inspection_items::publish(s, &chief, list.id, &today.to_string()).await.unwrap();
+        let mut input = plan_input(&institute, &list.id.to_string());
+        // Every inspector of the institute, whatever their specialty: 13 generated plus the demo's.
+        input.pool_specialties = weijian_rules::registry::Registry::official().specialties.iter().map(|s| s.key.clone()).collect();
+        let plan = plans::create(s, &chief, &input).await.unwrap();
+        plans::publish(s, &chief, plan.id).await.unwrap();
+        plans::freeze(s, &chief, plan.id).await.unwrap();
+        let beacon = DrawRequest { beacon: "05 11 23 31".into(), beacon_source: "测试".into() };
+        let (_, record) = plans::draw(s, &chief, plan.id, &beacon).await.unwrap();
+        assert!(record.assignments.len() > 500, "{}", record.assignments.len());
+        // One task per assignment, with that assignment's inspectors and its entity's own region.
+        let mut tasks = Vec::new();
+        let mut after = None;
+        loop {
+            let q = TaskQuery { plan_id: Some(plan.id), after, limit: Some(200), ..Default::default() };
+            let page = inspection_tasks::list(s, &Actor::system(), &q).await.unwrap();
+            tasks.extend(page.items);
+            match page.next {
+                Some(c) => after = weijian_store::page::Cursor::decode(&c),
+                None => break,
+            }
+        }
+        assert_eq!(tasks.len(), record.assignments.len());
+        for a in &record.assignments {
+            let t = tasks.iter().find(|t| t.entity_id.to_string() == a.entity).expect("a task per selected entity");
+            let names: Vec<String> = t.inspectors.iter().map(|i| i.to_string()).collect();
+            assert_eq!(names, a.inspectors);
+            assert_eq!(t.region_code, "131127");
+        }
+    }
 }

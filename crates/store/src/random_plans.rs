@@ -11,7 +11,7 @@ use crate::columns;
 use crate::ids::{parse_db, EntityId, InspectionItemListId, InspectionTaskId, InspectorId, RandomPlanId, UnitId};
 use crate::jurisdiction::{authorize_write, read_filter, Owner, WriteTarget};
 use crate::page::{self, Conditions, Cursor, Page};
-use crate::{time, units, Actor, Store, StoreError, StoreResult};
+use crate::{time, units, Actor, Backend, Store, StoreError, StoreResult};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use sqlx::{AnyConnection, Row};
@@ -432,42 +432,66 @@ pub async fn record_draw(
     let summary = format!("抽取抽查计划 {}：抽中 {} 户，随机数来源：{beacon_source}", plan.data.name, tasks.len());
     let items = to_json(&plan.data.items);
     let step = Step { from: PlanStatus::Frozen, after, sets: &sets, action: "random_plan.draw", summary };
-    transition(store, actor, plan, step, async |conn| {
-        for t in tasks {
-            insert_task(conn, plan, &items, t, now).await?;
-        }
-        Ok(())
-    })
-    .await
+    transition(store, actor, plan, step, async |conn| insert_tasks(conn, plan, &items, tasks, now).await).await
 }
 
-async fn insert_task(
+/// Tasks written per statement: one multi-row INSERT instead of a round trip
+/// per task (a province's draw creates tens of thousands).
+const TASK_BATCH: usize = 500;
+
+/// Inserts the drawn tasks in batches, each with its entity's own region (a
+/// plan may cover a city's counties); every entity must exist.
+async fn insert_tasks(
     conn: &mut AnyConnection,
     plan: &RandomPlan,
     items: &str,
-    t: &DrawnTask,
+    tasks: &[DrawnTask],
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
-    // The entity's own region (a plan may cover a city's counties).
-    sqlx::query(
-        "INSERT INTO inspection_tasks (id, region_code, entity_id, source, plan_id, item_list_id, items, inspector1_id, \
-         inspector2_id, due_on, status, version, created_at, updated_at) \
-         SELECT $1, e.region_code, e.id, $2, $3, $12, $4, $5, $6, $7, $8, 1, $9, $10 FROM entities e WHERE e.id = $11",
-    )
-    .bind(InspectionTaskId::new().to_string())
-    .bind(TaskSource::Random.key())
-    .bind(plan.id.to_string())
-    .bind(items)
-    .bind(t.inspectors[0].to_string())
-    .bind(t.inspectors[1].to_string())
-    .bind(plan.data.due_on.to_string())
-    .bind(TaskStatus::Assigned.key())
-    .bind(time::to_db(now))
-    .bind(time::to_db(now))
-    .bind(t.entity_id.to_string())
-    .bind(plan.data.item_list_id.to_string())
-    .execute(&mut *conn)
-    .await?;
+    // In the entities' key order: the joins, the foreign-key checks and the
+    // entity index then walk the trees in order instead of at random.
+    let mut tasks: Vec<&DrawnTask> = tasks.iter().collect();
+    tasks.sort_by_key(|t| t.entity_id);
+    for chunk in tasks.chunks(TASK_BATCH) {
+        // $1..$8 are shared by the batch; then four per task.
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let b = 9 + i * 4;
+                format!("(${b}, ${}, ${}, ${})", b + 1, b + 2, b + 3)
+            })
+            .collect();
+        // VALUES columns are column1..column4 on both backends.
+        let sql = format!(
+            "INSERT INTO inspection_tasks (id, region_code, entity_id, source, plan_id, item_list_id, items, \
+             inspector1_id, inspector2_id, due_on, status, version, created_at, updated_at) \
+             SELECT v.column1, e.region_code, e.id, $1, $2, $3, $4, v.column3, v.column4, $5, $6, 1, $7, $8 \
+             FROM (VALUES {}) AS v JOIN entities e ON e.id = v.column2",
+            rows.join(", ")
+        );
+        let mut q = sqlx::query(&sql)
+            .bind(TaskSource::Random.key())
+            .bind(plan.id.to_string())
+            .bind(plan.data.item_list_id.to_string())
+            .bind(items)
+            .bind(plan.data.due_on.to_string())
+            .bind(TaskStatus::Assigned.key())
+            .bind(time::to_db(now))
+            .bind(time::to_db(now));
+        for t in chunk {
+            q = q
+                .bind(InspectionTaskId::new().to_string())
+                .bind(t.entity_id.to_string())
+                .bind(t.inspectors[0].to_string())
+                .bind(t.inspectors[1].to_string());
+        }
+        let done = q.execute(&mut *conn).await?;
+        if done.rows_affected() != chunk.len() as u64 {
+            return Err(StoreError::Corrupt(format!(
+                "抽取结果中有 {} 个监管对象在名录中不存在",
+                chunk.len() as u64 - done.rows_affected()
+            )));
+        }
+    }
     Ok(())
 }
 
@@ -487,14 +511,25 @@ pub async fn scope_entities(store: &Store, plan: &RandomPlan) -> StoreResult<Vec
     if !statuses.is_empty() {
         c.push(&format!("e.status IN ({})", marks(statuses.len())), statuses);
     }
-    let sql = format!("SELECT e.id, e.risk_grade FROM entities e WHERE {}", c.sql());
+    // One row per risk grade with its ids joined: a province's scope is
+    // hundreds of thousands of entities, and rows one by one cost far more
+    // than one long string each.
+    let joined = match store.backend() {
+        Backend::Sqlite => "group_concat(e.id, ',')",
+        Backend::Postgres => "string_agg(e.id, ',')",
+    };
+    let sql = format!("SELECT e.risk_grade, {joined} AS ids FROM entities e WHERE {} GROUP BY e.risk_grade", c.sql());
     let rows = c.bind(sqlx::query(&sql)).fetch_all(store.reader()).await?;
-    rows.iter()
-        .map(|r| {
-            let grade: Option<String> = r.try_get("risk_grade")?;
-            Ok((parse_db(&r.try_get::<String, _>("id")?)?, grade.as_deref().and_then(RiskGrade::parse)))
-        })
-        .collect()
+    let mut out = Vec::new();
+    for r in &rows {
+        let grade: Option<String> = r.try_get("risk_grade")?;
+        let grade = grade.as_deref().and_then(RiskGrade::parse);
+        let ids: Option<String> = r.try_get("ids")?;
+        for id in ids.as_deref().unwrap_or_default().split(',').filter(|s| !s.is_empty()) {
+            out.push((parse_db(id)?, grade));
+        }
+    }
+    Ok(out)
 }
 
 /// The public face of a plan: listed once frozen, with its snapshot, and its record once drawn.

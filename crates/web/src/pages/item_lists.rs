@@ -409,16 +409,13 @@ async fn editable_draft(
     Ok(list)
 }
 
-fn list_id(raw: &str) -> Result<InspectionItemListId, Box<Response>> {
-    raw.parse().map_err(|_| Box::new(domain_error_page(DomainError::not_found())))
+fn list_id(raw: &str) -> Result<InspectionItemListId, DomainError> {
+    raw.parse().map_err(|_| DomainError::not_found())
 }
 
 /// 1-based position of an existing item.
-fn position(list: &InspectionItemList, n: &str) -> Result<usize, Box<Response>> {
-    n.parse::<usize>()
-        .ok()
-        .filter(|n| (1..=list.content.items.len()).contains(n))
-        .ok_or_else(|| Box::new(domain_error_page(DomainError::not_found())))
+fn position(list: &InspectionItemList, n: &str) -> Result<usize, DomainError> {
+    n.parse::<usize>().ok().filter(|n| (1..=list.content.items.len()).contains(n)).ok_or_else(DomainError::not_found)
 }
 
 pub async fn new_item(
@@ -441,7 +438,7 @@ pub async fn edit_item(
 ) -> Response {
     let id = match list_id(&id) {
         Ok(id) => id,
-        Err(r) => return *r,
+        Err(e) => return domain_error_page(e),
     };
     let list = match editable_draft(&state, &a, id).await {
         Ok(l) => l,
@@ -449,7 +446,7 @@ pub async fn edit_item(
     };
     let n = match position(&list, &n) {
         Ok(n) => n,
-        Err(r) => return *r,
+        Err(e) => return domain_error_page(e),
     };
     let form = ItemForm::of_item(&list.content.items[n - 1]);
     item_page(&state, &a, &list, Some(n), StatusCode::OK, form, String::new(), BTreeMap::new()).await
@@ -470,7 +467,7 @@ async fn save_item(
     };
     let n = match n.map(|n| position(&list, n)).transpose() {
         Ok(n) => n,
-        Err(r) => return *r,
+        Err(e) => return domain_error_page(e),
     };
     let form = ItemForm::from_pairs(pairs);
     let index = n.map_or(list.content.items.len(), |n| n - 1);
@@ -518,7 +515,7 @@ pub async fn update_item(
 ) -> Response {
     match list_id(&id) {
         Ok(id) => save_item(&state, &a, id, Some(&n), pairs).await,
-        Err(r) => *r,
+        Err(e) => domain_error_page(e),
     }
 }
 
@@ -530,7 +527,7 @@ pub async fn delete_item(
 ) -> Response {
     let id = match list_id(&id) {
         Ok(id) => id,
-        Err(r) => return *r,
+        Err(e) => return domain_error_page(e),
     };
     let list = match editable_draft(&state, &a, id).await {
         Ok(l) => l,
@@ -538,7 +535,7 @@ pub async fn delete_item(
     };
     let n = match position(&list, &n) {
         Ok(n) => n,
-        Err(r) => return *r,
+        Err(e) => return domain_error_page(e),
     };
     let mut content = list.content.clone();
     content.items.remove(n - 1);

@@ -63,6 +63,27 @@ struct DetailPage {
     message: String,
     frozen_at: String,
     drawn_at: String,
+    /// The scope in words: (label, value).
+    scope: Vec<(&'static str, String)>,
+}
+
+/// What a plan covers, with labels instead of keys.
+fn scope_facts(plan: &RandomPlan) -> Vec<(&'static str, String)> {
+    let registry = weijian_rules::registry::Registry::official();
+    let d = &plan.data;
+    let or_all = |v: Vec<String>, all: &str| if v.is_empty() { all.to_string() } else { v.join("、") };
+    let categories =
+        d.target_categories.iter().map(|c| registry.category(c).map_or(c.clone(), |c| c.label.clone())).collect();
+    let specialties = d
+        .pool_specialties
+        .iter()
+        .map(|k| registry.specialties.iter().find(|s| &s.key == k).map_or(k.clone(), |s| s.label.clone()))
+        .collect();
+    vec![
+        ("检查对象类别", or_all(categories, "全部类别")),
+        ("经营状态", or_all(d.target_statuses.iter().map(|s| s.label().to_string()).collect(), "正常经营")),
+        ("执法人员专业", or_all(specialties, "不限")),
+    ]
 }
 
 fn stratum_label(key: &str) -> &'static str {
@@ -117,6 +138,7 @@ pub(super) async fn detail_page(
             can_manage: allows(&a.actor, Permission::ManagePlans),
             frozen_at: plan.frozen_at.map(time::display).unwrap_or_default(),
             drawn_at: plan.drawn_at.map(time::display).unwrap_or_default(),
+            scope: scope_facts(&plan),
             plan,
             strata,
             tasks,

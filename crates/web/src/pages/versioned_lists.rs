@@ -180,15 +180,18 @@ async fn list_page<K: ListPages>(state: &AppState, a: &Authenticated, status: St
     )
 }
 
-/// The refusal page when the role may not view these lists.
-fn refused<K: ListPages>(a: &Authenticated) -> Option<Response> {
-    (!allows(&a.actor, K::VIEW)).then(|| domain_error_page(DomainError::forbidden("您的角色无权查看此页面")))
+fn require<K: ListPages>(a: &Authenticated) -> Result<(), DomainError> {
+    if allows(&a.actor, K::VIEW) {
+        Ok(())
+    } else {
+        Err(DomainError::forbidden("您的角色无权查看此页面"))
+    }
 }
 
 /// The versions in one's jurisdiction, by region, and the 新建版本 form.
 pub async fn index<K: ListPages>(State(state): State<AppState>, CurrentUser(a): CurrentUser) -> Response {
-    if let Some(r) = refused::<K>(&a) {
-        return r;
+    if let Err(e) = require::<K>(&a) {
+        return domain_error_page(e);
     }
     list_page::<K>(&state, &a, StatusCode::OK, String::new()).await
 }
@@ -206,8 +209,8 @@ pub async fn create<K: ListPages>(
     CurrentUser(a): CurrentUser,
     Form(f): Form<CreateForm>,
 ) -> Response {
-    if let Some(r) = refused::<K>(&a) {
-        return r;
+    if let Err(e) = require::<K>(&a) {
+        return domain_error_page(e);
     }
     let Ok(unit_id) = f.unit_id.parse() else {
         return list_page::<K>(&state, &a, StatusCode::UNPROCESSABLE_ENTITY, "请选择单位".into()).await;
@@ -250,8 +253,8 @@ pub async fn detail_page<K: ListPages>(
     message: String,
     submitted: &Submitted,
 ) -> Response {
-    if let Some(r) = refused::<K>(a) {
-        return r;
+    if let Err(e) = require::<K>(a) {
+        return domain_error_page(e);
     }
     let list = match K::get(&state.store, &a.actor, id).await {
         Ok(l) => l,
@@ -305,8 +308,8 @@ pub async fn publish<K: ListPages>(
     PathId(id): PathId<K::Id>,
     Form(f): Form<PublishForm>,
 ) -> Response {
-    if let Some(r) = refused::<K>(&a) {
-        return r;
+    if let Err(e) = require::<K>(&a) {
+        return domain_error_page(e);
     }
     match K::publish(&state.store, &a.actor, id, &f.effective_on).await {
         Ok(l) => Redirect::to(&format!("{}/{}", K::BASE, l.id)).into_response(),
