@@ -431,22 +431,27 @@ pub async fn new_item(
     item_page(&state, &a, &list, None, StatusCode::OK, form, String::new(), BTreeMap::new()).await
 }
 
+/// The editable draft and the item position a `{id}/items/{n}` path names.
+async fn draft_item(
+    state: &AppState,
+    a: &Authenticated,
+    id: &str,
+    n: &str,
+) -> Result<(InspectionItemListId, InspectionItemList, usize), Response> {
+    let id = list_id(id).map_err(domain_error_page)?;
+    let list = editable_draft(state, a, id).await?;
+    let n = position(&list, n).map_err(domain_error_page)?;
+    Ok((id, list, n))
+}
+
 pub async fn edit_item(
     State(state): State<AppState>,
     CurrentUser(a): CurrentUser,
     Path((id, n)): Path<(String, String)>,
 ) -> Response {
-    let id = match list_id(&id) {
-        Ok(id) => id,
-        Err(e) => return domain_error_page(e),
-    };
-    let list = match editable_draft(&state, &a, id).await {
-        Ok(l) => l,
+    let (_, list, n) = match draft_item(&state, &a, &id, &n).await {
+        Ok(found) => found,
         Err(r) => return r,
-    };
-    let n = match position(&list, &n) {
-        Ok(n) => n,
-        Err(e) => return domain_error_page(e),
     };
     let form = ItemForm::of_item(&list.content.items[n - 1]);
     item_page(&state, &a, &list, Some(n), StatusCode::OK, form, String::new(), BTreeMap::new()).await
@@ -525,17 +530,9 @@ pub async fn delete_item(
     CurrentUser(a): CurrentUser,
     Path((id, n)): Path<(String, String)>,
 ) -> Response {
-    let id = match list_id(&id) {
-        Ok(id) => id,
-        Err(e) => return domain_error_page(e),
-    };
-    let list = match editable_draft(&state, &a, id).await {
-        Ok(l) => l,
+    let (id, list, n) = match draft_item(&state, &a, &id, &n).await {
+        Ok(found) => found,
         Err(r) => return r,
-    };
-    let n = match position(&list, &n) {
-        Ok(n) => n,
-        Err(e) => return domain_error_page(e),
     };
     let mut content = list.content.clone();
     content.items.remove(n - 1);
