@@ -685,7 +685,7 @@ pub struct TaskListQuery {
     pub cursor: Option<String>,
 }
 
-/// Inspection tasks in the caller's jurisdiction (an institution: its own), soonest due first.
+/// Inspection tasks in the caller's jurisdiction (an institution: its own, once recorded), soonest due first.
 #[utoipa::path(get, path = "/api/v1/inspection-tasks", tag = "random_inspections", params(TaskListQuery),
     security(("session" = []), ("bearer" = [])),
     responses((status = 200, body = TaskPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
@@ -716,6 +716,7 @@ pub async fn list_tasks(
     Ok(Json(TaskPage { items: page.items.into_iter().map(TaskView::from).collect(), next: page.next }))
 }
 
+/// One inspection task; 404 for an institution until it is recorded (inspections are unannounced).
 #[utoipa::path(get, path = "/api/v1/inspection-tasks/{id}", tag = "random_inspections",
     params(("id" = String, Path, description = "检查任务标识")),
     security(("session" = []), ("bearer" = [])),

@@ -15,7 +15,6 @@ use weijian_domain::auth::Authenticated;
 use weijian_domain::authz::{allows, Permission};
 use weijian_domain::random_plans::{self as plans, DrawRequest};
 use weijian_rules::draw::DrawRecord;
-use weijian_rules::inspection::PlanStatus;
 use weijian_store::ids::RandomPlanId;
 use weijian_store::inspection_tasks::{InspectionTask, Query as TaskQuery};
 use weijian_store::random_plans::{PublicDraw, RandomPlan};
