@@ -453,9 +453,9 @@ fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 both_backends! {
-    /// 一公开 publishes results, not the list before the visit: a fresh draw's
-    /// commitment is public at once, its record only with the results, and the
-    /// record then released hashes to the commitment.
+    // 一公开 publishes results, not the list before the visit: a fresh draw's
+    // commitment is public at once, its record only with the results, and the
+    // record then released hashes to the commitment.
     async fn a_draw_record_is_public_only_with_its_results_and_hashes_to_its_commitment(db: &TestDb) {
         let app = app(db).await;
         let chief = app.login("zq_chief").await;
@@ -544,9 +544,9 @@ both_backends! {
         assert_eq!(released.text(), r.text(), "the record answered at the draw");
     }
 
-    /// Inspections are unannounced: an institution never sees a pending task
-    /// about itself (who comes, by when) — not listed, not by id, not as a
-    /// form, not on its home page — only the record once it is made.
+    // Inspections are unannounced: an institution never sees a pending task
+    // about itself (who comes, by when) — not listed, not by id, not as a
+    // form, not on its home page — only the record once it is made.
     async fn an_institution_sees_its_tasks_only_once_recorded(db: &TestDb) {
         let app = app(db).await;
         let chief = app.login("zq_chief").await;
@@ -608,7 +608,7 @@ both_backends! {
         let patrol = weijian_store::inspection_tasks::TaskData {
             entity_id: task["entity_id"].as_str().unwrap().parse().unwrap(),
             source: weijian_rules::inspection::TaskSource::Patrol,
-            item_list_id: task["item_list_id"].as_str().unwrap().parse().unwrap(),
+            item_list_id: app.get(&format!("/api/v1/random-plans/{plan}"), Some(&chief)).await.json()["item_list_id"].as_str().unwrap().parse().unwrap(),
             items: vec!["GG-01".into()],
             inspectors: [task["inspectors"][0].as_str().unwrap().parse().unwrap(), task["inspectors"][1].as_str().unwrap().parse().unwrap()],
             due_on: weijian_domain::input::today() + chrono::Days::new(7),
