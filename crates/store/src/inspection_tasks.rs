@@ -1,9 +1,9 @@
 //! Inspection tasks: one entity to inspect by two inspectors by a due date,
 //! from a draw (or, later, a complaint, campaign, patrol or re-inspection).
 
+use crate::actor::Standing;
 use crate::columns;
 use crate::ids::{parse_db, EntityId, InspectionItemListId, InspectionTaskId, InspectorId, RandomPlanId};
-use crate::actor::Standing;
 use crate::jurisdiction::{read_filter, Filter, Owner};
 use crate::page::{self, Conditions, Cursor, Page};
 use crate::{time, Actor, Store, StoreError, StoreResult};

@@ -123,7 +123,11 @@ async fn the_demo_draws_verify_from_their_public_files() {
     let draws = plans::public_draws(&store, None).await.unwrap();
     let count = |s: PlanStatus| draws.iter().filter(|d| d.status == s).count();
     assert_eq!(
-        (count(PlanStatus::ResultsPublished), count(PlanStatus::Drawn) + count(PlanStatus::InProgress), count(PlanStatus::Frozen)),
+        (
+            count(PlanStatus::ResultsPublished),
+            count(PlanStatus::Drawn) + count(PlanStatus::InProgress),
+            count(PlanStatus::Frozen)
+        ),
         (5, 5, 5),
         "one of each in every demo jurisdiction"
     );
@@ -131,7 +135,12 @@ async fn the_demo_draws_verify_from_their_public_files() {
     for d in draws.iter().filter(|d| d.status != PlanStatus::Frozen) {
         let (snapshot, record) = plans::documents(&store, &weijian_store::Actor::system(), d.id).await.unwrap();
         let record = record.unwrap();
-        assert_eq!(d.record_sha256.as_deref(), Some(weijian_rules::draw::record_sha256(&record).as_str()), "{}", d.name);
+        assert_eq!(
+            d.record_sha256.as_deref(),
+            Some(weijian_rules::draw::record_sha256(&record).as_str()),
+            "{}",
+            d.name
+        );
         match plans::public_record(&store, d.id).await {
             Ok(public) => {
                 assert_eq!(d.status, PlanStatus::ResultsPublished, "{}", d.name);
