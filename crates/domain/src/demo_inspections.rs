@@ -178,13 +178,14 @@ pub async fn seed(store: &Store, targets: &[Target<'_>], today: NaiveDate) -> Do
             pool_specialties: Registry::official().specialties.iter().map(|s| s.key.clone()).collect(),
             ..Default::default()
         };
-        // Drawn last quarter, every task recorded, the results published: radiation.
+        // Drawn last quarter, every task recorded, the results published: infectious
+        // disease control in medical institutions (every demo county has some).
         let done = random_plans::create(
             store,
             &sys,
             &PlanInput {
                 ratios: [("A", 20), ("B", 20), ("C", 20), ("D", 20), ("N", 20)].map(|(k, v)| (k.into(), v)).into(),
-                ..plan(format!("{year}年{}放射诊疗双随机抽查", target.name), today - Days::new(100), &codes[5..6])
+                ..plan(format!("{year}年{}传染病防治双随机抽查", target.name), today - Days::new(100), &codes[4..5])
             },
         )
         .await?;
@@ -260,9 +261,9 @@ async fn results_published(
                     })
                 })
                 .collect(),
-            findings: "放射诊疗许可、人员剂量监测和职业健康检查符合要求。".into(),
+            findings: "检查事项各项内容均符合要求。".into(),
             party_signature: "signed".into(),
-            party_name: Some("放射科负责人".into()),
+            party_name: Some("负责人".into()),
             outcome: "qualified".into(),
             attachments: vec![],
             rectification: None,
