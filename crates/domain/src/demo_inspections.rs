@@ -1,8 +1,10 @@
 //! Demo 双随机: each demo jurisdiction's supervision institute publishes an
 //! inspection item list (items after the national random-inspection areas:
 //! public places, drinking water, schools, medical services, infectious
-//! disease, radiation), with one plan drawn (its record public) and one frozen,
-//! awaiting its beacon. Beacons are marked as demo values. Two public places of
+//! disease, radiation), with three plans: one whose inspections are recorded
+//! and results published (its draw record public), one drawn a month ago and
+//! in progress (only its commitment public), and one frozen, awaiting its
+//! beacon. Beacons are marked as demo values. Two public places of
 //! each jurisdiction were ordered to correct a month ago: one re-inspection
 //! found the order not carried out (a case lead, 案源), the other order is
 //! overdue, waiting for its re-inspection or to be turned into a lead.
@@ -176,6 +178,25 @@ pub async fn seed(store: &Store, targets: &[Target<'_>], today: NaiveDate) -> Do
             pool_specialties: Registry::official().specialties.iter().map(|s| s.key.clone()).collect(),
             ..Default::default()
         };
+        // Drawn last quarter, every task recorded, the results published: infectious
+        // disease control in medical institutions (every demo county has some).
+        let done = random_plans::create(
+            store,
+            &sys,
+            &PlanInput {
+                ratios: [("A", 20), ("B", 20), ("C", 20), ("D", 20), ("N", 20)].map(|(k, v)| (k.into(), v)).into(),
+                ..plan(format!("{year}年{}传染病防治双随机抽查", target.name), today - Days::new(100), &codes[4..5])
+            },
+        )
+        .await?;
+        random_plans::publish(store, &sys, done.id).await?;
+        random_plans::freeze(store, &sys, done.id).await?;
+        let beacon = DrawRequest {
+            beacon: format!("演示随机数 {:05}", 16_807 * (n as u64 + 1) % 100_000),
+            beacon_source: "演示数据：公开摇号会议现场宣读的随机数（非真实开奖结果）".into(),
+        };
+        random_plans::draw(store, &sys, done.id, &beacon).await?;
+        results_published(store, &done, &items(&prefix), today - Days::new(100)).await?;
         // Drawn a month ago: medical institutions and public places.
         let drawn = random_plans::create(
             store,
@@ -203,6 +224,54 @@ pub async fn seed(store: &Store, targets: &[Target<'_>], today: NaiveDate) -> Do
         // who have accounts, so a demo inspector finds it on the phone.
         patrol(store, target, unit.id, list.id, &codes[3], today).await?;
         follow_ups(store, target, unit.id, list.id, &codes[0], today).await?;
+    }
+    Ok(())
+}
+
+/// Records every task of a drawn plan as found compliant on `day` (the day
+/// its inspectors' certificates were checked for the draw), then publishes
+/// the results: the plan's draw record is then public.
+async fn results_published(
+    store: &Store,
+    plan: &weijian_store::random_plans::RandomPlan,
+    content: &ItemListContent,
+    day: NaiveDate,
+) -> DomainResult<()> {
+    use crate::inspections::{publish_results, record, InspectionInput, PointInput};
+    let sys = Actor::system();
+    let q = weijian_store::inspection_tasks::Query { plan_id: Some(plan.id), limit: Some(500), ..Default::default() };
+    let tasks = weijian_store::inspection_tasks::list(store, &sys, &q).await?.items;
+    for task in &tasks {
+        let input = InspectionInput {
+            inspected_on: day.to_string(),
+            started_at: "14:00".into(),
+            ended_at: "15:10".into(),
+            place: task.entity_name.clone(),
+            inspectors: task.inspectors.iter().map(|i| i.to_string()).collect(),
+            results: content
+                .items
+                .iter()
+                .filter(|i| task.items.contains(&i.code))
+                .flat_map(|i| {
+                    (0..i.checklist.len()).map(|point| PointInput {
+                        item: i.code.clone(),
+                        point,
+                        result: "pass".into(),
+                        note: String::new(),
+                    })
+                })
+                .collect(),
+            findings: "检查事项各项内容均符合要求。".into(),
+            party_signature: "signed".into(),
+            party_name: Some("负责人".into()),
+            outcome: "qualified".into(),
+            attachments: vec![],
+            rectification: None,
+        };
+        record(store, &sys, task.id, &input).await?;
+    }
+    if !tasks.is_empty() {
+        publish_results(store, &sys, plan.id).await?;
     }
     Ok(())
 }

@@ -383,7 +383,7 @@ pub async fn draw(
     let beacon = Beacon::new(req.beacon.clone(), req.beacon_source.trim())
         .map_err(|e| DomainError::invalid(e.code(), "beacon", e.to_string()))?;
     random_plans::may_draw(&plan)?;
-    let (text, _) = random_plans::public_documents(store, id).await?;
+    let (text, _) = random_plans::documents(store, id).await?;
     let snapshot = Snapshot::parse(&text)
         .map_err(|e| DomainError::new(ErrorKind::Internal, "draw.snapshot_malformed", e.to_string()))?;
     let record = snapshot.draw(&beacon).map_err(draw_failed)?;
@@ -412,19 +412,48 @@ fn snapshot_id<T: std::str::FromStr>(s: &str) -> DomainResult<T> {
         .map_err(|_| DomainError::new(ErrorKind::Internal, "draw.snapshot_malformed", format!("快照中的标识“{s}”无效")))
 }
 
-/// The published snapshot and record of a plan in the actor's jurisdiction.
+/// The snapshot and record of a plan in the actor's jurisdiction: staff read
+/// the record at any time, the public only once it is released.
 pub async fn documents(store: &Store, actor: &Actor, id: RandomPlanId) -> DomainResult<(String, Option<String>)> {
     random_plans::get(store, actor, id).await?;
-    public_documents(store, id).await
+    Ok(random_plans::documents(store, id).await?)
 }
 
-/// Public (no login): the plans whose snapshot is published.
+/// Public (no login): the plans whose snapshot is published, with their commitments.
 pub async fn public_draws(store: &Store, region_code: Option<&str>) -> DomainResult<Vec<PublicDraw>> {
     Ok(random_plans::public_draws(store, region_code).await?)
 }
 
-pub async fn public_documents(store: &Store, id: RandomPlanId) -> DomainResult<(String, Option<String>)> {
-    Ok(random_plans::public_documents(store, id).await?)
+/// Public: one plan's commitment (snapshot hash, beacon, the record's SHA-256); 404 until frozen.
+pub async fn public_draw(store: &Store, id: RandomPlanId) -> DomainResult<PublicDraw> {
+    Ok(random_plans::public_draw(store, id).await?)
+}
+
+/// Public: the frozen snapshot, from the freeze on.
+pub async fn public_snapshot(store: &Store, id: RandomPlanId) -> DomainResult<String> {
+    Ok(random_plans::documents(store, id).await?.0)
+}
+
+/// Public: the draw record, the exact bytes that hash to the commitment's
+/// `record_sha256` — but only once released (results published or the due
+/// date passed): before the visits it would warn every selected entity.
+pub async fn public_record(store: &Store, id: RandomPlanId) -> DomainResult<String> {
+    let draw = random_plans::public_draw(store, id).await?;
+    let (_, record) = random_plans::documents(store, id).await?;
+    let record = record.ok_or_else(not_drawn)?;
+    if !draw.record_released(crate::input::today()) {
+        return Err(DomainError::new(
+            ErrorKind::NotFound,
+            "random_plan.record_not_released",
+            "抽取记录将在检查结果公开后公布",
+        ));
+    }
+    Ok(record)
+}
+
+/// A frozen plan has no record yet.
+pub fn not_drawn() -> DomainError {
+    DomainError::new(ErrorKind::NotFound, "random_plan.not_drawn", "该计划尚未抽取，暂无抽取记录")
 }
 
 /// Declares an inspector's conflict with an entity (回避): the inspector's own

@@ -125,6 +125,11 @@ both_backends! {
         let published = published.unwrap();
         assert_eq!(published, record.to_json());
         weijian_rules::draw::verify(&published, &snapshot).unwrap();
+        // The public gets the commitment now, the record only with the results.
+        let commitment = plans::public_draw(s, plan.id).await.unwrap();
+        assert_eq!(commitment.record_sha256.as_deref(), Some(weijian_rules::draw::record_sha256(&published).as_str()));
+        assert_eq!(commitment.beacon.as_deref(), Some(beacon.beacon.as_str()));
+        assert_eq!(plans::public_record(s, plan.id).await.unwrap_err().code, "random_plan.record_not_released");
         for a in &record.assignments {
             assert_ne!(a.inspectors[0], a.inspectors[1]);
             assert!(!(a.entity == conflicted.to_string() && a.inspectors.contains(&gao.id.to_string())), "recused pair assigned");
@@ -172,7 +177,7 @@ both_backends! {
         // Public: listed, and its documents readable without an actor.
         let public = plans::public_draws(s, Some("131127")).await.unwrap();
         assert!(public.iter().any(|d| d.id == plan.id && d.status == PlanStatus::ResultsPublished));
-        assert_eq!(plans::public_documents(s, plan.id).await.unwrap().1.unwrap(), published);
+        assert_eq!(plans::public_record(s, plan.id).await.unwrap(), published, "released with the results");
     }
 
     async fn a_pool_without_two_certified_inspectors_cannot_freeze(db: &TestDb) {
@@ -194,7 +199,9 @@ both_backends! {
         assert_eq!((e.kind, e.code), (ErrorKind::Conflict, "random_plan.pool_too_small"));
         assert!(e.message.contains("只有 1 名"), "{}", e.message);
         assert!(plans::public_draws(s, None).await.unwrap().is_empty(), "nothing public before freezing");
-        assert_eq!(plans::public_documents(s, plan.id).await.unwrap_err().kind, ErrorKind::NotFound);
+        assert_eq!(plans::public_draw(s, plan.id).await.unwrap_err().kind, ErrorKind::NotFound);
+        assert_eq!(plans::public_snapshot(s, plan.id).await.unwrap_err().kind, ErrorKind::NotFound);
+        assert_eq!(plans::public_record(s, plan.id).await.unwrap_err().kind, ErrorKind::NotFound);
     }
 
     async fn a_large_draw_writes_every_task_in_batches(db: &TestDb) {

@@ -226,6 +226,14 @@ pub fn rectification_deadline(
     due.map_err(|e| e.to_string())
 }
 
+/// 一公开 publishes results, not the list before the visit: a draw's record
+/// (who is inspected, by whom) is released once the plan's results are
+/// published or its due date (Beijing) has passed; until then only its
+/// commitment (beacon and the record's SHA-256) is public.
+pub fn draw_record_released(status: PlanStatus, due_on: chrono::NaiveDate, today: chrono::NaiveDate) -> bool {
+    status == PlanStatus::ResultsPublished || (status.is_public() && today > due_on)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -268,5 +276,17 @@ mod tests {
         }
         assert_eq!(stratum_of(None), "N");
         assert_eq!(stratum_of(Some(RiskGrade::C)), "C");
+    }
+
+    #[test]
+    fn a_draw_record_is_released_with_the_results_or_after_the_due_date() {
+        let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let due = d("2026-06-30");
+        for &s in PlanStatus::ALL {
+            let expected = s == PlanStatus::ResultsPublished;
+            assert_eq!(draw_record_released(s, due, d("2026-06-01")), expected, "{s:?} before the due date");
+            assert_eq!(draw_record_released(s, due, due), expected, "{s:?} on the due date");
+            assert_eq!(draw_record_released(s, due, d("2026-07-01")), s.is_public(), "{s:?} after the due date");
+        }
     }
 }

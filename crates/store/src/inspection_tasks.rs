@@ -1,9 +1,10 @@
 //! Inspection tasks: one entity to inspect by two inspectors by a due date,
 //! from a draw (or, later, a complaint, campaign, patrol or re-inspection).
 
+use crate::actor::Standing;
 use crate::columns;
 use crate::ids::{parse_db, EntityId, InspectionItemListId, InspectionTaskId, InspectorId, RandomPlanId};
-use crate::jurisdiction::{read_filter, Owner};
+use crate::jurisdiction::{read_filter, Filter, Owner};
 use crate::page::{self, Conditions, Cursor, Page};
 use crate::{time, Actor, Store, StoreError, StoreResult};
 use chrono::NaiveDate;
@@ -30,6 +31,19 @@ pub struct InspectionTask {
 
 // An institution sees the tasks about itself (its outcomes come with the records).
 const OWNER: Owner = Owner { region: "t.region_code", entity: Some("t.entity_id") };
+
+/// Who may read which tasks: the jurisdiction, and for an institution only
+/// its recorded tasks. Inspections are unannounced (不预先告知): a pending
+/// task — drawn, patrol, campaign, re-inspection — would tell the inspected
+/// who comes and by when, so for it the task does not exist until recorded.
+fn scope(actor: &Actor, next_placeholder: usize) -> Filter {
+    let mut f = read_filter(actor, OWNER, next_placeholder);
+    if matches!(actor.standing, Standing::User { entity_id: Some(_), .. }) {
+        f.sql = format!("{} AND t.status = ${}", f.sql, next_placeholder + f.binds.len());
+        f.binds.push(TaskStatus::Done.key().to_string());
+    }
+    f
+}
 const COLUMNS: &str =
     "t.id, t.region_code, t.entity_id, e.name AS entity_name, t.source, t.plan_id, t.item_list_id, t.items, \
      t.inspector1_id, t.inspector2_id, i1.name AS inspector1_name, i2.name AS inspector2_name, t.due_on, t.status";
@@ -57,7 +71,7 @@ fn from_row(r: &sqlx::any::AnyRow) -> StoreResult<InspectionTask> {
 }
 
 pub async fn get(store: &Store, actor: &Actor, id: InspectionTaskId) -> StoreResult<InspectionTask> {
-    let f = read_filter(actor, OWNER, 2);
+    let f = scope(actor, 2);
     let sql = format!("SELECT {COLUMNS} FROM {FROM} WHERE t.id = $1 AND {}", f.sql);
     let r = f.bind(sqlx::query(&sql).bind(id.to_string())).fetch_optional(store.reader()).await?;
     from_row(&r.ok_or(StoreError::NotFound)?)
@@ -77,7 +91,7 @@ pub struct Query {
 /// Soonest due first, then by id.
 pub async fn list(store: &Store, actor: &Actor, query: &Query) -> StoreResult<Page<InspectionTask>> {
     let mut c = Conditions::default();
-    c.push_filter(read_filter(actor, OWNER, 1));
+    c.push_filter(scope(actor, 1));
     if let Some(p) = query.plan_id {
         c.push("t.plan_id = ?", [p.to_string()]);
     }

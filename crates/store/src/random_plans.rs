@@ -423,13 +423,20 @@ pub async fn record_draw(
         updated_at: now,
         ..plan.clone()
     };
+    // The commitment is taken of the very bytes stored (and served later).
+    let record_sha256 = weijian_rules::draw::record_sha256(record_json);
     let sets = [
         ("beacon", Some(beacon.to_string())),
         ("beacon_source", Some(beacon_source.to_string())),
         ("record", Some(record_json.to_string())),
+        ("record_sha256", Some(record_sha256.clone())),
         ("drawn_at", Some(time::to_db(now))),
     ];
-    let summary = format!("抽取抽查计划 {}：抽中 {} 户，随机数来源：{beacon_source}", plan.data.name, tasks.len());
+    let summary = format!(
+        "抽取抽查计划 {}：抽中 {} 户，随机数来源：{beacon_source}，抽取记录哈希 {record_sha256}",
+        plan.data.name,
+        tasks.len()
+    );
     let items = to_json(&plan.data.items);
     let step = Step { from: PlanStatus::Frozen, after, sets: &sets, action: "random_plan.draw", summary };
     transition(store, actor, plan, step, async |conn| insert_tasks(conn, plan, &items, tasks, now).await).await
@@ -532,42 +539,82 @@ pub async fn scope_entities(store: &Store, plan: &RandomPlan) -> StoreResult<Vec
     Ok(out)
 }
 
-/// The public face of a plan: listed once frozen, with its snapshot, and its record once drawn.
+/// The public face of a plan, listed once frozen: its snapshot's hash and,
+/// once drawn, the commitment to its record (the beacon and the record's
+/// SHA-256). The record itself is released later (see [`PublicDraw::record_released`]).
 #[derive(Clone, Debug, Serialize)]
 pub struct PublicDraw {
     pub id: RandomPlanId,
     pub name: String,
     pub region_code: String,
     pub status: PlanStatus,
+    pub due_on: NaiveDate,
+    pub snapshot_hash: Option<String>,
+    pub beacon: Option<String>,
+    pub beacon_source: Option<String>,
+    pub record_sha256: Option<String>,
+}
+
+impl PublicDraw {
+    /// Whether the public may read the record on `today` (Beijing).
+    pub fn record_released(&self, today: NaiveDate) -> bool {
+        self.record_sha256.is_some() && weijian_rules::inspection::draw_record_released(self.status, self.due_on, today)
+    }
+}
+
+// The record is read only for plans drawn before its hash was stored.
+const PUBLIC_COLUMNS: &str = "p.id, p.name, p.region_code, p.status, p.due_on, p.snapshot_hash, p.beacon, \
+     p.beacon_source, p.record_sha256, CASE WHEN p.record_sha256 IS NULL THEN p.record END AS unhashed_record";
+
+fn public_from_row(r: &sqlx::any::AnyRow) -> StoreResult<PublicDraw> {
+    let unhashed: Option<String> = r.try_get("unhashed_record")?;
+    let stored: Option<String> = r.try_get("record_sha256")?;
+    Ok(PublicDraw {
+        id: parse_db(&r.try_get::<String, _>("id")?)?,
+        name: r.try_get("name")?,
+        region_code: r.try_get("region_code")?,
+        status: columns::keyed(r, "status", PlanStatus::parse)?,
+        due_on: time::required_date(r, "due_on")?,
+        snapshot_hash: r.try_get("snapshot_hash")?,
+        beacon: r.try_get("beacon")?,
+        beacon_source: r.try_get("beacon_source")?,
+        record_sha256: stored.or_else(|| unhashed.as_deref().map(weijian_rules::draw::record_sha256)),
+    })
+}
+
+fn not_public() -> (String, [String; 2]) {
+    ("p.status NOT IN (?, ?)".into(), [PlanStatus::Draft.key().to_string(), PlanStatus::Published.key().to_string()])
 }
 
 /// Frozen and later plans, newest first; no login needed.
 pub async fn public_draws(store: &Store, region_code: Option<&str>) -> StoreResult<Vec<PublicDraw>> {
     let mut c = Conditions::default();
-    c.push("p.status NOT IN (?, ?)", [PlanStatus::Draft.key().to_string(), PlanStatus::Published.key().to_string()]);
+    let (sql, binds) = not_public();
+    c.push(&sql, binds);
     if let Some(code) = region_code {
         c.push(&page::in_region("p.region_code"), [code.to_string()]);
     }
-    let sql = format!(
-        "SELECT p.id, p.name, p.region_code, p.status FROM random_plans p WHERE {} ORDER BY p.id DESC",
-        c.sql()
-    );
+    let sql = format!("SELECT {PUBLIC_COLUMNS} FROM random_plans p WHERE {} ORDER BY p.id DESC", c.sql());
     let rows = c.bind(sqlx::query(&sql)).fetch_all(store.reader()).await?;
-    rows.iter()
-        .map(|r| {
-            Ok(PublicDraw {
-                id: parse_db(&r.try_get::<String, _>("id")?)?,
-                name: r.try_get("name")?,
-                region_code: r.try_get("region_code")?,
-                status: columns::keyed(r, "status", PlanStatus::parse)?,
-            })
-        })
-        .collect()
+    rows.iter().map(public_from_row).collect()
 }
 
-/// The public documents of a plan: (snapshot, record). NotFound until frozen;
-/// the record is None until drawn.
-pub async fn public_documents(store: &Store, id: RandomPlanId) -> StoreResult<(String, Option<String>)> {
+/// One plan's public face; NotFound until frozen.
+pub async fn public_draw(store: &Store, id: RandomPlanId) -> StoreResult<PublicDraw> {
+    let mut c = Conditions::default();
+    c.push("p.id = ?", [id.to_string()]);
+    let (sql, binds) = not_public();
+    c.push(&sql, binds);
+    let sql = format!("SELECT {PUBLIC_COLUMNS} FROM random_plans p WHERE {}", c.sql());
+    let r = c.bind(sqlx::query(&sql)).fetch_optional(store.reader()).await?.ok_or(StoreError::NotFound)?;
+    public_from_row(&r)
+}
+
+/// A plan's documents: (snapshot, record), unscoped — callers decide who may
+/// read which (staff in their jurisdiction; the public the snapshot from the
+/// freeze and the record once released). NotFound until frozen; the record
+/// is None until drawn.
+pub async fn documents(store: &Store, id: RandomPlanId) -> StoreResult<(String, Option<String>)> {
     let r = sqlx::query("SELECT status, snapshot, record FROM random_plans WHERE id = $1")
         .bind(id.to_string())
         .fetch_optional(store.reader())

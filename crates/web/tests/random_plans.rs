@@ -101,14 +101,24 @@ both_backends! {
         let r = app.call(Method::POST, &format!("/api/v1/random-plans/{id}/draw"), Some(&chief), true, Some(beacon)).await;
         assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "random_plan.already_drawn".into()));
 
-        // Public list and documents; the record verifies against the snapshot.
+        // Public: the commitment, not the record (it would warn the selected); staff read the record.
         let list = app.get("/api/v1/public/draws", None).await.json();
         let entry = list.as_array().unwrap().iter().find(|d| d["id"] == id.as_str()).cloned().unwrap();
-        assert_eq!(entry, json!({"id": id, "name": "2026年公共场所双随机抽查", "region_code": "131127", "status": "drawn"}));
-        let public_record = app.get(&format!("/api/v1/public/draws/{id}/record"), None).await.text();
-        assert_eq!(public_record, record);
+        let record_sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(record.as_bytes()));
+        let commitment = json!({"id": id, "name": "2026年公共场所双随机抽查", "region_code": "131127", "status": "drawn",
+            "snapshot_hash": hash, "beacon": "32 07 15 28 03 11", "beacon_source": "福利彩票双色球2026137期红球", "record_sha256": record_sha256});
+        let mut listed = commitment.clone();
+        listed["record_released"] = json!(false);
+        assert_eq!(entry, listed);
+        assert_eq!(app.get(&format!("/api/v1/public/draws/{id}"), None).await.json(), commitment);
+        let r = app.get(&format!("/api/v1/public/draws/{id}/record"), None).await;
+        assert_eq!((r.status, r.code()), (StatusCode::NOT_FOUND, "random_plan.record_not_released".into()));
+        assert_eq!(r.json()["message"], "抽取记录将在检查结果公开后公布");
         assert_eq!(app.get(&format!("/api/v1/random-plans/{id}/record"), Some(&chief)).await.text(), record);
-        let confirmed = weijian_rules::draw::verify(&public_record, &snapshot).unwrap();
+        assert_eq!(app.get(&format!("/api/v1/random-plans/{id}/record"), None).await.status, StatusCode::UNAUTHORIZED);
+        let hospital = app.login("zq_hospital").await;
+        assert_eq!(app.get(&format!("/api/v1/random-plans/{id}/record"), Some(&hospital)).await.status, StatusCode::NOT_FOUND, "staff only");
+        let confirmed = weijian_rules::draw::verify(&record, &snapshot).unwrap();
         let parsed: Value = serde_json::from_str(&record).unwrap();
         assert_eq!(parsed["beacon_source"], "福利彩票双色球2026137期红球");
 
@@ -209,7 +219,10 @@ both_backends! {
         // The public page needs no sign-in; another county's chief cannot open the plan.
         let public = app.get("/public/draws", None).await;
         assert_eq!(public.status, StatusCode::OK);
-        assert!(public.text().contains("页面抽查计划") && public.text().contains("抽取记录"));
+        let text = public.text();
+        assert!(text.contains("页面抽查计划") && text.contains("抽取记录将在检查结果公开后公布"), "{text}");
+        assert!(!text.contains(&format!("/api/v1/public/draws/{id}/record")), "no link before the results: {text}");
+        assert!(text.contains(&format!("/api/v1/public/draws/{id}/snapshot")));
         let hk = app.login("hk_chief").await;
         assert_eq!(app.get(&format!("/random-plans/{id}"), Some(&hk)).await.status, StatusCode::NOT_FOUND);
         // An inspector's task list on a phone: their own tasks only.
@@ -420,5 +433,191 @@ both_backends! {
         // The task is closed: the page says so and offers no form.
         let page = app.get(&format!("/tasks/{id}"), Some(&inspector)).await.text();
         assert!(page.contains("已检查") && !page.contains("保存检查记录"));
+    }
+}
+
+/// Records a task as found compliant (both GG-01 points pass) by its own two inspectors.
+async fn record_qualified(app: &App, inspector: &Session, task: &Value) -> Resp {
+    let body = json!({
+        "inspected_on": weijian_domain::input::today().to_string(), "started_at": "09:00", "ended_at": "09:50",
+        "place": "现场", "inspectors": task["inspectors"].clone(),
+        "results": [{"item": "GG-01", "point": 0, "result": "pass"}, {"item": "GG-01", "point": 1, "result": "pass"}],
+        "findings": "", "party_signature": "signed", "party_name": "负责人", "outcome": "qualified"
+    });
+    let uri = format!("/api/v1/inspection-tasks/{}/inspection", task["id"].as_str().unwrap());
+    app.call(Method::POST, &uri, Some(inspector), true, Some(body)).await
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(<sha2::Sha256 as sha2::Digest>::digest(bytes))
+}
+
+both_backends! {
+    // 一公开 publishes results, not the list before the visit: a fresh draw's
+    // commitment is public at once, its record only with the results, and the
+    // record then released hashes to the commitment.
+    async fn a_draw_record_is_public_only_with_its_results_and_hashes_to_its_commitment(db: &TestDb) {
+        let app = app(db).await;
+        let chief = app.login("zq_chief").await;
+        let plan = drawn_plan(&app, &chief).await;
+        let commitment = app.get(&format!("/api/v1/public/draws/{plan}"), None).await;
+        assert_eq!(commitment.status, StatusCode::OK);
+        let commitment = commitment.json();
+        let keys: Vec<&str> = commitment.as_object().unwrap().keys().map(String::as_str).collect();
+        let mut expected = vec!["id", "name", "region_code", "status", "snapshot_hash", "beacon", "beacon_source", "record_sha256"];
+        expected.sort();
+        assert_eq!(keys, expected, "exactly the commitment");
+        assert_eq!((commitment["status"].as_str(), commitment["beacon"].as_str()), (Some("drawn"), Some("7 7 7")));
+        let committed = commitment["record_sha256"].as_str().unwrap().to_string();
+        assert_eq!(committed.len(), 64);
+        let r = app.get(&format!("/api/v1/public/draws/{plan}/record"), None).await;
+        assert_eq!((r.status, r.code()), (StatusCode::NOT_FOUND, "random_plan.record_not_released".into()));
+        // The snapshot stays public; its hash is the one committed at the freeze.
+        let snapshot = app.get(&format!("/api/v1/public/draws/{plan}/snapshot"), None).await.text();
+        assert_eq!(commitment["snapshot_hash"].as_str(), Some(sha256_hex(snapshot.as_bytes()).as_str()));
+
+        // Every task recorded: still not public until the results are published.
+        let inspector = app.login("zq_inspector1").await;
+        let tasks = app.get(&format!("/api/v1/inspection-tasks?plan_id={plan}&limit=200"), Some(&chief)).await.json();
+        let tasks = tasks["items"].as_array().unwrap().clone();
+        assert!(!tasks.is_empty());
+        for t in &tasks {
+            let r = record_qualified(&app, &inspector, t).await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        }
+        assert_eq!(app.get(&format!("/api/v1/random-plans/{plan}"), Some(&chief)).await.json()["status"], "completed");
+        assert_eq!(app.get(&format!("/api/v1/public/draws/{plan}/record"), None).await.code(), "random_plan.record_not_released");
+        let r = app.call(Method::POST, &format!("/api/v1/random-plans/{plan}/publish-results"), Some(&chief), true, None).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+
+        // Released: the bytes hash to the commitment made at the draw, and are the staff's record.
+        let released = app.get(&format!("/api/v1/public/draws/{plan}/record"), None).await;
+        assert_eq!(released.status, StatusCode::OK, "{}", released.text());
+        assert_eq!(sha256_hex(&released.body), committed);
+        assert_eq!(released.text(), app.get(&format!("/api/v1/random-plans/{plan}/record"), Some(&chief)).await.text());
+        weijian_rules::draw::verify(&released.text(), &snapshot).unwrap();
+        let after = app.get(&format!("/api/v1/public/draws/{plan}"), None).await.json();
+        assert_eq!((after["status"].as_str(), after["record_sha256"].as_str()), (Some("results_published"), Some(committed.as_str())));
+        let list = app.get("/api/v1/public/draws", None).await.json();
+        let entry = list.as_array().unwrap().iter().find(|d| d["id"] == plan.as_str()).cloned().unwrap();
+        assert_eq!(entry["record_released"], true);
+        let page = app.get("/public/draws", None).await.text();
+        assert!(page.contains(&format!("/api/v1/public/draws/{plan}/record")) && page.contains(&committed), "{page}");
+        // Unknown or malformed ids: 404, never a 500.
+        assert_eq!(app.get("/api/v1/public/draws/not-an-id", None).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(app.get("/api/v1/public/draws/0190a0b2-0000-7000-8000-000000000abc", None).await.status, StatusCode::NOT_FOUND);
+    }
+
+    async fn a_draw_record_is_released_once_the_plan_is_past_its_due_date(db: &TestDb) {
+        let app = app(db).await;
+        let chief = app.login("zq_chief").await;
+        let today = weijian_domain::input::today();
+        let institute = app.id_of_unit("枣强县卫生监督所").await;
+        let r = app.call(Method::POST, "/api/v1/inspection-item-lists", Some(&chief), true, Some(json!({"unit_id": institute}))).await;
+        let list_id = r.json()["id"].as_str().unwrap().to_string();
+        app.call(Method::PUT, &format!("/api/v1/inspection-item-lists/{list_id}"), Some(&chief), true, Some(json!({"title": "清单", "content": item_list_content()}))).await;
+        app.call(Method::POST, &format!("/api/v1/inspection-item-lists/{list_id}/publish"), Some(&chief), true, Some(json!({"effective_on": (today - chrono::Days::new(120)).to_string()}))).await;
+        // A plan of last quarter, drawn late: due yesterday (Beijing), results never published.
+        let day = |n: u64| (today - chrono::Days::new(n)).to_string();
+        let plan = json!({
+            "unit_id": institute, "name": "上季度抽查计划", "item_list_id": list_id, "items": ["GG-01"],
+            "period_from": day(90), "period_until": day(1), "start_on": day(90), "due_on": day(1),
+            "ratios": {"A": 1000, "B": 1000, "C": 1000, "D": 1000, "N": 1000},
+            "pool_specialties": ["public_places", "medical_services", "drinking_water"]
+        });
+        let r = app.call(Method::POST, "/api/v1/random-plans", Some(&chief), true, Some(plan)).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        let id = r.json()["id"].as_str().unwrap().to_string();
+        for step in ["publish", "freeze"] {
+            let r = app.call(Method::POST, &format!("/api/v1/random-plans/{id}/{step}"), Some(&chief), true, None).await;
+            assert_eq!(r.status, StatusCode::OK, "{step}: {}", r.text());
+        }
+        let r = app.get(&format!("/api/v1/public/draws/{id}/record"), None).await;
+        assert_eq!((r.status, r.code()), (StatusCode::NOT_FOUND, "random_plan.not_drawn".into()), "no record before the draw");
+        let r = app.call(Method::POST, &format!("/api/v1/random-plans/{id}/draw"), Some(&chief), true, Some(json!({"beacon": "4 4 4", "beacon_source": "测试"}))).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let commitment = app.get(&format!("/api/v1/public/draws/{id}"), None).await.json();
+        assert_eq!(commitment["status"], "drawn", "no result published");
+        let released = app.get(&format!("/api/v1/public/draws/{id}/record"), None).await;
+        assert_eq!(released.status, StatusCode::OK, "past its due date: {}", released.text());
+        assert_eq!(commitment["record_sha256"].as_str(), Some(sha256_hex(&released.body).as_str()));
+        assert_eq!(released.text(), r.text(), "the record answered at the draw");
+    }
+
+    // Inspections are unannounced: an institution never sees a pending task
+    // about itself (who comes, by when) — not listed, not by id, not as a
+    // form, not on its home page — only the record once it is made.
+    async fn an_institution_sees_its_tasks_only_once_recorded(db: &TestDb) {
+        let app = app(db).await;
+        let chief = app.login("zq_chief").await;
+        let plan = drawn_plan(&app, &chief).await;
+        let tasks = app.get(&format!("/api/v1/inspection-tasks?plan_id={plan}&limit=200"), Some(&chief)).await.json();
+        let task = tasks["items"].as_array().unwrap().iter().find(|t| t["entity_name"] == "枣强县人民医院").cloned().expect("the hospital is drawn");
+        let task_id = task["id"].as_str().unwrap().to_string();
+        let hospital = app.login("zq_hospital").await;
+        let names: Vec<String> = task["inspector_names"].as_array().unwrap().iter().map(|n| n.as_str().unwrap().to_string()).collect();
+
+        let pending_hidden = |what: &'static str| {
+            let (app, hospital, task_id, names) = (&app, &hospital, task_id.clone(), names.clone());
+            async move {
+                let list = app.get("/api/v1/inspection-tasks?limit=200", Some(hospital)).await;
+                assert_eq!(list.status, StatusCode::OK, "{what}");
+                assert!(!list.text().contains(&task_id), "{what}: listed {}", list.text());
+                let r = app.get(&format!("/api/v1/inspection-tasks/{task_id}"), Some(hospital)).await;
+                assert_eq!(r.status, StatusCode::NOT_FOUND, "{what}: by id");
+                assert_eq!(app.get(&format!("/tasks/{task_id}"), Some(hospital)).await.status, StatusCode::NOT_FOUND, "{what}: the form");
+                let page = app.get("/tasks", Some(hospital)).await.text();
+                assert!(!page.contains(&task_id), "{what}: the task page");
+                let home = app.get("/", Some(hospital)).await.text();
+                assert!(!home.contains(&task_id) && !names.iter().any(|n| home.contains(n.as_str())), "{what}: home {home}");
+            }
+        };
+        pending_hidden("a drawn task").await;
+        // The same pending task is plain to its inspectors' chief.
+        assert_eq!(app.get(&format!("/api/v1/inspection-tasks/{task_id}"), Some(&chief)).await.status, StatusCode::OK);
+
+        // Recorded with an order: the record and its task are the institution's to see.
+        let inspector = app.login("zq_inspector1").await;
+        let body = json!({
+            "inspected_on": weijian_domain::input::today().to_string(), "started_at": "09:00", "ended_at": "09:50",
+            "place": "门诊楼", "inspectors": task["inspectors"].clone(),
+            "results": [{"item": "GG-01", "point": 0, "result": "pass"}, {"item": "GG-01", "point": 1, "result": "fail", "note": "无健康证明"}],
+            "findings": "1名保洁员无健康证明", "party_signature": "signed", "party_name": "院办主任", "outcome": "rectify",
+            "rectification": {"content": "取得健康合格证明后上岗", "days": 10, "working_days": true}
+        });
+        let r = app.call(Method::POST, &format!("/api/v1/inspection-tasks/{task_id}/inspection"), Some(&inspector), true, Some(body)).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        let saved = r.json();
+        let seen = app.get(&format!("/api/v1/inspection-tasks/{task_id}"), Some(&hospital)).await;
+        assert_eq!(seen.status, StatusCode::OK, "{}", seen.text());
+        assert_eq!(seen.json()["status"], "done");
+        let list = app.get("/api/v1/inspection-tasks?limit=200", Some(&hospital)).await.json();
+        assert_eq!(list["items"].as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap()).collect::<Vec<_>>(), vec![task_id.as_str()]);
+        let page = app.get(&format!("/tasks/{task_id}"), Some(&hospital)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(!page.text().contains("保存检查记录"), "no form on a recorded task");
+        let orders = app.get("/api/v1/rectifications", Some(&hospital)).await.json();
+        assert_eq!(orders["items"][0]["content"], "取得健康合格证明后上岗");
+
+        // The re-inspection (复查) the order created is pending: hidden like any other.
+        let re = saved["rectification"]["reinspection_task_id"].as_str().unwrap().to_string();
+        assert_eq!(app.get(&format!("/api/v1/inspection-tasks/{re}"), Some(&chief)).await.json()["source"], "reinspection");
+        assert_eq!(app.get(&format!("/api/v1/inspection-tasks/{re}"), Some(&hospital)).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(app.get(&format!("/tasks/{re}"), Some(&hospital)).await.status, StatusCode::NOT_FOUND);
+        // A patrol assigned by hand: hidden too.
+        let patrol = weijian_store::inspection_tasks::TaskData {
+            entity_id: task["entity_id"].as_str().unwrap().parse().unwrap(),
+            source: weijian_rules::inspection::TaskSource::Patrol,
+            item_list_id: app.get(&format!("/api/v1/random-plans/{plan}"), Some(&chief)).await.json()["item_list_id"].as_str().unwrap().parse().unwrap(),
+            items: vec!["GG-01".into()],
+            inspectors: [task["inspectors"][0].as_str().unwrap().parse().unwrap(), task["inspectors"][1].as_str().unwrap().parse().unwrap()],
+            due_on: weijian_domain::input::today() + chrono::Days::new(7),
+        };
+        let patrol = weijian_store::inspection_tasks::create(&app.store, &weijian_store::Actor::system(), &patrol).await.unwrap();
+        assert_eq!(app.get(&format!("/api/v1/inspection-tasks/{}", patrol.id), Some(&hospital)).await.status, StatusCode::NOT_FOUND);
+        let list = app.get("/api/v1/inspection-tasks?limit=200", Some(&hospital)).await.json();
+        assert_eq!(list["items"].as_array().unwrap().len(), 1, "only the recorded task: {list}");
+        let mine = app.get("/api/v1/inspection-tasks?status=assigned", Some(&hospital)).await.json();
+        assert!(mine["items"].as_array().unwrap().is_empty(), "not even by asking for pending ones: {mine}");
     }
 }

@@ -23,6 +23,7 @@ const PUBLIC: &[&str] = &[
     "GET /api/v1/calendar/years",
     "GET /api/v1/openapi.json",
     "GET /api/v1/public/draws",
+    "GET /api/v1/public/draws/{id}",
     "GET /api/v1/public/draws/{id}/record",
     "GET /api/v1/public/draws/{id}/snapshot",
     "GET /api/v1/public/inspection-results",

@@ -142,7 +142,7 @@ async fn breakdown(store: &Store, input: &PlanInput) {
     let plan = rp::freeze(store, &sys, &plan, snapshot.text(), snapshot.hash()).await.unwrap();
     steps.push(("freeze: store the snapshot (audited)", t.elapsed()));
     let t = Instant::now();
-    let (text, _) = rp::public_documents(store, plan.id).await.unwrap();
+    let (text, _) = rp::documents(store, plan.id).await.unwrap();
     steps.push(("draw: read the snapshot back", t.elapsed()));
     let t = Instant::now();
     let snapshot = Snapshot::parse(&text).unwrap();

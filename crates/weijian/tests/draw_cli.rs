@@ -106,8 +106,10 @@ fn unreadable_or_malformed_files_exit_2() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
 }
 
-/// The demo's drawn plans, as the public portal publishes them, verify with
-/// the CLI; the frozen ones publish their snapshot and no record yet.
+/// The demo's draws, in every jurisdiction: one whose results are published
+/// (its record public, hashing to its commitment), one drawn and in progress
+/// (its commitment public, its record not yet), one frozen (its snapshot
+/// only). Every drawn record verifies with the CLI against its snapshot.
 #[tokio::test]
 async fn the_demo_draws_verify_from_their_public_files() {
     let dir = std::env::temp_dir().join(format!("weijian-draw-demo-{}", std::process::id()));
@@ -116,21 +118,48 @@ async fn the_demo_draws_verify_from_their_public_files() {
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
     let url = weijian_store::DatabaseUrl::Sqlite(dir.join("weijian.db"));
     let store = weijian_store::Store::open(&url, weijian_store::Open::Existing).await.unwrap();
-    let draws = weijian_domain::random_plans::public_draws(&store, None).await.unwrap();
+    use weijian_domain::random_plans as plans;
     use weijian_rules::inspection::PlanStatus;
-    let drawn: Vec<_> = draws.iter().filter(|d| d.status == PlanStatus::Drawn).collect();
-    let frozen: Vec<_> = draws.iter().filter(|d| d.status == PlanStatus::Frozen).collect();
-    assert_eq!((drawn.len(), frozen.len()), (5, 5), "one of each in every demo jurisdiction");
-    for d in drawn {
-        let (snapshot, record) = weijian_domain::random_plans::public_documents(&store, d.id).await.unwrap();
-        let record_file = scratch(&format!("{}-record.json", d.id), &record.unwrap());
+    let draws = plans::public_draws(&store, None).await.unwrap();
+    let count = |s: PlanStatus| draws.iter().filter(|d| d.status == s).count();
+    assert_eq!(
+        (
+            count(PlanStatus::ResultsPublished),
+            count(PlanStatus::Drawn) + count(PlanStatus::InProgress),
+            count(PlanStatus::Frozen)
+        ),
+        (5, 5, 5),
+        "one of each in every demo jurisdiction"
+    );
+    let today = weijian_domain::input::today();
+    for d in draws.iter().filter(|d| d.status != PlanStatus::Frozen) {
+        let (snapshot, record) = plans::documents(&store, &weijian_store::Actor::system(), d.id).await.unwrap();
+        let record = record.unwrap();
+        assert_eq!(
+            d.record_sha256.as_deref(),
+            Some(weijian_rules::draw::record_sha256(&record).as_str()),
+            "{}",
+            d.name
+        );
+        match plans::public_record(&store, d.id).await {
+            Ok(public) => {
+                assert_eq!(d.status, PlanStatus::ResultsPublished, "{}", d.name);
+                assert_eq!(public, record);
+            }
+            Err(e) => {
+                assert!(!d.record_released(today), "{}", d.name);
+                assert_eq!(e.code, "random_plan.record_not_released", "{}", d.name);
+            }
+        }
+        let record_file = scratch(&format!("{}-record.json", d.id), &record);
         let snapshot_file = scratch(&format!("{}-snapshot.txt", d.id), &snapshot);
         let o = verify(&record_file, &snapshot_file);
         assert_eq!(o.status.code(), Some(0), "{}: {}{}", d.name, stdout(&o), stderr(&o));
     }
-    for d in frozen {
-        let (snapshot, record) = weijian_domain::random_plans::public_documents(&store, d.id).await.unwrap();
-        assert!(record.is_none() && snapshot.starts_with("weijian-draw-v1\n"), "{}", d.name);
+    for d in draws.iter().filter(|d| d.status == PlanStatus::Frozen) {
+        let snapshot = plans::public_snapshot(&store, d.id).await.unwrap();
+        assert!(snapshot.starts_with("weijian-draw-v1\n") && d.record_sha256.is_none(), "{}", d.name);
+        assert_eq!(plans::public_record(&store, d.id).await.unwrap_err().code, "random_plan.not_drawn");
     }
     store.close().await;
     let _ = std::fs::remove_dir_all(&dir);

@@ -187,6 +187,13 @@ pub fn check_plan_id(value: &str) -> Result<(), DrawError> {
     }
 }
 
+/// The commitment to a draw record published at the draw: the lowercase hex
+/// SHA-256 of the record's exact bytes (as served, UTF-8), so the record
+/// released later can be checked with any `sha256sum`.
+pub fn record_sha256(record: &str) -> String {
+    sha256_hex(record.as_bytes())
+}
+
 /// Lowercase hex SHA-256.
 pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))

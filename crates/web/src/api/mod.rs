@@ -109,6 +109,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(random_plans::plan_snapshot))
         .routes(routes!(random_plans::plan_record))
         .routes(routes!(random_plans::public_draws))
+        .routes(routes!(random_plans::public_draw))
         .routes(routes!(random_plans::public_record))
         .routes(routes!(random_plans::public_snapshot))
         .routes(routes!(random_plans::declare_conflict))

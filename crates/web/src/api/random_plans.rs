@@ -442,8 +442,7 @@ fn snapshot_text(body: String) -> Response {
 }
 
 fn not_drawn() -> ApiError {
-    DomainError::new(weijian_domain::ErrorKind::NotFound, "random_plan.not_drawn", "该计划尚未抽取，暂无抽取记录")
-        .into()
+    plans::not_drawn().into()
 }
 
 /// The frozen snapshot, exactly as hashed (text/plain).
@@ -476,19 +475,47 @@ pub async fn plan_record(
     Ok(json_text(record.ok_or_else(not_drawn)?))
 }
 
+/// The commitment a draw publishes (一公开 of the results, not of the list
+/// before the visit): enough to hold the record to what was drawn, nothing
+/// that names who is inspected.
 #[derive(Serialize, ToSchema)]
-pub struct PublicDrawView {
+pub struct DrawCommitmentView {
     /// The plan's id.
     pub id: String,
     pub name: String,
     pub region_code: String,
     pub status: String,
+    /// SHA-256 of the frozen snapshot (public from the freeze).
+    pub snapshot_hash: Option<String>,
+    /// The public random value and its source; null until drawn.
+    pub beacon: Option<String>,
+    pub beacon_source: Option<String>,
+    /// Lowercase hex SHA-256 of the record's exact bytes as served later; null until drawn.
+    pub record_sha256: Option<String>,
 }
 
-impl From<PublicDraw> for PublicDrawView {
-    fn from(d: PublicDraw) -> Self {
-        PublicDrawView { id: d.id.to_string(), name: d.name, region_code: d.region_code, status: d.status.key().into() }
+impl From<&PublicDraw> for DrawCommitmentView {
+    fn from(d: &PublicDraw) -> Self {
+        DrawCommitmentView {
+            id: d.id.to_string(),
+            name: d.name.clone(),
+            region_code: d.region_code.clone(),
+            status: d.status.key().into(),
+            snapshot_hash: d.snapshot_hash.clone(),
+            beacon: d.beacon.clone(),
+            beacon_source: d.beacon_source.clone(),
+            record_sha256: d.record_sha256.clone(),
+        }
     }
+}
+
+/// A line of the public list: the commitment, and whether the record may be read yet.
+#[derive(Serialize, ToSchema)]
+pub struct PublicDrawView {
+    #[serde(flatten)]
+    pub commitment: DrawCommitmentView,
+    /// Whether `/api/v1/public/draws/{id}/record` serves the record (results published or due date passed).
+    pub record_released: bool,
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -498,7 +525,7 @@ pub struct PublicDrawQuery {
     pub region_code: Option<String>,
 }
 
-/// Public, no sign-in: every plan whose snapshot is published, newest first.
+/// Public, no sign-in: every plan whose snapshot is published, newest first, with its commitment.
 #[utoipa::path(get, path = "/api/v1/public/draws", tag = "random_inspections", params(PublicDrawQuery),
     responses((status = 200, body = Vec<PublicDrawView>)))]
 pub async fn public_draws(
@@ -508,10 +535,31 @@ pub async fn public_draws(
     let Query(q) = q.map_err(|_| paging::query_rejected())?;
     let region = q.region_code.filter(|s| !s.is_empty());
     let draws = plans::public_draws(&state.store, region.as_deref()).await?;
-    Ok(Json(draws.into_iter().map(PublicDrawView::from).collect()))
+    let today = weijian_domain::input::today();
+    Ok(Json(
+        draws
+            .iter()
+            .map(|d| PublicDrawView { commitment: d.into(), record_released: d.record_released(today) })
+            .collect(),
+    ))
 }
 
-/// Public: a drawn plan's record; 404 before the draw.
+/// Public, no sign-in: a plan's commitment, from the freeze (snapshot hash)
+/// and the draw (beacon, the record's SHA-256) on; 404 before freezing.
+#[utoipa::path(get, path = "/api/v1/public/draws/{id}", tag = "random_inspections",
+    params(("id" = String, Path, description = "抽查计划标识")),
+    responses((status = 200, body = DrawCommitmentView), (status = 404, body = ErrorBody)))]
+pub async fn public_draw(
+    State(state): State<AppState>,
+    PathId(id): PathId<RandomPlanId>,
+) -> Result<Json<DrawCommitmentView>, ApiError> {
+    let draw = plans::public_draw(&state.store, id).await?;
+    Ok(Json((&draw).into()))
+}
+
+/// Public: a drawn plan's record, once its results are published or its due
+/// date has passed (404 `random_plan.record_not_released` until then, 404
+/// `random_plan.not_drawn` before the draw); hashes to `record_sha256`.
 #[utoipa::path(get, path = "/api/v1/public/draws/{id}/record", tag = "random_inspections",
     params(("id" = String, Path, description = "抽查计划标识")),
     responses((status = 200, description = "抽取记录", content_type = "application/json"), (status = 404, body = ErrorBody)))]
@@ -519,8 +567,7 @@ pub async fn public_record(
     State(state): State<AppState>,
     PathId(id): PathId<RandomPlanId>,
 ) -> Result<Response, ApiError> {
-    let (_, record) = plans::public_documents(&state.store, id).await?;
-    Ok(json_text(record.ok_or_else(not_drawn)?))
+    Ok(json_text(plans::public_record(&state.store, id).await?))
 }
 
 /// Public: a frozen plan's snapshot; 404 before freezing.
@@ -531,8 +578,7 @@ pub async fn public_snapshot(
     State(state): State<AppState>,
     PathId(id): PathId<RandomPlanId>,
 ) -> Result<Response, ApiError> {
-    let (snapshot, _) = plans::public_documents(&state.store, id).await?;
-    Ok(snapshot_text(snapshot))
+    Ok(snapshot_text(plans::public_snapshot(&state.store, id).await?))
 }
 
 // ---- conflicts and tasks ----------------------------------------------------
@@ -639,7 +685,7 @@ pub struct TaskListQuery {
     pub cursor: Option<String>,
 }
 
-/// Inspection tasks in the caller's jurisdiction (an institution: its own), soonest due first.
+/// Inspection tasks in the caller's jurisdiction (an institution: its own, once recorded), soonest due first.
 #[utoipa::path(get, path = "/api/v1/inspection-tasks", tag = "random_inspections", params(TaskListQuery),
     security(("session" = []), ("bearer" = [])),
     responses((status = 200, body = TaskPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
@@ -670,6 +716,7 @@ pub async fn list_tasks(
     Ok(Json(TaskPage { items: page.items.into_iter().map(TaskView::from).collect(), next: page.next }))
 }
 
+/// One inspection task; 404 for an institution until it is recorded (inspections are unannounced).
 #[utoipa::path(get, path = "/api/v1/inspection-tasks/{id}", tag = "random_inspections",
     params(("id" = String, Path, description = "检查任务标识")),
     security(("session" = []), ("bearer" = [])),

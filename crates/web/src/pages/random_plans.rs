@@ -15,7 +15,6 @@ use weijian_domain::auth::Authenticated;
 use weijian_domain::authz::{allows, Permission};
 use weijian_domain::random_plans::{self as plans, DrawRequest};
 use weijian_rules::draw::DrawRecord;
-use weijian_rules::inspection::PlanStatus;
 use weijian_store::ids::RandomPlanId;
 use weijian_store::inspection_tasks::{InspectionTask, Query as TaskQuery};
 use weijian_store::random_plans::{PublicDraw, RandomPlan};
@@ -237,19 +236,21 @@ pub async fn tasks(State(state): State<AppState>, CurrentUser(a): CurrentUser) -
 #[template(path = "public_draws.html")]
 struct PublicPage {
     draws: Vec<PublicDraw>,
+    today: chrono::NaiveDate,
 }
 
-/// The public list of draws: every frozen plan's snapshot and every drawn plan's record.
+/// The public list of draws: every frozen plan's snapshot, every drawn plan's
+/// commitment, and its record once released.
 pub async fn public(State(state): State<AppState>) -> Response {
     match plans::public_draws(&state.store, None).await {
-        Ok(draws) => render(StatusCode::OK, &PublicPage { draws }),
+        Ok(draws) => render(StatusCode::OK, &PublicPage { draws, today: weijian_domain::input::today() }),
         Err(e) => domain_error_page(e),
     }
 }
 
 impl PublicPage {
-    fn drawn(&self, d: &PublicDraw) -> bool {
-        !matches!(d.status, PlanStatus::Frozen)
+    fn released(&self, d: &PublicDraw) -> bool {
+        d.record_released(self.today)
     }
 }
 
