@@ -4,7 +4,6 @@
 
 use axum::http::{Method, StatusCode};
 use serde_json::{json, Value};
-use weijian_store::testing::TestDb;
 use weijian_store::{audit, both_backends, users, Actor, Store};
 
 mod common;
