@@ -17,8 +17,17 @@ pub enum Permission {
     ManageCalendar,
     /// Read the registries: entities, licences, practitioners, inspectors.
     ViewRegistry,
-    /// Register and change entities, licences, practitioners; run imports.
+    /// Register and edit the master data of entities, licences and practitioners
+    /// (names, addresses, attributes, licence numbers, dates, 校验); run imports.
+    /// Not the bureau's determinations below.
     ManageRegistry,
+    /// Record 注销/撤销 of a licence (or the end of a 暂扣) with a written reason.
+    /// 吊销/暂扣 themselves only follow a penalty decision ([`Permission::ApplyPenalties`]).
+    ChangeLicenceStatus,
+    /// Change an entity's risk grade, credit grade or operating status, with a written reason.
+    ChangeEntityGrades,
+    /// Carry out a penalty decision on a licence (吊销, 暂扣): the cases module calls it.
+    ApplyPenalties,
     /// Keep the inspector directory (执法人员名录库).
     ManageInspectors,
     /// See a practitioner's full 身份证号 (each look is audit-logged).
@@ -41,72 +50,148 @@ pub enum Permission {
     DecideCaseLeads,
 }
 
-pub fn role_allows(role: Role, p: Permission) -> bool {
-    use Permission::*;
-    match role {
-        Role::Admin => true,
-        Role::Leader => matches!(
-            p,
-            ViewOrganisation
-                | ViewUsers
-                | ViewAudit
-                | ViewRules
-                | ViewRegistry
-                | ViewDutyLists
-                | ManageDutyLists
-                | ViewCaseLeads
-                | DecideCaseLeads
-                | ViewPlans
-        ),
-        Role::SectionChief => matches!(
-            p,
-            ViewOrganisation
-                | ViewUsers
-                | ViewAudit
-                | ViewRules
-                | ViewRegistry
-                | ManageRegistry
-                | ManageInspectors
-                | RevealIdNumbers
-                | ViewDutyLists
-                | ManageDutyLists
-                | ViewPlans
-                | ManagePlans
-                | RecordInspections
-                | ViewCaseLeads
-                | RegisterCaseLeads
-                | DecideCaseLeads
-        ),
-        Role::LegalReviewer => matches!(
-            p,
-            ViewOrganisation
-                | ViewUsers
-                | ViewAudit
-                | ViewRules
-                | ViewRegistry
-                | RevealIdNumbers
-                | ViewDutyLists
-                | ViewCaseLeads
-                | ViewPlans
-        ),
-        Role::Inspector => {
-            matches!(
-                p,
-                ViewOrganisation
-                    | ViewUsers
-                    | ViewRules
-                    | ViewRegistry
-                    | ManageRegistry
-                    | ViewDutyLists
-                    | ViewPlans
-                    | RecordInspections
-                    | ViewCaseLeads
-                    | RegisterCaseLeads
-            )
+use Permission::*;
+
+impl Permission {
+    /// Every permission, in the order the README's table lists them.
+    pub const ALL: &'static [Permission] = &[
+        ViewOrganisation,
+        ManageOrganisation,
+        ViewUsers,
+        ManageUsers,
+        ViewAudit,
+        ViewRules,
+        ManageCalendar,
+        ViewRegistry,
+        ManageRegistry,
+        ChangeLicenceStatus,
+        ChangeEntityGrades,
+        ApplyPenalties,
+        ManageInspectors,
+        RevealIdNumbers,
+        ViewDutyLists,
+        ManageDutyLists,
+        ViewPlans,
+        ManagePlans,
+        RecordInspections,
+        ViewCaseLeads,
+        RegisterCaseLeads,
+        DecideCaseLeads,
+    ];
+
+    /// What the permission lets one do, in Chinese (the README's table).
+    pub fn label(self) -> &'static str {
+        match self {
+            ViewOrganisation => "查看单位与辖区",
+            ManageOrganisation => "管理单位与辖区",
+            ViewUsers => "查看用户",
+            ManageUsers => "管理用户",
+            ViewAudit => "查看审计记录",
+            ViewRules => "查看裁量基准与记分规则",
+            ManageCalendar => "导入工作日历",
+            ViewRegistry => "查看监管对象、许可证、医务人员、执法人员",
+            ManageRegistry => "登记、修改监管对象与许可证的基本信息，运行导入",
+            ChangeLicenceStatus => "注销、撤销许可证或解除暂扣（须写明原因）",
+            ChangeEntityGrades => "变更风险等级、信用等级、经营状态（须写明原因）",
+            ApplyPenalties => "依行政处罚决定吊销、暂扣许可证",
+            ManageInspectors => "维护执法人员名录库",
+            RevealIdNumbers => "查看完整身份证号（留痕）",
+            ViewDutyLists => "查看权责清单",
+            ManageDutyLists => "编制、发布权责清单",
+            ViewPlans => "查看抽查事项清单与抽查计划",
+            ManagePlans => "编制抽查事项清单，制定、冻结、抽取抽查计划",
+            RecordInspections => "录入检查记录与证据",
+            ViewCaseLeads => "查看案源",
+            RegisterCaseLeads => "登记案源",
+            DecideCaseLeads => "决定案源（立案或不予立案）",
         }
-        // Their scope already limits them to their own institution.
-        Role::Institution => matches!(p, ViewUsers | ViewRegistry),
     }
+}
+
+/// The roles × permissions table: the one place that says what each role may
+/// do (where it may do it is the store's jurisdiction filter). The README shows
+/// it; a test keeps the two equal.
+pub const ROLE_PERMISSIONS: &[(Role, &[Permission])] = &[
+    (Role::Admin, Permission::ALL),
+    (
+        Role::Leader,
+        &[
+            ViewOrganisation,
+            ViewUsers,
+            ViewAudit,
+            ViewRules,
+            ViewRegistry,
+            ChangeLicenceStatus,
+            ChangeEntityGrades,
+            ApplyPenalties,
+            ViewDutyLists,
+            ManageDutyLists,
+            ViewPlans,
+            ViewCaseLeads,
+            DecideCaseLeads,
+        ],
+    ),
+    (
+        Role::SectionChief,
+        &[
+            ViewOrganisation,
+            ViewUsers,
+            ViewAudit,
+            ViewRules,
+            ViewRegistry,
+            ManageRegistry,
+            ChangeLicenceStatus,
+            ChangeEntityGrades,
+            ApplyPenalties,
+            ManageInspectors,
+            RevealIdNumbers,
+            ViewDutyLists,
+            ManageDutyLists,
+            ViewPlans,
+            ManagePlans,
+            RecordInspections,
+            ViewCaseLeads,
+            RegisterCaseLeads,
+            DecideCaseLeads,
+        ],
+    ),
+    (
+        Role::LegalReviewer,
+        &[
+            ViewOrganisation,
+            ViewUsers,
+            ViewAudit,
+            ViewRules,
+            ViewRegistry,
+            RevealIdNumbers,
+            ViewDutyLists,
+            ViewPlans,
+            ViewCaseLeads,
+        ],
+    ),
+    // A 监督员 records inspections and keeps the registry's master data; the
+    // bureau's determinations (licence status, grades) are not theirs.
+    (
+        Role::Inspector,
+        &[
+            ViewOrganisation,
+            ViewUsers,
+            ViewRules,
+            ViewRegistry,
+            ManageRegistry,
+            ViewDutyLists,
+            ViewPlans,
+            RecordInspections,
+            ViewCaseLeads,
+            RegisterCaseLeads,
+        ],
+    ),
+    // Their scope already limits them to their own institution.
+    (Role::Institution, &[ViewUsers, ViewRegistry]),
+];
+
+pub fn role_allows(role: Role, p: Permission) -> bool {
+    ROLE_PERMISSIONS.iter().any(|(r, ps)| *r == role && ps.contains(&p))
 }
 
 pub fn allows(actor: &Actor, p: Permission) -> bool {
@@ -118,5 +203,59 @@ pub fn require(actor: &Actor, p: Permission) -> DomainResult<()> {
         Ok(())
     } else {
         Err(DomainError::forbidden("您的角色无权执行此操作"))
+    }
+}
+
+/// The table as Markdown, roles as columns: what the README's section on roles shows.
+pub fn markdown_table() -> String {
+    let mut out = String::from("| 权限 |");
+    for r in Role::ALL {
+        out.push_str(&format!(" {} |", r.label()));
+    }
+    out.push_str("\n| --- |");
+    out.push_str(&" :-: |".repeat(Role::ALL.len()));
+    out.push('\n');
+    for &p in Permission::ALL {
+        out.push_str(&format!("| {} (`{p:?}`) |", p.label()));
+        for r in Role::ALL {
+            out.push_str(if role_allows(r, p) { " ✓ |" } else { " |" });
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_role_has_one_row_and_every_permission_is_listed_once() {
+        for r in Role::ALL {
+            assert_eq!(ROLE_PERMISSIONS.iter().filter(|(x, _)| *x == r).count(), 1, "{r:?}");
+        }
+        for (i, p) in Permission::ALL.iter().enumerate() {
+            assert!(!Permission::ALL[..i].contains(p), "{p:?} twice");
+        }
+    }
+
+    #[test]
+    fn the_readme_shows_the_table_as_it_is() {
+        let readme = include_str!("../../../README.md");
+        let table = markdown_table();
+        assert!(readme.contains(&table), "README's role table differs from domain::authz; put this in it:\n{table}");
+    }
+
+    #[test]
+    fn an_inspector_records_but_does_not_decide_licence_status_or_grades() {
+        assert!(role_allows(Role::Inspector, RecordInspections));
+        assert!(role_allows(Role::Inspector, ManageRegistry));
+        for p in [ChangeLicenceStatus, ChangeEntityGrades, ApplyPenalties] {
+            assert!(!role_allows(Role::Inspector, p), "{p:?}");
+            for r in [Role::SectionChief, Role::Leader, Role::Admin] {
+                assert!(role_allows(r, p), "{r:?} {p:?}");
+            }
+            assert!(!role_allows(Role::LegalReviewer, p) && !role_allows(Role::Institution, p));
+        }
     }
 }

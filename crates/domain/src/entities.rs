@@ -150,22 +150,100 @@ pub async fn parse_checked(store: &Store, input: &EntityInput) -> DomainResult<E
     Ok(data)
 }
 
+/// The bureau's determinations about an entity: operating status, risk grade,
+/// credit grade. Not master data: changing them is [`Permission::ChangeEntityGrades`]'s.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Determinations {
+    pub status: EntityStatus,
+    pub risk_grade: Option<RiskGrade>,
+    pub credit_grade: Option<CreditGrade>,
+}
+
+impl Determinations {
+    pub fn of(d: &EntityData) -> Self {
+        Determinations { status: d.status, risk_grade: d.risk_grade, credit_grade: d.credit_grade }
+    }
+
+    /// A newly registered entity's: operating, not graded.
+    pub const NEW: Determinations =
+        Determinations { status: EntityStatus::Operating, risk_grade: None, credit_grade: None };
+
+    /// What differs from `before`, in Chinese ("风险等级 B→C").
+    pub fn changes_from(&self, before: &Determinations) -> Vec<String> {
+        let grade = |g: Option<&'static str>| g.unwrap_or("未评定");
+        let mut out = Vec::new();
+        if self.status != before.status {
+            out.push(format!("经营状态 {}→{}", before.status.label(), self.status.label()));
+        }
+        if self.risk_grade != before.risk_grade {
+            out.push(format!(
+                "风险等级 {}→{}",
+                grade(before.risk_grade.map(RiskGrade::key)),
+                grade(self.risk_grade.map(RiskGrade::key))
+            ));
+        }
+        if self.credit_grade != before.credit_grade {
+            out.push(format!(
+                "信用等级 {}→{}",
+                grade(before.credit_grade.map(CreditGrade::key)),
+                grade(self.credit_grade.map(CreditGrade::key))
+            ));
+        }
+        out
+    }
+}
+
+/// Whether the actor may set these determinations (`before` None: a new
+/// entity). Err: 403 before any write, so the audit chain does not grow.
+pub fn check_determinations(actor: &Actor, before: Option<&EntityData>, after: &EntityData) -> DomainResult<bool> {
+    let was = before.map(Determinations::of).unwrap_or(Determinations::NEW);
+    let changed = Determinations::of(after) != was;
+    if changed && !crate::authz::allows(actor, Permission::ChangeEntityGrades) {
+        return Err(DomainError::new(
+            crate::error::ErrorKind::Forbidden,
+            "entity.determination_forbidden",
+            "风险等级、信用等级和经营状态须由股室负责人或局领导写明原因后变更，您的角色无权变更",
+        ));
+    }
+    Ok(changed)
+}
+
 pub async fn create(store: &Store, actor: &Actor, input: &EntityInput) -> DomainResult<Entity> {
     require(actor, Permission::ManageRegistry)?;
     let data = parse_checked(store, input).await?;
+    check_determinations(actor, None, &data)?;
     Ok(entities::create(store, actor, &data).await?)
 }
 
+/// Replaces an entity's data. Master data needs [`Permission::ManageRegistry`];
+/// a change of status or grades needs [`Permission::ChangeEntityGrades`] and a
+/// written reason (kept in the audit event). A request that changes both is
+/// refused whole when either is missing.
 pub async fn update(
     store: &Store,
     actor: &Actor,
     id: EntityId,
     expected_version: Option<i64>,
     input: &EntityInput,
+    reason: Option<&str>,
 ) -> DomainResult<Entity> {
-    require(actor, Permission::ManageRegistry)?;
+    if !crate::authz::allows(actor, Permission::ManageRegistry) {
+        require(actor, Permission::ChangeEntityGrades)?;
+    }
     let data = parse_checked(store, input).await?;
-    Ok(entities::update(store, actor, id, expected_version, &data).await?)
+    let before = entities::get(store, actor, id).await?;
+    let master_changed = EntityData { status: before.data.status, risk_grade: before.data.risk_grade, credit_grade: before.data.credit_grade, ..data.clone() } != before.data;
+    if master_changed {
+        require(actor, Permission::ManageRegistry)?;
+    }
+    let note = if check_determinations(actor, Some(&before.data), &data)? {
+        let reason = crate::licences::written_reason("entity.reason_required", reason)?;
+        let changes = Determinations::of(&data).changes_from(&Determinations::of(&before.data));
+        Some(format!("{}；原因：{reason}", changes.join("，")))
+    } else {
+        None
+    };
+    Ok(entities::update(store, actor, id, expected_version, &data, note.as_deref()).await?)
 }
 
 pub async fn get(store: &Store, actor: &Actor, id: EntityId) -> DomainResult<Entity> {

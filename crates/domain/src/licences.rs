@@ -2,7 +2,7 @@
 //! permission checks.
 
 use crate::authz::{require, Permission};
-use crate::error::{DomainError, DomainResult};
+use crate::error::{DomainError, DomainResult, ErrorKind};
 use crate::input::{self, Fields, Problem};
 use serde::Deserialize;
 use weijian_rules::registry::{Category, LicenceRecord, Registry};
@@ -10,7 +10,8 @@ use weijian_store::entities::Entity;
 use weijian_store::ids::{EntityId, LicenceId};
 use weijian_store::licences::{self, Licence, LicenceChange, LicenceData, Query};
 use weijian_store::page::Page;
-use weijian_store::{entities, Actor, Store};
+use weijian_store::audit::Change;
+use weijian_store::{entities, Actor, Store, WriteTx};
 
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct LicenceInput {
@@ -110,10 +111,47 @@ impl LicenceInput {
     }
 }
 
+/// The longest written reason for a status change.
+pub const REASON_MAX_CHARS: usize = 500;
+
+/// The written reason a determination needs: required, at most [`REASON_MAX_CHARS`].
+pub fn written_reason<'a>(code_required: &'static str, reason: Option<&'a str>) -> DomainResult<&'a str> {
+    let r = reason.map(str::trim).filter(|r| !r.is_empty()).ok_or_else(|| {
+        DomainError::invalid(code_required, "reason", "变更须写明原因和依据")
+    })?;
+    if r.chars().count() > REASON_MAX_CHARS {
+        return Err(DomainError::invalid(
+            "field.too_long",
+            "reason",
+            format!("原因不能超过{REASON_MAX_CHARS}个字"),
+        ));
+    }
+    Ok(r)
+}
+
+fn penalty_only() -> DomainError {
+    DomainError::new(ErrorKind::Forbidden, "licence.penalty_only", "吊销、暂扣许可证须经行政处罚决定")
+}
+
+/// Whether the actor may move a licence's recorded status from `before` (None:
+/// a new licence) to `after` outside a penalty decision. 吊销/暂扣 (and undoing
+/// a 吊销) are penalties, refused here for every role; 注销/撤销 and the end of a
+/// 暂扣 are the bureau's acts, for those holding [`Permission::ChangeLicenceStatus`].
+pub fn check_record_change(actor: &Actor, before: Option<LicenceRecord>, after: LicenceRecord) -> DomainResult<()> {
+    if before.unwrap_or(LicenceRecord::Valid) == after {
+        return Ok(());
+    }
+    if matches!(after, LicenceRecord::Suspended | LicenceRecord::Revoked) || before == Some(LicenceRecord::Revoked) {
+        return Err(penalty_only());
+    }
+    require(actor, Permission::ChangeLicenceStatus)
+}
+
 pub async fn create(store: &Store, actor: &Actor, entity_id: EntityId, input: &LicenceInput) -> DomainResult<Licence> {
     require(actor, Permission::ManageRegistry)?;
     let holder = entities::get(store, actor, entity_id).await?;
     let data = input.parse(&holder).map_err(input::first)?;
+    check_record_change(actor, None, data.record)?;
     Ok(licences::create(store, actor, &data).await?)
 }
 
@@ -129,11 +167,79 @@ pub async fn update(
     let current = licences::get(store, actor, id).await?;
     let holder = entities::get(store, actor, current.data.entity_id).await?;
     let data = input.parse(&holder).map_err(input::first)?;
-    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
-    if data.record != current.data.record && reason.is_none() {
-        return Err(DomainError::invalid("licence.reason_required", "reason", "变更许可证状态须写明原因和依据"));
-    }
+    check_record_change(actor, Some(current.data.record), data.record)?;
+    let reason = if data.record != current.data.record {
+        Some(written_reason("licence.reason_required", reason)?)
+    } else {
+        reason.map(str::trim).filter(|r| !r.is_empty())
+    };
     Ok(licences::update(store, actor, id, expected_version, &data, reason).await?)
+}
+
+/// A penalty a decision imposes on a licence.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Penalty {
+    /// 暂扣许可证
+    Suspend,
+    /// 吊销许可证
+    Revoke,
+}
+
+impl Penalty {
+    fn record(self) -> LicenceRecord {
+        match self {
+            Penalty::Suspend => LicenceRecord::Suspended,
+            Penalty::Revoke => LicenceRecord::Revoked,
+        }
+    }
+}
+
+/// Carries out a penalty decision (行政处罚决定书, by its 文号) on a licence,
+/// inside the caller's transaction: the cases module decides, this records.
+/// The licence's history keeps the decision as the reason; the audit event is
+/// written in `tx`, which the caller commits with the rest of the decision.
+pub async fn apply_penalty(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    id: LicenceId,
+    penalty: Penalty,
+    decision_ref: &str,
+) -> DomainResult<Licence> {
+    require(actor, Permission::ApplyPenalties)?;
+    let decision_ref = decision_ref.trim();
+    if decision_ref.is_empty() || decision_ref.chars().count() > 100 {
+        return Err(DomainError::invalid(
+            "licence.decision_required",
+            "decision_ref",
+            "须写明行政处罚决定书文号（不超过100字）",
+        ));
+    }
+    let before = licences::get_in(tx.conn(), actor, id).await?;
+    let allowed = match penalty {
+        Penalty::Suspend => before.data.record == LicenceRecord::Valid,
+        Penalty::Revoke => matches!(before.data.record, LicenceRecord::Valid | LicenceRecord::Suspended),
+    };
+    if !allowed {
+        return Err(DomainError::new(
+            ErrorKind::Conflict,
+            "licence.not_in_force",
+            format!("该许可证已{}，不能再{}", before.data.record.label(), penalty.record().label()),
+        ));
+    }
+    let data = LicenceData { record: penalty.record(), ..before.data.clone() };
+    let reason = format!("行政处罚决定 {decision_ref}");
+    let after = licences::replace(tx.conn(), actor, &before, Some(before.version), &data, Some(&reason)).await?;
+    tx.audit(
+        actor,
+        Change::of(
+            "licence.penalty",
+            &after,
+            format!("依{reason}{}许可证 {}（{}）", penalty.record().label(), after.data.number, after.entity_name),
+            Some(&before),
+        ),
+    )
+    .await?;
+    Ok(after)
 }
 
 pub async fn get(store: &Store, actor: &Actor, id: LicenceId) -> DomainResult<Licence> {

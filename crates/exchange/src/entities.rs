@@ -5,7 +5,8 @@
 use crate::file::{RowRef, Table};
 use crate::sheet::{Column, Context, ExportQuery, Outcome, RowProblem, Sheet, Written};
 use std::collections::{BTreeMap, HashMap};
-use weijian_domain::entities::EntityInput;
+use weijian_domain::authz::Permission;
+use weijian_domain::entities::{Determinations, EntityInput};
 use weijian_domain::DomainResult;
 use weijian_rules::registry::{Category, Registry};
 use weijian_store::entities::{self, EntityData, Query};
@@ -253,6 +254,33 @@ impl Sheet for EntitySheet {
                     "entity.registered_elsewhere",
                     "该统一社会信用代码已由其他辖区登记，您无权修改",
                 ));
+            }
+        }
+        if let Ok(data) = &parsed {
+            // Status and grades are the bureau's determinations: a row of an
+            // actor who may not change them must leave them as they are.
+            if !weijian_domain::authz::allows(cx.actor, Permission::ChangeEntityGrades) {
+                let mut conn = cx.store.reader().acquire().await?;
+                let existing = entities::find_natural(
+                    &mut conn,
+                    cx.actor,
+                    data.uscc.as_deref(),
+                    &data.region_code,
+                    &data.name,
+                    data.address.as_deref(),
+                )
+                .await?;
+                let before = existing.as_ref().map(|e| Determinations::of(&e.data)).unwrap_or(Determinations::NEW);
+                for change in Determinations::of(data).changes_from(&before) {
+                    let column = change.split(' ').next().unwrap_or_default().to_string();
+                    problems.push(RowProblem::new(
+                        n,
+                        &column,
+                        row.get(&column),
+                        "entity.determination_forbidden",
+                        format!("您的角色无权变更{change}（须由股室负责人或局领导写明原因后变更）"),
+                    ));
+                }
             }
         }
         Ok(match parsed {

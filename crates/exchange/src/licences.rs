@@ -7,7 +7,7 @@ use crate::sheet::{Column, Context, ExportQuery, Outcome, RowProblem, Sheet, Wri
 use std::collections::HashMap;
 use weijian_domain::licences::LicenceInput;
 use weijian_domain::DomainResult;
-use weijian_rules::registry::Registry;
+use weijian_rules::registry::{LicenceRecord as RecordKind, Registry};
 use weijian_store::entities::{self, Entity};
 use weijian_store::ids::EntityId;
 use weijian_store::licences::{self, LicenceData, Query};
@@ -44,8 +44,8 @@ fn column_of(field: &str) -> &'static str {
 
 #[derive(Default)]
 pub struct Cache {
-    /// (kind, number) → (region, holder) of licences registered anywhere.
-    registered: HashMap<(String, String), (String, EntityId)>,
+    /// (kind, number) → (region, holder, recorded status) of licences registered anywhere.
+    registered: HashMap<(String, String), (String, EntityId, String)>,
     holders: Holders,
 }
 
@@ -136,7 +136,7 @@ impl Sheet for LicenceSheet {
         cx.cache.registered = imports::registered_licences(&mut conn, &keys)
             .await?
             .into_iter()
-            .map(|l| ((l.kind, l.number), (l.region_code, l.entity_id)))
+            .map(|l| ((l.kind, l.number), (l.region_code, l.entity_id, l.status)))
             .collect();
         Ok(())
     }
@@ -180,7 +180,13 @@ impl Sheet for LicenceSheet {
         }
         if let Ok(data) = &parsed {
             let key = (data.kind.clone(), data.number.clone());
-            if let Some((region, entity)) = cx.cache.registered.get(&key).cloned() {
+            let before = cx.cache.registered.get(&key).and_then(|(_, _, s)| RecordKind::parse(s));
+            // The same rule as the licence form: no 吊销/暂扣 outside a penalty decision,
+            // 注销/撤销 only by those who may.
+            if let Err(e) = weijian_domain::licences::check_record_change(cx.actor, before, data.record) {
+                problems.push(RowProblem::new(n, "状态", row.get("状态"), e.code, e.message));
+            }
+            if let Some((region, entity, _)) = cx.cache.registered.get(&key).cloned() {
                 if cx.region_writable(&region).await?.is_err() {
                     problems.push(RowProblem::new(
                         n,

@@ -258,6 +258,57 @@ both_backends! {
         assert!(Import::prepare(s, &leader, Kind::Entities, Mode::AllOrNothing, "x.csv", &file, None).await.is_err());
     }
 
+    async fn an_inspectors_import_changes_no_grade_status_or_licence_status(db: &TestDb) {
+        let s = &db.store;
+        weijian_domain::demo::seed(s).await.unwrap();
+        let (chief, inspector) = (actor(s, "zq_chief").await, actor(s, "zq_inspector1").await);
+        let headers: &[&str] = &["名称", "统一社会信用代码", "行政区划代码", "类别", "医疗机构类别", "风险等级", "信用等级", "经营状态"];
+        let (a, b) = (uscc(31, "131127"), uscc(32, "131127"));
+        let row = |name: &'static str, u: &str, risk: &'static str| -> Vec<String> {
+            [name, u, "131127", "医疗机构", "诊所", risk, "A", "正常经营"].iter().map(|c| c.to_string()).collect()
+        };
+        let file = |rows: &[Vec<String>]| {
+            let rows: Vec<Vec<&str>> = rows.iter().map(|r| r.iter().map(String::as_str).collect()).collect();
+            let mut all: Vec<&[&str]> = vec![headers];
+            all.extend(rows.iter().map(|r| &r[..]));
+            csv(&all)
+        };
+        let graded = file(&[row("枣强县甲诊所", &a, "B")]);
+        let job = import(s, &chief, Kind::Entities, Mode::AllOrNothing, "graded.csv", &graded).await;
+        assert_eq!((job.status, job.created_rows), (JobStatus::Done, 1), "{job:?}");
+        // The same file again is no change, so the inspector may import it.
+        let job = import(s, &inspector, Kind::Entities, Mode::AllOrNothing, "same.csv", &graded).await;
+        assert_eq!((job.status, job.unchanged_rows), (JobStatus::Done, 1), "{job:?}");
+        let events = count(s, "audit_events").await;
+        // A changed grade, and a new entity graded by the inspector: both refused, per row.
+        let job = import(s, &inspector, Kind::Entities, Mode::CleanRowsOnly, "regrade.csv",
+            &file(&[row("枣强县甲诊所", &a, "D"), row("枣强县乙诊所", &b, "")])).await;
+        let ps = problems(&job);
+        assert!(has(&ps, 2, "风险等级", "entity.determination_forbidden"), "{ps:#?}");
+        assert!(has(&ps, 3, "信用等级", "entity.determination_forbidden"), "{ps:#?}");
+        assert_eq!(job.created_rows + job.updated_rows, 0, "{job:?}");
+        assert_eq!(count(s, "audit_events").await, events);
+
+        // Licences: 吊销 is refused to every role, 注销 to the inspector.
+        let lh: &[&str] = &["持证单位统一社会信用代码", "许可证种类", "许可证编号", "发证日期", "状态"];
+        let job = import(s, &chief, Kind::Licences, Mode::AllOrNothing, "l.csv",
+            &csv(&[lh, &[&a, "医疗机构执业许可证", "IMP-1", "2024-03-01", "有效"]])).await;
+        assert_eq!(job.status, JobStatus::Done, "{job:?}");
+        for (who, status, code) in [
+            (&inspector, "注销", "auth.forbidden"),
+            (&inspector, "吊销", "licence.penalty_only"),
+            (&chief, "吊销", "licence.penalty_only"),
+            (&chief, "暂停", "licence.penalty_only"),
+        ] {
+            let job = import(s, who, Kind::Licences, Mode::AllOrNothing, "l2.csv",
+                &csv(&[lh, &[&a, "医疗机构执业许可证", "IMP-1", "2024-03-01", status]])).await;
+            assert!(has(&problems(&job), 2, "状态", code), "{status}: {job:?}");
+        }
+        let job = import(s, &chief, Kind::Licences, Mode::AllOrNothing, "l3.csv",
+            &csv(&[lh, &[&a, "医疗机构执业许可证", "IMP-1", "2024-03-01", "注销"]])).await;
+        assert_eq!((job.status, job.updated_rows), (JobStatus::Done, 1), "{job:?}");
+    }
+
     async fn unreadable_files_are_refused_and_interrupted_jobs_fail(db: &TestDb) {
         let s = &db.store;
         weijian_domain::demo::seed(s).await.unwrap();

@@ -79,13 +79,43 @@ impl DeadlineError {
     }
 }
 
+static TABLE: OnceLock<Vec<Deadline>> = OnceLock::new();
+
+/// The table compiled into the binary (a province starts its own from it).
+pub const BUILT_IN: &str = include_str!("../data/deadlines.toml");
+
+/// The table in force: built in, unless a province's own was installed at start-up.
 pub fn all() -> &'static [Deadline] {
-    static TABLE: OnceLock<Vec<Deadline>> = OnceLock::new();
-    TABLE.get_or_init(|| {
-        toml::from_str::<File>(include_str!("../data/deadlines.toml"))
-            .expect("built-in deadline table is valid")
-            .deadline
-    })
+    TABLE.get_or_init(|| parse(BUILT_IN).expect("built-in deadline table is valid"))
+}
+
+/// Reads and checks a deadline table: unique keys, a basis and at least one
+/// day each; a province's table must keep every built-in key (the code asks
+/// for them by key), and may change days, counting and basis.
+pub fn parse(text: &str) -> Result<Vec<Deadline>, String> {
+    let file: File = toml::from_str(text).map_err(|e| format!("法定期限格式错误：{}", e.message()))?;
+    let mut seen = std::collections::BTreeSet::new();
+    for d in &file.deadline {
+        if !seen.insert(d.key.as_str()) {
+            return Err(format!("法定期限 {} 重复", d.key));
+        }
+        if d.days == 0 || d.days > 3650 || d.basis.trim().is_empty() {
+            return Err(format!("法定期限 {}：天数应为1至3650，且须写明依据", d.key));
+        }
+    }
+    if text != BUILT_IN {
+        let base = parse(BUILT_IN)?;
+        let missing: Vec<&str> = base.iter().map(|d| d.key.as_str()).filter(|k| !seen.contains(k)).collect();
+        if !missing.is_empty() {
+            return Err(format!("缺少内置的法定期限：{}（只能修改，不能删除）", missing.join("、")));
+        }
+    }
+    Ok(file.deadline)
+}
+
+/// Puts a province's table in force; only before first use, once.
+pub fn install(table: Vec<Deadline>) -> Result<(), String> {
+    TABLE.set(table).map_err(|_| "法定期限表已在使用中，只能在启动时替换".to_string())
 }
 
 pub fn get(key: &str) -> Result<&'static Deadline, DeadlineError> {
@@ -166,6 +196,16 @@ mod tests {
         }
         assert_eq!(get("fine_payment").unwrap().count, Count::Natural);
         assert_eq!(get("nope").unwrap_err().code(), "deadline.unknown");
+    }
+
+    #[test]
+    fn a_provincial_table_is_checked() {
+        let longer = BUILT_IN.replacen("days = 90", "days = 120", 1);
+        assert_eq!(parse(&longer).unwrap().iter().find(|d| d.key == "case_decision").unwrap().days, 120);
+        let dropped = BUILT_IN.replacen("key = \"case_decision\"", "key = \"case_decision_x\"", 1);
+        assert!(parse(&dropped).unwrap_err().contains("case_decision"));
+        assert!(parse(&BUILT_IN.replacen("days = 90", "days = 0", 1)).unwrap_err().contains("天数"));
+        assert!(parse("deadline = 1").unwrap_err().contains("格式错误"));
     }
 
     #[test]

@@ -118,10 +118,42 @@ pub enum RegistryError {
     Invalid(String),
 }
 
+static REGISTRY: OnceLock<Registry> = OnceLock::new();
+
+/// The vocabulary compiled into the binary (a province starts its own from it).
+pub const BUILT_IN_TOML: &str = BUILT_IN;
+
 impl Registry {
+    /// The vocabulary in force: the built-in one, unless a province's own was
+    /// installed at start-up (`rules_dir/registry.toml`).
     pub fn official() -> &'static Registry {
-        static R: OnceLock<Registry> = OnceLock::new();
-        R.get_or_init(|| Registry::from_toml(BUILT_IN).expect("the built-in registry vocabulary is valid"))
+        REGISTRY.get_or_init(|| Registry::from_toml(BUILT_IN).expect("the built-in registry vocabulary is valid"))
+    }
+
+    /// Reads a province's vocabulary: the checks of [`Registry::from_toml`], and
+    /// every built-in key kept (records already stored name them; a province
+    /// may add kinds and change labels and cycles, not remove any).
+    pub fn parse_provincial(text: &str) -> Result<Registry, RegistryError> {
+        let r = Registry::from_toml(text)?;
+        let base = Registry::from_toml(BUILT_IN).expect("the built-in registry vocabulary is valid");
+        let missing = base
+            .categories
+            .iter()
+            .map(|c| &c.key)
+            .filter(|k| r.category(k).is_none())
+            .chain(base.licence_kinds.iter().map(|k| &k.key).filter(|k| r.licence_kind(k).is_none()))
+            .chain(base.specialties.iter().map(|s| &s.key).filter(|k| r.specialty(k).is_none()))
+            .cloned()
+            .collect::<Vec<_>>();
+        if !missing.is_empty() {
+            return Err(RegistryError::Invalid(format!("缺少内置的键：{}（只能增加或修改，不能删除）", missing.join("、"))));
+        }
+        Ok(r)
+    }
+
+    /// Puts a province's vocabulary in force; only before first use, once.
+    pub fn install(registry: Registry) -> Result<(), String> {
+        REGISTRY.set(registry).map_err(|_| "登记目录已在使用中，只能在启动时替换".to_string())
     }
 
     pub fn from_toml(text: &str) -> Result<Registry, RegistryError> {
@@ -158,6 +190,10 @@ impl Registry {
                 };
                 if !ok {
                     return Err(RegistryError::Invalid(format!("许可证种类 {} 的校验周期不完整", k.key)));
+                }
+                let months = [v.months, v.months_below_100_beds, v.months_from_100_beds];
+                if months.iter().flatten().any(|m| !(1..=120).contains(m)) {
+                    return Err(RegistryError::Invalid(format!("许可证种类 {} 的校验周期应为1至120个月", k.key)));
                 }
             }
         }
@@ -500,6 +536,23 @@ mod tests {
         assert_eq!(k.next_verification_due(d("2026-03-01"), Some(500)), Some(d("2029-02-28")));
         let water = Registry::official().licence_kind("water_supply_hygiene").unwrap();
         assert_eq!(water.next_verification_due(d("2026-03-01"), None), None);
+    }
+
+    #[test]
+    fn a_provincial_vocabulary_may_change_a_cycle_but_not_drop_a_key() {
+        // 海口 practises a yearly 年审 whatever the bed count.
+        let yearly = BUILT_IN.replace(
+            "verification = { by_beds = true, months_below_100_beds = 12, months_from_100_beds = 36 }",
+            "verification = { months = 12 }",
+        );
+        let r = Registry::parse_provincial(&yearly).unwrap();
+        let k = r.licence_kind("medical_practice").unwrap();
+        assert_eq!(k.next_verification_due(d("2026-03-01"), Some(500)), Some(d("2027-02-28")));
+        let dropped = BUILT_IN.replacen("key = \"medical_practice\"", "key = \"medical_practice_hk\"", 1);
+        assert!(matches!(Registry::parse_provincial(&dropped), Err(RegistryError::Invalid(m)) if m.contains("medical_practice")));
+        let zero = BUILT_IN.replace("months_below_100_beds = 12", "months_below_100_beds = 0");
+        assert!(matches!(Registry::parse_provincial(&zero), Err(RegistryError::Invalid(_))));
+        assert!(matches!(Registry::parse_provincial("categories = 3"), Err(RegistryError::Parse(_))));
     }
 
     #[test]

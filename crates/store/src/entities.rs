@@ -214,19 +214,24 @@ pub(crate) async fn refresh_search(conn: &mut AnyConnection, id: EntityId) -> St
 }
 
 /// Replaces an entity's data. `expected_version` guards against overwriting a
-/// change made since the editor loaded the record.
+/// change made since the editor loaded the record; `note` (what changed and
+/// why) goes into the audit event's summary.
 pub async fn update(
     store: &Store,
     actor: &Actor,
     id: EntityId,
     expected_version: Option<i64>,
     data: &EntityData,
+    note: Option<&str>,
 ) -> StoreResult<Entity> {
     let before = get(store, actor, id).await?;
     let mut tx = store.begin().await?;
     let after = replace(tx.conn(), actor, &before, expected_version, data).await?;
-    tx.audit(actor, Change::of("entity.update", &after, format!("修改监管对象 {}", after.data.name), Some(&before)))
-        .await?;
+    let summary = match note {
+        Some(n) => format!("修改监管对象 {}：{n}", after.data.name),
+        None => format!("修改监管对象 {}", after.data.name),
+    };
+    tx.audit(actor, Change::of("entity.update", &after, summary, Some(&before))).await?;
     tx.commit().await?;
     Ok(after)
 }

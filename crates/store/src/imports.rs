@@ -297,9 +297,11 @@ pub struct RegisteredLicence {
     pub number: String,
     pub region_code: String,
     pub entity_id: EntityId,
+    /// The recorded status's key (valid, suspended ...).
+    pub status: String,
 }
 
-/// Which of these (kind, number) licences are registered anywhere, with their region and holder.
+/// Which of these (kind, number) licences are registered anywhere, with their region, holder and status.
 pub async fn registered_licences(
     conn: &mut AnyConnection,
     keys: &[(String, String)],
@@ -308,7 +310,7 @@ pub async fn registered_licences(
     for chunk in keys.chunks(100) {
         let marks: Vec<String> =
             (0..chunk.len()).map(|i| format!("(kind = ${} AND number = ${})", 2 * i + 1, 2 * i + 2)).collect();
-        let sql = format!("SELECT kind, number, region_code, entity_id FROM licences WHERE {}", marks.join(" OR "));
+        let sql = format!("SELECT kind, number, region_code, entity_id, status FROM licences WHERE {}", marks.join(" OR "));
         let mut q = sqlx::query(&sql);
         for (k, n) in chunk {
             q = q.bind(k.as_str()).bind(n.as_str());
@@ -319,6 +321,7 @@ pub async fn registered_licences(
                 number: r.try_get("number")?,
                 region_code: r.try_get("region_code")?,
                 entity_id: parse_db(&r.try_get::<String, _>("entity_id")?)?,
+                status: r.try_get("status")?,
             });
         }
     }

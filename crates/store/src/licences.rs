@@ -233,7 +233,10 @@ pub async fn update(
         Change::of(
             "licence.update",
             &after,
-            format!("变更许可证 {}（{}）", after.data.number, after.entity_name),
+            match reason {
+                Some(r) => format!("变更许可证 {}（{}）；原因：{r}", after.data.number, after.entity_name),
+                None => format!("变更许可证 {}（{}）", after.data.number, after.entity_name),
+            },
             Some(&before),
         ),
     )
@@ -304,11 +307,17 @@ impl Audited for Licence {
 }
 
 pub async fn get(store: &Store, actor: &Actor, id: LicenceId) -> StoreResult<Licence> {
+    let mut conn = store.reader().acquire().await?;
+    get_in(&mut conn, actor, id).await
+}
+
+/// One licence read on the caller's connection (inside its transaction).
+pub async fn get_in(conn: &mut AnyConnection, actor: &Actor, id: LicenceId) -> StoreResult<Licence> {
     let f = read_filter(actor, OWNER, 2);
     let sql = format!("SELECT {COLUMNS} FROM {FROM} WHERE l.id = $1 AND {}", f.sql);
     let r = f
         .bind(sqlx::query(&sql).bind(id.to_string()))
-        .fetch_optional(store.reader())
+        .fetch_optional(&mut *conn)
         .await?
         .ok_or(StoreError::NotFound)?;
     from_row(&r)

@@ -641,7 +641,6 @@ fn clinic(region: &str, name: &str, serial: u32) -> Value {
         "category": "医疗机构",
         "attributes": {"institution_type": "诊所", "beds": 0},
         "address": format!("{name}所在路1号"),
-        "risk_grade": "B",
     })
 }
 
@@ -655,7 +654,8 @@ both_backends! {
         for field in ["id", "name", "uscc", "region_code", "category", "status", "risk_grade", "credit_grade"] {
             assert!(e.get(field).is_some(), "entity JSON lacks {field}");
         }
-        assert_eq!((e["category"].as_str(), e["status"].as_str(), e["risk_grade"].as_str()), (Some("medical_institution"), Some("operating"), Some("B")));
+        // Registered by an inspector: not graded (grading is the bureau's).
+        assert_eq!((e["category"].as_str(), e["status"].as_str(), e["risk_grade"].as_str()), (Some("medical_institution"), Some("operating"), None));
         assert_eq!(e["attributes"]["beds"], 0);
         let id = e["id"].as_str().unwrap().to_string();
 
@@ -822,15 +822,21 @@ both_backends! {
         let lid = r.json()["id"].as_str().unwrap().to_string();
         let r = app.call(Method::POST, "/api/v1/licences", Some(&zq), true, Some(licence("number", json!("L-1")))).await;
         assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "licence.duplicate_number".to_string()));
-        // Revoking needs a reason; with one, the history keeps before and after.
-        let r = app.call(Method::PUT, &format!("/api/v1/licences/{lid}"), Some(&zq), true, Some(licence("status", json!("revoked")))).await;
-        assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "licence.reason_required".to_string()));
+        // Revoking is a penalty decision's, never this route's.
         let mut body = licence("status", json!("revoked"));
         body["reason"] = json!("枣卫罚〔2026〕3号 吊销");
         let r = app.call(Method::PUT, &format!("/api/v1/licences/{lid}"), Some(&zq), true, Some(body)).await;
-        assert_eq!((r.status, r.json()["status"].as_str()), (StatusCode::OK, Some("revoked")));
+        assert_eq!((r.status, r.code()), (StatusCode::FORBIDDEN, "licence.penalty_only".to_string()));
+        // 注销 is a chief's and needs a reason; with one, the history keeps before and after.
+        let chief = app.login("zq_chief").await;
+        let r = app.call(Method::PUT, &format!("/api/v1/licences/{lid}"), Some(&chief), true, Some(licence("status", json!("cancelled")))).await;
+        assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "licence.reason_required".to_string()));
+        let mut body = licence("status", json!("cancelled"));
+        body["reason"] = json!("机构申请注销");
+        let r = app.call(Method::PUT, &format!("/api/v1/licences/{lid}"), Some(&chief), true, Some(body)).await;
+        assert_eq!((r.status, r.json()["status"].as_str()), (StatusCode::OK, Some("cancelled")));
         let h = app.get(&format!("/api/v1/licences/{lid}/history"), Some(&zq)).await.json();
-        assert_eq!(h.as_array().unwrap().iter().map(|c| c["action"].as_str().unwrap()).collect::<Vec<_>>(), ["create", "revoked"]);
+        assert_eq!(h.as_array().unwrap().iter().map(|c| c["action"].as_str().unwrap()).collect::<Vec<_>>(), ["create", "cancelled"]);
         assert_eq!(h[1]["before"]["record"], "valid");
         // The entity file warns: operating without an in-force licence.
         let file = app.get(&format!("/api/v1/entities/{id}/file"), Some(&zq)).await.json();

@@ -4,6 +4,7 @@
 use anyhow::{anyhow, Result};
 use clap::Subcommand;
 use weijian_rules::penalty::{self, Catalog, Facts, Party};
+use weijian_rules::registry::Registry;
 use weijian_rules::{Fen, MoneyError};
 use weijian_web::api::penalty::{PenaltyResponse, ViolationSummary};
 
@@ -29,11 +30,24 @@ pub enum RulesCommand {
         #[arg(long = "circumstance")]
         circumstances: Vec<String>,
     },
+    /// When a licence's next 校验 falls due, by the registry in force.
+    Verification {
+        /// Licence kind key or label, e.g. 医疗机构执业许可证.
+        #[arg(long)]
+        kind: String,
+        /// The last 校验 (or the issue date), YYYY-MM-DD.
+        #[arg(long)]
+        since: String,
+        /// The holder's bed count, where the cycle depends on it.
+        #[arg(long)]
+        beds: Option<i64>,
+    },
 }
 
 /// Puts a province's own rules in force before anything uses the built-in ones:
-/// any of `discretion.toml`, `violations.toml`, `points.toml` found in `dir`
-/// (a missing one keeps the built-in file). Every file is checked first.
+/// any of `discretion.toml`, `violations.toml`, `points.toml`, `registry.toml`,
+/// `deadlines.toml` found in `dir` (a missing one keeps the built-in file).
+/// Every file is checked first.
 pub fn install_provincial(dir: &std::path::Path) -> Result<Vec<String>> {
     let read = |name: &str| -> Result<Option<String>> {
         let path = dir.join(name);
@@ -58,11 +72,36 @@ pub fn install_provincial(dir: &std::path::Path) -> Result<Vec<String>> {
         installed.extend(policy.map(|_| "discretion.toml".to_string()));
         installed.extend(violations.map(|_| "violations.toml".to_string()));
     }
-    if let Some(text) = read("points.toml")? {
-        let schemes = weijian_rules::points::Scheme::parse_all(&text)
-            .map_err(|e| anyhow!("{} 中的记分规则无效：{e}", dir.display()))?;
+    let points = read("points.toml")?
+        .map(|text| {
+            weijian_rules::points::Scheme::parse_all(&text)
+                .map_err(|e| anyhow!("{} 中的记分规则无效：{e}", dir.join("points.toml").display()))
+        })
+        .transpose()?;
+    let registry = read("registry.toml")?
+        .map(|text| {
+            Registry::parse_provincial(&text)
+                .map_err(|e| anyhow!("{} 中的登记目录无效：{e}", dir.join("registry.toml").display()))
+        })
+        .transpose()?;
+    let deadlines = read("deadlines.toml")?
+        .map(|text| {
+            weijian_rules::deadlines::parse(&text)
+                .map_err(|e| anyhow!("{} 中的法定期限无效：{e}", dir.join("deadlines.toml").display()))
+        })
+        .transpose()?;
+    // Every file was read and checked above: nothing is installed from a half-good directory.
+    if let Some(schemes) = points {
         weijian_rules::points::Scheme::install(schemes).map_err(|e| anyhow!(e))?;
         installed.push("points.toml".into());
+    }
+    if let Some(r) = registry {
+        Registry::install(r).map_err(|e| anyhow!(e))?;
+        installed.push("registry.toml".into());
+    }
+    if let Some(table) = deadlines {
+        weijian_rules::deadlines::install(table).map_err(|e| anyhow!(e))?;
+        installed.push("deadlines.toml".into());
     }
     Ok(installed)
 }
@@ -107,6 +146,21 @@ pub fn run(command: RulesCommand, json: bool) -> Result<i32> {
                 println!("{}", serde_json::to_string(&PenaltyResponse::from(ev))?);
             } else {
                 print_evaluation(&ev);
+            }
+            Ok(0)
+        }
+        RulesCommand::Verification { kind, since, beds } => {
+            let registry = Registry::official();
+            let k = registry
+                .licence_kind_by_key_or_label(&kind)
+                .ok_or_else(|| anyhow!("未知的许可证种类“{kind}”（licence.unknown_kind）"))?;
+            let since: chrono::NaiveDate =
+                since.trim().parse().map_err(|_| anyhow!("日期“{since}”无效，应为 YYYY-MM-DD（field.invalid_date）"))?;
+            let due = k.next_verification_due(since, beds).map(|d| d.to_string());
+            if json {
+                println!("{}", serde_json::json!({"kind": k.key, "next_verification_due": due}));
+            } else {
+                println!("{}：下次校验 {}", k.label, due.as_deref().unwrap_or("无需校验"));
             }
             Ok(0)
         }

@@ -294,3 +294,47 @@ fn a_provinces_own_rules_replace_the_built_in_ones() {
     assert!(text(&o).contains("记分规则无效"), "{}", text(&o));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_provincial_registry_and_deadline_table_join_the_rules_dir() {
+    let dir = std::env::temp_dir().join(format!("weijian-registry-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_weijian"))
+            .args(args)
+            .env("WEIJIAN_RULES_DIR", &dir)
+            .env_remove("WEIJIAN_DATABASE")
+            .env_remove("WEIJIAN_CONFIG")
+            .output()
+            .unwrap()
+    };
+    let due = |o: &Output| serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()["next_verification_due"].clone();
+    let hospital = ["rules", "verification", "--kind", "医疗机构执业许可证", "--since", "2026-03-01", "--beds", "200", "--json"];
+    // Built in: from 100 beds, every three years.
+    let o = run(&hospital);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(due(&o), "2029-02-28");
+    // 海口 practises a yearly 年审 whatever the bed count.
+    let builtin = include_str!("../../rules/data/registry.toml");
+    let yearly = builtin.replace(
+        "verification = { by_beds = true, months_below_100_beds = 12, months_from_100_beds = 36 }",
+        "verification = { months = 12 }",
+    );
+    assert_ne!(yearly, builtin);
+    std::fs::write(dir.join("registry.toml"), &yearly).unwrap();
+    std::fs::write(dir.join("deadlines.toml"), include_str!("../../rules/data/deadlines.toml")).unwrap();
+    let o = run(&hospital);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(due(&o), "2027-02-28");
+    // A broken file stops the program, naming the file and the problem.
+    std::fs::write(dir.join("registry.toml"), yearly.replace("months = 12", "months = 0")).unwrap();
+    let o = run(&hospital);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("registry.toml") && text(&o).contains("校验周期"), "{}", text(&o));
+    std::fs::write(dir.join("registry.toml"), &yearly).unwrap();
+    std::fs::write(dir.join("deadlines.toml"), "[[deadline]]\nkey = \"fine_payment\"\n").unwrap();
+    let o = run(&["rules", "violations"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("deadlines.toml") && text(&o).contains("法定期限"), "{}", text(&o));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

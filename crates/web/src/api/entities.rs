@@ -161,6 +161,9 @@ pub struct EntityRequest {
     pub status: Option<String>,
     pub risk_grade: Option<String>,
     pub credit_grade: Option<String>,
+    /// Required when an update changes `status`, `risk_grade` or `credit_grade`
+    /// (section chief, leader or admin only): why, and on what basis.
+    pub reason: Option<String>,
     /// On update: the version read; a concurrent change then answers 409.
     pub version: Option<i64>,
 }
@@ -230,7 +233,10 @@ pub async fn get(
     Ok(Json(EntityView::from(&domain::get(&state.store, &a.actor, id).await?)))
 }
 
-/// Replaces an entity's data.
+/// Replaces an entity's data. Status and grades are the bureau's determinations:
+/// changing them needs a section chief, leader or admin and a `reason`
+/// (403 `entity.determination_forbidden`, 422 `entity.reason_required`); a
+/// request that also changes other fields is then refused whole.
 #[utoipa::path(put, path = "/api/v1/entities/{id}", tag = "registry", request_body = EntityRequest,
     params(("id" = String, Path, description = "监管对象标识")),
     security(("session" = []), ("bearer" = [])),
@@ -242,7 +248,7 @@ pub async fn update(
     PathId(id): PathId<EntityId>,
     ApiJson(req): ApiJson<EntityRequest>,
 ) -> Result<Json<EntityView>, ApiError> {
-    let e = domain::update(&state.store, &a.actor, id, req.version, &req.input()?).await?;
+    let e = domain::update(&state.store, &a.actor, id, req.version, &req.input()?, req.reason.as_deref()).await?;
     Ok(Json(EntityView::from(&e)))
 }
 

@@ -182,7 +182,9 @@ pub async fn get(
     Ok(Json(LicenceView::new(&l, weijian_domain::input::today())))
 }
 
-/// Changes a licence (data, 校验, suspension, revocation, cancellation); kept in its history.
+/// Changes a licence (data, 校验; 注销/撤销 and the end of a 暂扣 by a section chief,
+/// leader or admin with a `reason`); kept in its history. 吊销/暂扣 only follow a
+/// penalty decision: asking for them here is 403 `licence.penalty_only` for every role.
 #[utoipa::path(put, path = "/api/v1/licences/{id}", tag = "registry", request_body = LicenceRequest,
     params(("id" = String, Path, description = "许可证标识")),
     security(("session" = []), ("bearer" = [])),

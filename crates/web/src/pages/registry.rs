@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use weijian_domain::authz::{allows, Permission};
 use weijian_domain::entities::{self as domain, EntityFile, EntityInput};
 use weijian_domain::input::today;
-use weijian_rules::registry::{EntityStatus, LicenceStatus, Registry, RiskGrade};
+use weijian_rules::registry::{CreditGrade, EntityStatus, LicenceStatus, Registry, RiskGrade};
 use weijian_store::entities::{Entity, Query as EntityQuery};
 use weijian_store::ids::EntityId;
 use weijian_store::licences::{Licence, Query as LicenceQuery};
@@ -328,6 +328,10 @@ struct NewEntityPage {
     attributes: Vec<AttributeField>,
     statuses: Vec<Choice>,
     grades: Vec<Choice>,
+    credit_grades: Vec<Choice>,
+    /// Whether this user may change status and grades (else they show read-only).
+    can_determine: bool,
+    editing: bool,
     values: BTreeMap<String, String>,
 }
 
@@ -384,6 +388,12 @@ async fn new_entity_page(
                 RiskGrade::ALL.iter().map(|s| (s.key(), s.label())),
                 values.get("risk_grade").map(String::as_str).unwrap_or(""),
             ),
+            credit_grades: choices(
+                CreditGrade::ALL.iter().map(|s| (s.key(), s.label())),
+                values.get("credit_grade").map(String::as_str).unwrap_or(""),
+            ),
+            can_determine: allows(&a.actor, Permission::ChangeEntityGrades),
+            editing: editing.is_some(),
             values,
             chrome: Chrome::new(&state.store, a, "/entities").await,
         },
@@ -492,7 +502,8 @@ pub async fn update_entity(
 ) -> Response {
     let values = form_values(pairs);
     let version = values.get("version").and_then(|v| v.parse::<i64>().ok());
-    match domain::update(&state.store, &a.actor, id, version, &entity_input(&values)).await {
+    let reason = values.get("reason").cloned();
+    match domain::update(&state.store, &a.actor, id, version, &entity_input(&values), reason.as_deref()).await {
         Ok(e) => Redirect::to(&format!("/entities/{}", e.id)).into_response(),
         Err(e) => new_entity_page(&state, &a, crate::error::status_of(e.kind), e.message, values, Some(id)).await,
     }
