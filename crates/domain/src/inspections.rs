@@ -311,35 +311,6 @@ pub async fn report(
     Ok(inspections::report(store, actor, id, text, &attachments).await?)
 }
 
-/// 监督覆盖率 of a calendar year per category, in the actor's scope.
-pub async fn coverage(
-    store: &Store,
-    actor: &Actor,
-    year: i32,
-    region_code: Option<&str>,
-) -> DomainResult<Vec<weijian_store::inspections::CoverageLine>> {
-    require(actor, Permission::ViewRegistry)?;
-    let (Some(from), Some(until)) =
-        (chrono::NaiveDate::from_ymd_opt(year, 1, 1), chrono::NaiveDate::from_ymd_opt(year, 12, 31))
-    else {
-        return Err(invalid("coverage.invalid_year", "year", "年份无效"));
-    };
-    if !(2000..=2100).contains(&year) {
-        return Err(invalid("coverage.invalid_year", "year", "年份应在 2000 到 2100 之间"));
-    }
-    Ok(inspections::coverage(store, actor, region_code, from, until).await?)
-}
-
-pub async fn never_inspected(
-    store: &Store,
-    actor: &Actor,
-    after: Option<&weijian_store::page::Cursor>,
-    limit: Option<usize>,
-) -> DomainResult<Page<(weijian_store::ids::EntityId, String, String)>> {
-    require(actor, Permission::ViewRegistry)?;
-    Ok(inspections::never_inspected(store, actor, after, limit).await?)
-}
-
 /// The inspectors of a record as documents name them, and the unit whose
 /// documents they issue (the first inspector's).
 async fn signers_of(

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod authz;
 pub mod calendar;
 pub mod case_leads;
+pub mod coverage;
 pub mod demo;
 pub mod demo_inspections;
 mod demo_people;

@@ -5,6 +5,7 @@ pub mod attachments;
 pub mod boundary;
 pub mod calendar;
 pub mod case_leads;
+pub mod coverage;
 pub mod deadlines;
 pub mod documents;
 pub mod draw;

@@ -108,6 +108,9 @@ pub struct LicenceKind {
 pub struct Specialty {
     pub key: String,
     pub label: String,
+    /// Entity categories under this specialty's supervision (its coverage denominator).
+    #[serde(default)]
+    pub categories: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -181,6 +184,15 @@ impl Registry {
                 }
             }
         }
+        let mut specialties = std::collections::BTreeSet::new();
+        for s in &self.specialties {
+            if !specialties.insert(s.key.as_str()) {
+                return Err(RegistryError::Invalid(format!("专业“{}”重复", s.key)));
+            }
+            if let Some(c) = s.categories.iter().find(|c| self.category(c).is_none()) {
+                return Err(RegistryError::Invalid(format!("专业 {} 监管的类别 {c} 不存在", s.key)));
+            }
+        }
         for k in &self.licence_kinds {
             if let Some(v) = &k.verification {
                 let ok = if v.by_beds {
@@ -226,6 +238,11 @@ impl Registry {
     pub fn specialty_by_key_or_label(&self, s: &str) -> Option<&Specialty> {
         let s = s.trim();
         self.specialties.iter().find(|k| k.key == s || k.label == s)
+    }
+
+    /// The specialties whose supervision covers entities of this category.
+    pub fn specialties_supervising<'a>(&'a self, category: &'a str) -> impl Iterator<Item = &'a Specialty> + 'a {
+        self.specialties.iter().filter(move |s| s.categories.iter().any(|c| c == category))
     }
 }
 
@@ -507,6 +524,17 @@ mod tests {
         let missing =
             BUILT_IN.replacen("required_licences = [\"medical_practice\"]", "required_licences = [\"nope\"]", 1);
         assert!(matches!(Registry::from_toml(&missing), Err(RegistryError::Invalid(_))));
+    }
+
+    #[test]
+    fn specialties_name_existing_categories_and_a_hospital_falls_under_several() {
+        let r = Registry::official();
+        let med: Vec<&str> = r.specialties_supervising("medical_institution").map(|s| s.key.as_str()).collect();
+        assert!(med.contains(&"medical_services") && med.contains(&"radiation"), "{med:?}");
+        assert!(!med.contains(&"school_health"));
+        assert!(r.specialties.iter().all(|s| !s.categories.is_empty()), "every specialty supervises something");
+        let unknown = BUILT_IN.replacen("categories = [\"school\"]", "categories = [\"nope\"]", 1);
+        assert!(matches!(Registry::from_toml(&unknown), Err(RegistryError::Invalid(_))));
     }
 
     #[test]

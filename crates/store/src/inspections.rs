@@ -207,6 +207,7 @@ pub async fn record(
     .bind(data.ended_at.map(clock::to_text))
     .execute(&mut *tx.conn())
     .await?;
+    crate::coverage::mark(&mut tx, task, &inspection).await?;
     for a in &data.attachments {
         crate::attachments::link(&mut tx, actor, parse_db(a)?, "inspection", &inspection.id.to_string()).await?;
     }
@@ -680,80 +681,6 @@ pub async fn report(
     .await?;
     tx.commit().await?;
     Ok(after)
-}
-
-/// Coverage of one entity category: how many operating entities it has in the
-/// scope and how many of them were inspected in the period.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct CoverageLine {
-    pub category: String,
-    pub supervised: i64,
-    pub inspected: i64,
-}
-
-/// 监督覆盖率 per category in the actor's scope (optionally one region and
-/// below) for inspections dated from `from` to `until` inclusive.
-pub async fn coverage(
-    store: &Store,
-    actor: &Actor,
-    region_code: Option<&str>,
-    from: NaiveDate,
-    until: NaiveDate,
-) -> StoreResult<Vec<CoverageLine>> {
-    let mut c = Conditions::default();
-    c.push_filter(read_filter(actor, Owner { region: "e.region_code", entity: Some("e.id") }, 1));
-    c.push("e.status = ?", [weijian_rules::registry::EntityStatus::Operating.key().to_string()]);
-    if let Some(code) = region_code {
-        c.push(&page::in_region("e.region_code"), [code.to_string()]);
-    }
-    let n = c.next();
-    let sql = format!(
-        "SELECT e.category, COUNT(*) AS supervised, \
-         SUM(CASE WHEN EXISTS (SELECT 1 FROM inspections i WHERE i.entity_id = e.id \
-             AND i.inspected_on >= ${n} AND i.inspected_on <= ${}) THEN 1 ELSE 0 END) AS inspected \
-         FROM entities e WHERE {} GROUP BY e.category ORDER BY e.category",
-        n + 1,
-        c.sql()
-    );
-    let rows =
-        c.bind(sqlx::query(&sql)).bind(from.to_string()).bind(until.to_string()).fetch_all(store.reader()).await?;
-    rows.iter()
-        .map(|r| {
-            Ok(CoverageLine {
-                category: r.try_get("category")?,
-                supervised: r.try_get("supervised")?,
-                inspected: r.try_get::<Option<i64>, _>("inspected")?.unwrap_or(0),
-            })
-        })
-        .collect()
-}
-
-/// Operating entities in the scope never inspected (by name; keyset pages).
-pub async fn never_inspected(
-    store: &Store,
-    actor: &Actor,
-    after: Option<&Cursor>,
-    limit: Option<usize>,
-) -> StoreResult<Page<(EntityId, String, String)>> {
-    let mut c = Conditions::default();
-    c.push_filter(read_filter(actor, Owner { region: "e.region_code", entity: Some("e.id") }, 1));
-    c.push("e.status = ?", [weijian_rules::registry::EntityStatus::Operating.key().to_string()]);
-    c.push("NOT EXISTS (SELECT 1 FROM inspections i WHERE i.entity_id = e.id)", []);
-    if let Some(after) = after {
-        c.push_after("e.name", "e.id", after);
-    }
-    let limit = page::clamp_limit(limit);
-    let sql = format!(
-        "SELECT e.id, e.name, e.category FROM entities e WHERE {} ORDER BY e.name, e.id LIMIT {}",
-        c.sql(),
-        limit + 1
-    );
-    let rows = c.bind(sqlx::query(&sql)).fetch_all(store.reader()).await?;
-    let items = rows
-        .iter()
-        .map(|r| Ok((parse_db(&r.try_get::<String, _>("id")?)?, r.try_get("name")?, r.try_get("category")?)))
-        .collect::<StoreResult<Vec<_>>>()?;
-    Ok(page::from_rows(items, limit, |(id, name, _)| Cursor { key: name.clone(), id: id.to_string() }))
 }
 
 /// Publishes (一公开) the recorded, not yet published results of a plan's

@@ -9,6 +9,7 @@ pub mod backup;
 pub mod calendar_years;
 pub mod case_leads;
 mod columns;
+pub mod coverage;
 pub mod documents;
 pub mod duty_lists;
 pub mod entities;

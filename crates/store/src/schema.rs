@@ -30,6 +30,7 @@ pub const TABLES: &[(&str, &str)] = &[
     ("inspector_conflicts", "id"),
     ("inspection_tasks", "id"),
     ("inspections", "id"),
+    ("inspection_specialties", "inspection_id, specialty"),
     ("rectifications", "id"),
     ("case_leads", "id"),
     ("self_inspection_campaigns", "id"),

@@ -333,7 +333,7 @@ both_backends! {
         let home = app.get("/", Some(&hospital)).await.text();
         assert!(home.contains("整改通知") && home.contains("安排从业人员体检"), "{home}");
         let home = app.get("/", Some(&chief)).await.text();
-        assert!(home.contains("本年度监督覆盖率") && home.contains("医疗机构"), "{home}");
+        assert!(home.contains("各专业监督覆盖率") && home.contains("<svg class=\"coverage-chart\""), "{home}");
         // The institution sees its order (and only its own) and reports once.
         let mine = app.get("/api/v1/rectifications", Some(&hospital)).await.json();
         assert_eq!(mine["items"].as_array().unwrap().len(), 1);
@@ -351,15 +351,20 @@ both_backends! {
         assert_eq!(r.json()["status"], "reported");
         let r = app.call(Method::POST, &format!("/api/v1/rectifications/{id}/report"), Some(&hospital), true, Some(report)).await;
         assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "rectification.not_open".into()));
-        // Coverage counts the hospital among the inspected medical institutions of the year.
+        // Coverage per specialty: the hospital was checked for a 公共场所 item only, a
+        // specialty its category is not under, so it covers none of the hospital's.
         let cov = app.get("/api/v1/coverage", Some(&chief)).await.json();
-        let med = cov["items"].as_array().unwrap().iter().find(|l| l["category"] == "medical_institution").cloned().unwrap();
-        assert_eq!(med["inspected"], 1, "{cov}");
-        assert!(med["supervised"].as_i64().unwrap() >= 1);
-        assert_eq!(med["rate_permille"], 1000 / med["supervised"].as_i64().unwrap());
-        let other_county = app.get("/api/v1/coverage", Some(&app.login("hk_chief").await)).await.json();
-        assert_eq!(other_county["inspected"], 0, "another county's coverage does not count ours");
-        assert_eq!(app.get("/api/v1/coverage?year=1800", Some(&chief)).await.code(), "coverage.invalid_year");
+        let line = |s: &str, c: &str| cov["items"].as_array().unwrap().iter().find(|l| l["specialty"] == s && l["category"] == c).cloned().unwrap();
+        assert_eq!(line("medical_services", "medical_institution")["inspected"], 0, "{cov}");
+        assert_eq!(line("radiation", "medical_institution")["inspected"], 0, "{cov}");
+        assert_eq!(line("medical_services", "medical_institution")["target_permille"], 1000);
+        let never = app.get("/api/v1/coverage/never-inspected?specialty=radiation&limit=200", Some(&chief)).await.json();
+        assert!(never["items"].as_array().unwrap().iter().any(|e| e["id"] == entity.as_str()), "{never}");
+        assert_eq!(app.get("/api/v1/coverage", Some(&hospital)).await.status, StatusCode::FORBIDDEN);
+        let r = app.get("/api/v1/coverage?year=1800", Some(&chief)).await;
+        assert_eq!((r.status, r.code()), (StatusCode::BAD_REQUEST, "coverage.invalid_year".into()));
+        let r = app.get("/api/v1/coverage?specialty=nope", Some(&chief)).await;
+        assert_eq!((r.status, r.code()), (StatusCode::BAD_REQUEST, "coverage.unknown_specialty".into()));
         // The hospital's file shows the inspection.
         let file = app.get(&format!("/api/v1/entities/{entity}/file"), Some(&hospital)).await.json();
         assert_eq!(file["inspections"][0]["outcome"], "rectify", "{file}");

@@ -5,6 +5,7 @@ pub mod attachments;
 mod audit;
 mod auth;
 pub(crate) mod case_leads;
+pub(crate) mod coverage;
 mod duty_lists;
 pub(crate) mod entities;
 pub mod imports;
@@ -118,7 +119,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(inspections::record))
         .routes(routes!(inspections::rectifications))
         .routes(routes!(inspections::report))
-        .routes(routes!(inspections::coverage))
+        .routes(routes!(coverage::coverage))
+        .routes(routes!(coverage::never_inspected))
         .routes(routes!(inspections::opinion_pdf))
         .routes(routes!(inspections::site_record_pdf))
         .routes(routes!(case_leads::list))

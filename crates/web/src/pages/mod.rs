@@ -4,6 +4,7 @@
 mod account;
 mod case_leads;
 mod conflicts;
+mod coverage;
 mod duty_lists;
 mod imports;
 mod inspection;
@@ -240,7 +241,8 @@ struct Home {
     must_see_units: bool,
     must_see_users: bool,
     attention: Option<AttentionPanel>,
-    coverage: Vec<CoverageRow>,
+    /// Leaders' and section chiefs' coverage panel (rendered SVG chart and table).
+    coverage: Option<String>,
     /// An institution's rectification orders.
     orders: Vec<OrderRow>,
     /// An institution's self-inspections still waiting for its report.
@@ -282,22 +284,6 @@ struct OrderRow {
     deadline: String,
     status: String,
     open: bool,
-}
-
-/// A category's line of the year's coverage: label, supervised, inspected, rate text.
-struct CoverageRow {
-    label: String,
-    supervised: i64,
-    inspected: i64,
-    rate: String,
-}
-
-fn percent(part: i64, whole: i64) -> String {
-    if whole == 0 {
-        "—".into()
-    } else {
-        format!("{:.1}%", part as f64 * 100.0 / whole as f64)
-    }
 }
 
 async fn home(axum::extract::State(state): axum::extract::State<AppState>, CurrentUser(a): CurrentUser) -> Response {
@@ -358,20 +344,9 @@ async fn home(axum::extract::State(state): axum::extract::State<AppState>, Curre
     };
     // Leaders and section chiefs see the year's coverage; institutions their open orders.
     let coverage = if matches!(a.user.role, weijian_store::Role::Leader | weijian_store::Role::SectionChief) {
-        let year = chrono::Datelike::year(&today);
-        weijian_domain::inspections::coverage(&state.store, &a.actor, year, None)
-            .await
-            .unwrap_or_default()
-            .into_iter()
-            .map(|l| CoverageRow {
-                label: crate::api::entities::category_label(&l.category),
-                rate: percent(l.inspected, l.supervised),
-                supervised: l.supervised,
-                inspected: l.inspected,
-            })
-            .collect()
+        coverage::panel(&state.store, &a.actor, chrono::Datelike::year(&today)).await
     } else {
-        vec![]
+        None
     };
     let orders = if a.user.entity_id.is_some() {
         let q = weijian_store::inspections::RectificationQuery { limit: Some(50), ..Default::default() };
