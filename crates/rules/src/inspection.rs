@@ -66,9 +66,13 @@ crate::lifecycle!(PlanStatus, PlanAction, "random_plan", "抽查计划", initial
 });
 
 impl PlanStatus {
-    /// Whether the plan's scope (items, targets, ratios, pool, dates) may still change.
+    /// The states whose scope (items, targets, ratios, pool, dates) may still
+    /// change: before the snapshot is frozen.
+    pub const SCOPE_EDITABLE: [PlanStatus; 2] = [PlanStatus::Draft, PlanStatus::Published];
+
+    /// Whether the plan's scope may still change.
     pub fn scope_editable(self) -> bool {
-        matches!(self, PlanStatus::Draft | PlanStatus::Published)
+        Self::SCOPE_EDITABLE.contains(&self)
     }
 
     /// Whether the public may see the plan's snapshot (and record, once drawn).
