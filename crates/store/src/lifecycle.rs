@@ -14,7 +14,7 @@ use crate::{time, Actor, StoreError, StoreResult, WriteTx};
 use chrono::{DateTime, Utc};
 use weijian_rules::keyed::Keyed;
 use weijian_rules::lifecycle::{self, Area, Lifecycle, NotAllowed};
-pub use weijian_rules::lifecycle::{actions, allows, next};
+pub use weijian_rules::lifecycle::{actions, allows, next, next_in};
 
 impl From<NotAllowed> for StoreError {
     fn from(e: NotAllowed) -> StoreError {
