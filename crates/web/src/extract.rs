@@ -68,6 +68,33 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     }
 }
 
+/// The body of an action route that needs nothing but may name the version
+/// the user saw: none, `{}`, or `{"version": n}`. A stale version is then 409.
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VersionBody {
+    /// The object's version as read; when given, a newer one refuses the action (`<area>.stale`).
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+/// [`VersionBody`] from an empty or JSON body.
+pub struct OptionalVersion(pub Option<i64>);
+
+impl<S: Send + Sync> FromRequest<S> for OptionalVersion {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let has_body = req.headers().get(axum::http::header::CONTENT_LENGTH).is_some_and(|v| v != "0")
+            || req.headers().contains_key(axum::http::header::TRANSFER_ENCODING);
+        if !has_body {
+            return Ok(OptionalVersion(None));
+        }
+        let ApiJson(b) = ApiJson::<VersionBody>::from_request(req, state).await?;
+        Ok(OptionalVersion(b.version))
+    }
+}
+
 fn json_rejection(r: JsonRejection) -> ApiError {
     match r {
         JsonRejection::JsonDataError(e) => {

@@ -5,7 +5,7 @@
 
 use super::paging;
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{ApiJson, CurrentUser, PathId};
+use crate::extract::{ApiJson, CurrentUser, OptionalVersion, PathId, VersionBody};
 use crate::AppState;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -239,6 +239,9 @@ pub struct SelfInspectionReviewBody {
     /// Required when returning: what to correct.
     #[serde(default)]
     pub comment: Option<String>,
+    /// The report's version as read; a stale one is refused (self_inspection_report.stale).
+    #[serde(default)]
+    pub version: Option<i64>,
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -338,7 +341,7 @@ pub async fn get(
 
 /// Closes the campaign (audited); reports are refused from then on.
 #[utoipa::path(post, path = "/api/v1/self-inspections/{id}/close", tag = "self_inspections",
-    params(("id" = String, Path, description = "自查标识")),
+    params(("id" = String, Path, description = "自查标识")), request_body(content = Option<VersionBody>),
     security(("session" = []), ("bearer" = [])),
     responses((status = 200, body = SelfInspectionView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
@@ -346,8 +349,9 @@ pub async fn close(
     State(state): State<AppState>,
     CurrentUser(a): CurrentUser,
     PathId(id): PathId<SelfInspectionCampaignId>,
+    OptionalVersion(version): OptionalVersion,
 ) -> Result<Json<SelfInspectionView>, ApiError> {
-    let c = domain::close(&state.store, &a.actor, id).await?;
+    let c = domain::close(&state.store, &a.actor, id, version).await?;
     let counts = counts_for(&state, &a, &c).await;
     Ok(Json(SelfInspectionView::new(c, counts)))
 }
@@ -436,7 +440,7 @@ pub async fn review(
     ApiJson(b): ApiJson<SelfInspectionReviewBody>,
 ) -> Result<Json<SelfInspectionReportView>, ApiError> {
     let (id, report_id) = two_ids(path)?;
-    let input = ReviewInput { outcome: b.outcome, comment: b.comment };
+    let input = ReviewInput { outcome: b.outcome, comment: b.comment, version: b.version };
     let report = domain::review(&state.store, &a.actor, id, report_id, &input).await?;
     let campaign = domain::get(&state.store, &a.actor, id).await?;
     let late = domain::is_late(&campaign, &report);
