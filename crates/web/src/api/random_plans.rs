@@ -618,6 +618,10 @@ pub struct TaskView {
     pub due_on: String,
     /// assigned, done, cancelled
     pub status: String,
+    pub status_label: String,
+    pub version: i64,
+    /// The actions this user may take now: record.
+    pub allowed_actions: Vec<String>,
 }
 
 impl From<InspectionTask> for TaskView {
@@ -635,8 +639,17 @@ impl From<InspectionTask> for TaskView {
             inspector_names: t.inspector_names.to_vec(),
             due_on: t.due_on.to_string(),
             status: t.status.key().into(),
+            status_label: t.status.label().into(),
+            version: t.version,
+            allowed_actions: vec![],
         }
     }
+}
+
+/// The task as this user sees it, with the actions they may take now.
+pub fn task_view(actor: &weijian_store::Actor, t: InspectionTask) -> TaskView {
+    let actions = weijian_domain::lifecycle::of_task(actor, t.status, &t.region_code);
+    TaskView { allowed_actions: actions.into_iter().map(String::from).collect(), ..TaskView::from(t) }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -684,7 +697,7 @@ pub async fn list_tasks(
         limit: paging::limit(q.limit.as_deref())?,
     };
     let page = plans::tasks(&state.store, &a.actor, query, q.mine.unwrap_or(false)).await?;
-    Ok(Json(TaskPage { items: page.items.into_iter().map(TaskView::from).collect(), next: page.next }))
+    Ok(Json(TaskPage { items: page.items.into_iter().map(|t| task_view(&a.actor, t)).collect(), next: page.next }))
 }
 
 #[utoipa::path(get, path = "/api/v1/inspection-tasks/{id}", tag = "random_inspections",
@@ -696,5 +709,5 @@ pub async fn get_task(
     CurrentUser(a): CurrentUser,
     PathId(id): PathId<InspectionTaskId>,
 ) -> Result<Json<TaskView>, ApiError> {
-    Ok(Json(plans::task(&state.store, &a.actor, id).await?.into()))
+    Ok(Json(task_view(&a.actor, plans::task(&state.store, &a.actor, id).await?)))
 }

@@ -56,6 +56,8 @@ pub struct SelfInspectionView {
     pub overdue: bool,
     pub closed_at: Option<String>,
     pub version: i64,
+    /// The actions this user may take now: close.
+    pub allowed_actions: Vec<String>,
     /// Staff only: obliged / submitted / missing in the caller's jurisdiction.
     pub counts: Option<SelfInspectionCounts>,
 }
@@ -65,8 +67,10 @@ fn specialty_label(key: &str) -> String {
 }
 
 impl SelfInspectionView {
-    fn new(c: Campaign, counts: Option<Counts>) -> Self {
+    fn new(actor: &weijian_store::Actor, c: Campaign, counts: Option<Counts>) -> Self {
+        let actions = weijian_domain::lifecycle::of_campaign(actor, c.status, &c.data.region_code);
         SelfInspectionView {
+            allowed_actions: actions.into_iter().map(String::from).collect(),
             overdue: c.status == CampaignStatus::Open && domain::is_overdue(&c, weijian_domain::input::today()),
             id: c.id.to_string(),
             region_code: c.data.region_code,
@@ -295,7 +299,7 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<SelfInspectionView>), ApiError> {
     let (campaign, obliged) = domain::open(&state.store, &a.actor, &body.into()).await?;
     let counts = Counts { obliged, submitted: 0, missing: obliged };
-    Ok((StatusCode::CREATED, Json(SelfInspectionView::new(campaign, Some(counts)))))
+    Ok((StatusCode::CREATED, Json(SelfInspectionView::new(&a.actor, campaign, Some(counts)))))
 }
 
 /// Campaigns the caller may see, newest first: staff those of their
@@ -320,7 +324,7 @@ pub async fn list(
     let mut items = Vec::with_capacity(page.items.len());
     for c in page.items {
         let counts = counts_for(&state, &a, &c).await;
-        items.push(SelfInspectionView::new(c, counts));
+        items.push(SelfInspectionView::new(&a.actor, c, counts));
     }
     Ok(Json(SelfInspectionPage { items, next: page.next }))
 }
@@ -336,7 +340,7 @@ pub async fn get(
 ) -> Result<Json<SelfInspectionView>, ApiError> {
     let c = domain::get(&state.store, &a.actor, id).await?;
     let counts = counts_for(&state, &a, &c).await;
-    Ok(Json(SelfInspectionView::new(c, counts)))
+    Ok(Json(SelfInspectionView::new(&a.actor, c, counts)))
 }
 
 /// Closes the campaign (audited); reports are refused from then on.
@@ -353,7 +357,7 @@ pub async fn close(
 ) -> Result<Json<SelfInspectionView>, ApiError> {
     let c = domain::close(&state.store, &a.actor, id, version).await?;
     let counts = counts_for(&state, &a, &c).await;
-    Ok(Json(SelfInspectionView::new(c, counts)))
+    Ok(Json(SelfInspectionView::new(&a.actor, c, counts)))
 }
 
 /// The campaign's reports, by entity name: staff those of their
