@@ -7,9 +7,9 @@ use crate::authz::{require, Permission};
 use crate::error::{DomainError, DomainResult};
 use chrono::NaiveDate;
 use weijian_store::duty_lists::{self, DutyList, DutyListContent, DutyLists, ListFilter};
-use weijian_store::versioned::{ListAction, ListKind};
 use weijian_store::ids::{DutyListId, UnitId};
 use weijian_store::regions::{self, Region};
+use weijian_store::versioned::{ListAction, ListKind};
 use weijian_store::{time, Actor, Store, StoreError};
 
 pub const TITLE_MAX: usize = 100;

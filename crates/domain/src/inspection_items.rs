@@ -69,8 +69,12 @@ pub async fn publish(
     require(actor, Permission::ManagePlans)?;
     let effective_on = parse_date(effective_on)?;
     let current = versioned::get::<ItemLists>(store, actor, id).await?;
-    weijian_store::lifecycle::next_in(&<ItemLists as versioned::ListKind>::AREA, current.status, versioned::ListAction::Publish)
-        .map_err(StoreError::from)?;
+    weijian_store::lifecycle::next_in(
+        &<ItemLists as versioned::ListKind>::AREA,
+        current.status,
+        versioned::ListAction::Publish,
+    )
+    .map_err(StoreError::from)?;
     validate(&current.content)?;
     if current.content.items.is_empty() {
         return Err(DomainError::invalid(

@@ -155,12 +155,7 @@ pub fn of_campaign(actor: &Actor, status: CampaignStatus, region_code: &str) -> 
 }
 
 /// A report is reviewed by its campaign's region and resubmitted by its entity.
-pub fn of_report(
-    actor: &Actor,
-    status: ReportStatus,
-    campaign_region: &str,
-    entity_id: EntityId,
-) -> Vec<&'static str> {
+pub fn of_report(actor: &Actor, status: ReportStatus, campaign_region: &str, entity_id: EntityId) -> Vec<&'static str> {
     allowed_actions(actor, status, Owner { region_code: campaign_region, entity_id: Some(entity_id) }, report_action)
 }
 

@@ -276,12 +276,7 @@ pub async fn list(
     Ok(random_plans::list(store, actor, &Query { status, after: cursor, limit }).await?)
 }
 
-pub async fn publish(
-    store: &Store,
-    actor: &Actor,
-    id: RandomPlanId,
-    version: Option<i64>,
-) -> DomainResult<RandomPlan> {
+pub async fn publish(store: &Store, actor: &Actor, id: RandomPlanId, version: Option<i64>) -> DomainResult<RandomPlan> {
     require(actor, Permission::ManagePlans)?;
     Ok(random_plans::publish(store, actor, id, version).await?)
 }
@@ -334,12 +329,7 @@ fn draw_failed(e: weijian_rules::draw::DrawError) -> DomainError {
 
 /// Published → frozen: takes and publishes the snapshot (entities, pool,
 /// recusals) and its hash, before any beacon exists.
-pub async fn freeze(
-    store: &Store,
-    actor: &Actor,
-    id: RandomPlanId,
-    version: Option<i64>,
-) -> DomainResult<RandomPlan> {
+pub async fn freeze(store: &Store, actor: &Actor, id: RandomPlanId, version: Option<i64>) -> DomainResult<RandomPlan> {
     require(actor, Permission::ManagePlans)?;
     let plan = random_plans::get(store, actor, id).await?;
     // Asked before reading the scope; the store asks again under its guard.
@@ -413,18 +403,17 @@ pub async fn draw(
             })
         })
         .collect::<DomainResult<Vec<_>>>()?;
-    let plan =
-        random_plans::record_draw(
-            store,
-            actor,
-            &plan,
-            req.version,
-            beacon.value(),
-            beacon.source(),
-            &record.to_json(),
-            &tasks,
-        )
-            .await?;
+    let plan = random_plans::record_draw(
+        store,
+        actor,
+        &plan,
+        req.version,
+        beacon.value(),
+        beacon.source(),
+        &record.to_json(),
+        &tasks,
+    )
+    .await?;
     Ok((plan, record))
 }
 

@@ -87,13 +87,11 @@ pub fn next<S: Lifecycle>(from: S, action: S::Action) -> Result<S, NotAllowed> {
 /// [`next`] under another area's name: one enum shared by several workflows
 /// (the versioned lists) refuses with each one's own code.
 pub fn next_in<S: Lifecycle>(area: &Area, from: S, action: S::Action) -> Result<S, NotAllowed> {
-    S::TRANSITIONS.iter().find(|(f, a, _)| *f == from && *a == action).map(|(_, _, to)| *to).ok_or_else(|| {
-        NotAllowed {
-            code: area.not_allowed,
-            message: format!("{}当前为“{}”，不能执行“{}”", area.noun, from.label(), action.label()),
-            from: from.key(),
-            action: action.key(),
-        }
+    S::TRANSITIONS.iter().find(|(f, a, _)| *f == from && *a == action).map(|(_, _, to)| *to).ok_or_else(|| NotAllowed {
+        code: area.not_allowed,
+        message: format!("{}当前为“{}”，不能执行“{}”", area.noun, from.label(), action.label()),
+        from: from.key(),
+        action: action.key(),
     })
 }
 

@@ -1,12 +1,12 @@
 //! Inspection tasks: one entity to inspect by two inspectors by a due date,
 //! from a draw (or, later, a complaint, campaign, patrol or re-inspection).
 
+use crate::audit::Audited;
 use crate::columns;
 use crate::ids::{parse_db, EntityId, InspectionItemListId, InspectionTaskId, InspectorId, RandomPlanId};
 use crate::jurisdiction::{read_filter, Owner};
-use crate::page::{self, Conditions, Cursor, Page};
-use crate::audit::Audited;
 use crate::lifecycle::{self, Row as StepRow, Step};
+use crate::page::{self, Conditions, Cursor, Page};
 use crate::{time, Actor, Store, StoreError, StoreResult, WriteTx};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -214,7 +214,8 @@ pub async fn step_in(
     step: Step<'_, TaskStatus>,
     summary: String,
 ) -> StoreResult<InspectionTask> {
-    let row = StepRow { table: "inspection_tasks", id: task.id.to_string(), region_code: &task.region_code, entity_id: None };
+    let row =
+        StepRow { table: "inspection_tasks", id: task.id.to_string(), region_code: &task.region_code, entity_id: None };
     let after = |to| InspectionTask { status: to, version: task.version + 1, ..task.clone() };
     lifecycle::step(tx, actor, row, step, task, after, summary).await
 }

@@ -323,7 +323,8 @@ pub async fn publish_plan_results(store: &Store, actor: &Actor, plan: &RandomPla
     // A completed plan whose every result is public has published its results.
     if lifecycle::allows(plan.status, PlanAction::PublishResults) {
         let summary = format!("抽查计划“{}”的检查结果已全部公开", plan.data.name);
-        random_plans::step_in(&mut tx, actor, plan, Step::new(plan.status, PlanAction::PublishResults), summary).await?;
+        random_plans::step_in(&mut tx, actor, plan, Step::new(plan.status, PlanAction::PublishResults), summary)
+            .await?;
     }
     tx.commit().await?;
     Ok(n)

@@ -56,7 +56,16 @@ pub struct Step<'a, S: Lifecycle> {
 
 impl<'a, S: Lifecycle> Step<'a, S> {
     pub fn new(from: S, action: S::Action) -> Step<'a, S> {
-        Step { area: &S::AREA, from, action, version: None, sets: vec![], now: time::now(), audit_action: None, guard: None }
+        Step {
+            area: &S::AREA,
+            from,
+            action,
+            version: None,
+            sets: vec![],
+            now: time::now(),
+            audit_action: None,
+            guard: None,
+        }
     }
 
     pub fn version(mut self, version: Option<i64>) -> Self {

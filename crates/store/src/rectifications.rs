@@ -199,11 +199,9 @@ pub async fn followed_up_by(tx: &mut WriteTx, task: &InspectionTask) -> StoreRes
     let (awaiting, keys) = lifecycle::in_states("r.status", &RectificationStatus::awaiting_reinspection());
     c.push(&awaiting, keys);
     let sql = format!("SELECT {COLUMNS} FROM {FROM} WHERE {} ORDER BY r.ordered_on DESC, r.id DESC LIMIT 1", c.sql());
-    let row = c.bind(sqlx::query(&sql)).fetch_optional(&mut *tx.conn()).await?.ok_or_else(|| {
-        StoreError::Conflict {
-            code: "reinspection.no_open_order",
-            message: format!("{}没有待复查的整改通知，不能记录复查", task.entity_name),
-        }
+    let row = c.bind(sqlx::query(&sql)).fetch_optional(&mut *tx.conn()).await?.ok_or_else(|| StoreError::Conflict {
+        code: "reinspection.no_open_order",
+        message: format!("{}没有待复查的整改通知，不能记录复查", task.entity_name),
     })?;
     from_row(&row)
 }

@@ -15,15 +15,15 @@ use crate::columns;
 use crate::ids::{parse_db, EntityId, InspectionItemListId, SelfInspectionCampaignId, SelfInspectionReportId, UserId};
 use crate::inspections::PointRecord;
 use crate::jurisdiction::{authorize_write, read_filter, Owner, WriteTarget};
-use crate::page::{self, Conditions, Cursor, Page};
 use crate::lifecycle::{self, Row, Step};
+use crate::page::{self, Conditions, Cursor, Page};
 use crate::{time, Actor, Store, StoreError, StoreResult};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use serde_json::json;
 use sqlx::Row as _;
-use weijian_rules::registry::EntityStatus;
 use weijian_rules::lifecycle::Lifecycle;
+use weijian_rules::registry::EntityStatus;
 use weijian_rules::self_inspection::{CampaignAction, CampaignStatus, ReportAction, ReportStatus};
 
 /// What the bureau sets when it opens a campaign (checked by the domain).
@@ -516,8 +516,14 @@ pub async fn submit(
                 other => other?,
             };
             for a in &data.attachments {
-                crate::attachments::link(&mut tx, actor, parse_db(a)?, "self_inspection_report", &report.id.to_string())
-                    .await?;
+                crate::attachments::link(
+                    &mut tx,
+                    actor,
+                    parse_db(a)?,
+                    "self_inspection_report",
+                    &report.id.to_string(),
+                )
+                .await?;
             }
             tx.commit().await?;
             return Ok(report);

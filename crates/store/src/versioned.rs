@@ -6,18 +6,18 @@
 //! The content is one JSON document of the kind's typed structs.
 
 use crate::audit::{Audited, Change};
-use crate::lifecycle::{self, Row, Step};
 use crate::ids::{parse_db, UnitId};
 use crate::jurisdiction::{authorize_write, read_filter, Owner, WriteTarget};
+use crate::lifecycle::{self, Row, Step};
 use crate::{time, units, Actor, Store, StoreError, StoreResult};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::json;
 use sqlx::{AnyConnection, Row as _};
-use weijian_rules::lifecycle::Area;
 use std::fmt::{Debug, Display};
 use std::str::FromStr;
+use weijian_rules::lifecycle::Area;
 
 /// What distinguishes one kind of versioned list from another.
 pub trait ListKind: Clone + Debug + 'static {
@@ -392,7 +392,9 @@ pub async fn published_in_effect<K: ListKind>(
     let rows = sqlx::query(&sql)
         .bind(region_code)
         .bind(today.to_string())
-        .bind(ListStatus::Published.key()).fetch_all(store.reader()).await?;
+        .bind(ListStatus::Published.key())
+        .fetch_all(store.reader())
+        .await?;
     let mut out: Vec<Versioned<K>> = vec![];
     for r in &rows {
         let l = from_row::<K>(r)?;

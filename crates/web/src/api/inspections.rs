@@ -269,7 +269,10 @@ pub async fn report(
     PathId(id): PathId<RectificationId>,
     ApiJson(b): ApiJson<ReportBody>,
 ) -> Result<Json<RectificationView>, ApiError> {
-    Ok(Json(rectification_view(&a.actor, domain::report(&state.store, &a.actor, id, b.version, &b.report, &b.attachments).await?)))
+    Ok(Json(rectification_view(
+        &a.actor,
+        domain::report(&state.store, &a.actor, id, b.version, &b.report, &b.attachments).await?,
+    )))
 }
 
 #[derive(Serialize, ToSchema)]
