@@ -85,13 +85,26 @@ impl<S: Send + Sync> FromRequest<S> for OptionalVersion {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let has_body = req.headers().get(axum::http::header::CONTENT_LENGTH).is_some_and(|v| v != "0")
-            || req.headers().contains_key(axum::http::header::TRANSFER_ENCODING);
-        if !has_body {
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "request.unreadable", "无法读取请求体"))?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(OptionalVersion(None));
         }
-        let ApiJson(b) = ApiJson::<VersionBody>::from_request(req, state).await?;
-        Ok(OptionalVersion(b.version))
+        match serde_json::from_slice::<VersionBody>(&bytes) {
+            Ok(b) => Ok(OptionalVersion(b.version)),
+            Err(e) if e.is_data() => Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "request.invalid_field",
+                format!("请求字段不符合要求：{e}"),
+            )
+            .with_field("version")),
+            Err(_) => Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "request.malformed_json",
+                "请求体不是有效的 JSON（或含有非 UTF-8 字节）",
+            )),
+        }
     }
 }
 

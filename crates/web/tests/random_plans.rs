@@ -210,7 +210,7 @@ both_backends! {
         // A draw before freezing is refused on the page with the reason.
         let r = form(&app, &chief, format!("/random-plans/{id}/draw"), "beacon=1&beacon_source=x".into()).await;
         assert_eq!(r.status, StatusCode::CONFLICT);
-        assert!(r.text().contains("须先冻结名录快照"), "{}", r.text());
+        assert!(r.text().contains("不能执行“随机抽取”"), "{}", r.text());
         assert_eq!(form(&app, &chief, format!("/random-plans/{id}/publish"), String::new()).await.status, StatusCode::SEE_OTHER);
         assert_eq!(form(&app, &chief, format!("/random-plans/{id}/freeze"), String::new()).await.status, StatusCode::SEE_OTHER);
         let page = app.get(&format!("/random-plans/{id}"), Some(&chief)).await.text();
