@@ -6,7 +6,7 @@
 
 use crate::authz::{require, Permission};
 use crate::error::{DomainError, DomainResult};
-use weijian_rules::case_leads::{CaseLeadStatus, DISMISS_REASON_MAX};
+use weijian_rules::case_leads::{CaseLeadAction, DISMISS_REASON_MAX};
 use weijian_store::case_leads::{self, CaseLead, Query};
 use weijian_store::ids::{CaseLeadId, RectificationId};
 use weijian_store::page::Page;
@@ -35,7 +35,13 @@ pub async fn of_orders(
 }
 
 /// 不予立案: dismisses an open lead; the reason is required.
-pub async fn dismiss(store: &Store, actor: &Actor, id: CaseLeadId, reason: &str) -> DomainResult<CaseLead> {
+pub async fn dismiss(
+    store: &Store,
+    actor: &Actor,
+    id: CaseLeadId,
+    version: Option<i64>,
+    reason: &str,
+) -> DomainResult<CaseLead> {
     require(actor, Permission::DecideCaseLeads)?;
     let reason = reason.trim();
     if reason.is_empty() {
@@ -48,11 +54,17 @@ pub async fn dismiss(store: &Store, actor: &Actor, id: CaseLeadId, reason: &str)
             format!("理由不能超过 {DISMISS_REASON_MAX} 字"),
         ));
     }
-    Ok(case_leads::decide(store, actor, id, CaseLeadStatus::Dismissed, Some(reason)).await?)
+    Ok(case_leads::decide(store, actor, id, CaseLeadAction::Dismiss, version, Some(reason)).await?)
 }
 
 /// Accepts an open lead for 立案 (the case module takes it from there).
-pub async fn accept(store: &Store, actor: &Actor, id: CaseLeadId, note: Option<&str>) -> DomainResult<CaseLead> {
+pub async fn accept(
+    store: &Store,
+    actor: &Actor,
+    id: CaseLeadId,
+    version: Option<i64>,
+    note: Option<&str>,
+) -> DomainResult<CaseLead> {
     require(actor, Permission::DecideCaseLeads)?;
     let note = note.map(str::trim).filter(|n| !n.is_empty());
     if note.is_some_and(|n| n.chars().count() > DISMISS_REASON_MAX) {
@@ -62,7 +74,7 @@ pub async fn accept(store: &Store, actor: &Actor, id: CaseLeadId, note: Option<&
             format!("说明不能超过 {DISMISS_REASON_MAX} 字"),
         ));
     }
-    Ok(case_leads::decide(store, actor, id, CaseLeadStatus::Accepted, note).await?)
+    Ok(case_leads::decide(store, actor, id, CaseLeadAction::Accept, version, note).await?)
 }
 
 /// 转为案源: an order whose deadline has passed (by `today`, Beijing) without a

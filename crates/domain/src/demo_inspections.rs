@@ -163,7 +163,7 @@ pub async fn seed(store: &Store, targets: &[Target<'_>], today: NaiveDate) -> Do
                 .await?;
         let prefix = format!("{}{}", target.abbreviation, &target.code[4..]);
         inspection_items::update_draft(store, &sys, list.id, &list.title, &items(&prefix)).await?;
-        inspection_items::publish(store, &sys, list.id, &(today - Days::new(60)).to_string()).await?;
+        inspection_items::publish(store, &sys, list.id, None, &(today - Days::new(60)).to_string()).await?;
         let codes: Vec<String> = items(&prefix).items.into_iter().map(|i| i.code).collect();
         let plan = |name: String, start: NaiveDate, picked: &[String]| PlanInput {
             unit_id: unit.id.to_string(),
@@ -189,11 +189,12 @@ pub async fn seed(store: &Store, targets: &[Target<'_>], today: NaiveDate) -> Do
             },
         )
         .await?;
-        random_plans::publish(store, &sys, done.id).await?;
-        random_plans::freeze(store, &sys, done.id).await?;
+        random_plans::publish(store, &sys, done.id, None).await?;
+        random_plans::freeze(store, &sys, done.id, None).await?;
         let beacon = DrawRequest {
             beacon: format!("演示随机数 {:05}", 16_807 * (n as u64 + 1) % 100_000),
             beacon_source: "演示数据：公开摇号会议现场宣读的随机数（非真实开奖结果）".into(),
+            version: None,
         };
         random_plans::draw(store, &sys, done.id, &beacon).await?;
         results_published(store, &done, &items(&prefix), today - Days::new(100)).await?;
@@ -204,11 +205,12 @@ pub async fn seed(store: &Store, targets: &[Target<'_>], today: NaiveDate) -> Do
             &plan(format!("{year}年{}医疗机构和公共场所双随机抽查", target.name), today - Days::new(30), &codes[..4]),
         )
         .await?;
-        random_plans::publish(store, &sys, drawn.id).await?;
-        random_plans::freeze(store, &sys, drawn.id).await?;
+        random_plans::publish(store, &sys, drawn.id, None).await?;
+        random_plans::freeze(store, &sys, drawn.id, None).await?;
         let beacon = DrawRequest {
             beacon: format!("演示随机数 {:05}", 48_271 * (n as u64 + 1) % 100_000),
             beacon_source: "演示数据：公开摇号会议现场宣读的随机数（非真实开奖结果）".into(),
+            version: None,
         };
         random_plans::draw(store, &sys, drawn.id, &beacon).await?;
         // Frozen today, waiting for the public beacon: water and schools.
@@ -218,8 +220,8 @@ pub async fn seed(store: &Store, targets: &[Target<'_>], today: NaiveDate) -> Do
             &plan(format!("{year}年{}供水单位和学校卫生双随机抽查", target.name), today, &codes[1..3]),
         )
         .await?;
-        random_plans::publish(store, &sys, waiting.id).await?;
-        random_plans::freeze(store, &sys, waiting.id).await?;
+        random_plans::publish(store, &sys, waiting.id, None).await?;
+        random_plans::freeze(store, &sys, waiting.id, None).await?;
         // A routine patrol of the jurisdiction's demo institution by the inspectors
         // who have accounts, so a demo inspector finds it on the phone.
         patrol(store, target, unit.id, list.id, &codes[3], today).await?;

@@ -6,9 +6,10 @@ pub(crate) mod seed;
 use crate::authz::{require, Permission};
 use crate::error::{DomainError, DomainResult};
 use chrono::NaiveDate;
-use weijian_store::duty_lists::{self, DutyList, DutyListContent, ListFilter};
+use weijian_store::duty_lists::{self, DutyList, DutyListContent, DutyLists, ListFilter};
 use weijian_store::ids::{DutyListId, UnitId};
 use weijian_store::regions::{self, Region};
+use weijian_store::versioned::{ListAction, ListKind};
 use weijian_store::{time, Actor, Store, StoreError};
 
 pub const TITLE_MAX: usize = 100;
@@ -63,22 +64,23 @@ pub async fn update_draft(
 }
 
 /// Publishes a draft; `effective_on` is `YYYY-MM-DD` and required.
-pub async fn publish(store: &Store, actor: &Actor, id: DutyListId, effective_on: &str) -> DomainResult<DutyList> {
+pub async fn publish(
+    store: &Store,
+    actor: &Actor,
+    id: DutyListId,
+    version: Option<i64>,
+    effective_on: &str,
+) -> DomainResult<DutyList> {
     require(actor, Permission::ManageDutyLists)?;
     let effective_on = parse_date(effective_on)?;
     let current = duty_lists::get(store, actor, id).await?;
-    if current.is_published() {
-        return Err(StoreError::Conflict {
-            code: "duty_list.published_immutable",
-            message: "该版本已发布，不能再修改；请新建版本".into(),
-        }
-        .into());
-    }
+    weijian_store::lifecycle::next_in(&<DutyLists as ListKind>::AREA, current.status, ListAction::Publish)
+        .map_err(StoreError::from)?;
     validate(&current.content)?;
     if current.content.duties.is_empty() {
         return Err(DomainError::invalid("duty_list.empty", "content.duties", "至少填写一项主要职责后才能发布"));
     }
-    Ok(duty_lists::publish(store, actor, id, effective_on).await?)
+    Ok(duty_lists::publish(store, actor, id, version, effective_on).await?)
 }
 
 /// The public portal: a region and, per unit, its list in effect today. No

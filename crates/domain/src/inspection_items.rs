@@ -11,7 +11,7 @@ use weijian_rules::registry::Registry;
 use weijian_store::ids::{InspectionItemListId, UnitId};
 use weijian_store::inspection_items::{InspectionItemList, ItemListContent, ItemLists};
 use weijian_store::versioned::{self, ListFilter};
-use weijian_store::{Actor, Store};
+use weijian_store::{Actor, Store, StoreError};
 
 pub const ITEMS_MAX: usize = 300;
 pub const POINTS_MAX: usize = 100;
@@ -63,14 +63,18 @@ pub async fn publish(
     store: &Store,
     actor: &Actor,
     id: InspectionItemListId,
+    version: Option<i64>,
     effective_on: &str,
 ) -> DomainResult<InspectionItemList> {
     require(actor, Permission::ManagePlans)?;
     let effective_on = parse_date(effective_on)?;
     let current = versioned::get::<ItemLists>(store, actor, id).await?;
-    if current.is_published() {
-        return Err(versioned::immutable::<ItemLists>().into());
-    }
+    weijian_store::lifecycle::next_in(
+        &<ItemLists as versioned::ListKind>::AREA,
+        current.status,
+        versioned::ListAction::Publish,
+    )
+    .map_err(StoreError::from)?;
     validate(&current.content)?;
     if current.content.items.is_empty() {
         return Err(DomainError::invalid(
@@ -79,7 +83,7 @@ pub async fn publish(
             "至少填写一个抽查事项后才能发布",
         ));
     }
-    Ok(versioned::publish::<ItemLists>(store, actor, id, effective_on).await?)
+    Ok(versioned::publish::<ItemLists>(store, actor, id, version, effective_on).await?)
 }
 
 /// The public page of a region (a known six-digit code, else 404) with its lists in effect today.

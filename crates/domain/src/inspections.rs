@@ -15,7 +15,7 @@ use weijian_store::ids::{InspectionTaskId, InspectorId, RectificationId};
 use weijian_store::inspection_items::{ItemListContent, ItemLists};
 use weijian_store::inspection_tasks::{self, InspectionTask};
 use weijian_store::inspections::{
-    self, clock, Inspection, InspectionData, OrderData, PointRecord, Recorded, Rectification, RectificationQuery,
+    self, clock, Inspection, InspectionData, OrderData, PointRecord, Rectification, RectificationQuery,
 };
 use weijian_store::page::Page;
 use weijian_store::{inspectors, random_plans, versioned, Actor, Store, StoreError};
@@ -278,8 +278,10 @@ pub async fn record(
     let (data, order) = parse(store, actor, &task, input).await?;
     let checklist = checklist_of(store, actor, &task).await?;
     let codes = failed_violation_codes(checklist.as_ref(), &data.results);
-    Ok(inspections::record(store, actor, &task, &data, order.as_ref(), &codes).await?)
+    crate::recording::record(store, actor, &task, &data, order.as_ref(), &codes).await
 }
+
+pub use crate::recording::Recorded;
 
 pub async fn rectifications(store: &Store, actor: &Actor, q: &RectificationQuery) -> DomainResult<Page<Rectification>> {
     require(actor, Permission::ViewRegistry)?;
@@ -291,6 +293,7 @@ pub async fn report(
     store: &Store,
     actor: &Actor,
     id: RectificationId,
+    version: Option<i64>,
     text: &str,
     attachments: &[String],
 ) -> DomainResult<Rectification> {
@@ -308,7 +311,7 @@ pub async fn report(
     }
     let order = inspections::get_rectification(store, actor, id).await?;
     let attachments = crate::evidence::unlinked(store, actor, order.entity_id, attachments).await?;
-    Ok(inspections::report(store, actor, id, text, &attachments).await?)
+    Ok(inspections::report(store, actor, id, version, text, &attachments).await?)
 }
 
 /// The inspectors of a record as documents name them, and the unit whose

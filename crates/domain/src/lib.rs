@@ -23,10 +23,12 @@ pub mod inspection_items;
 pub mod inspections;
 pub mod inspectors;
 pub mod licences;
+pub mod lifecycle;
 pub mod org;
 pub mod passwords;
 pub mod practitioners;
 pub mod random_plans;
+mod recording;
 pub mod self_inspections;
 
 pub use error::{DomainError, DomainResult, ErrorKind};

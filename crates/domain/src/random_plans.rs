@@ -276,9 +276,9 @@ pub async fn list(
     Ok(random_plans::list(store, actor, &Query { status, after: cursor, limit }).await?)
 }
 
-pub async fn publish(store: &Store, actor: &Actor, id: RandomPlanId) -> DomainResult<RandomPlan> {
+pub async fn publish(store: &Store, actor: &Actor, id: RandomPlanId, version: Option<i64>) -> DomainResult<RandomPlan> {
     require(actor, Permission::ManagePlans)?;
-    Ok(random_plans::publish(store, actor, id).await?)
+    Ok(random_plans::publish(store, actor, id, version).await?)
 }
 
 /// The draw's inputs as the plan's scope stands now.
@@ -329,7 +329,7 @@ fn draw_failed(e: weijian_rules::draw::DrawError) -> DomainError {
 
 /// Published → frozen: takes and publishes the snapshot (entities, pool,
 /// recusals) and its hash, before any beacon exists.
-pub async fn freeze(store: &Store, actor: &Actor, id: RandomPlanId) -> DomainResult<RandomPlan> {
+pub async fn freeze(store: &Store, actor: &Actor, id: RandomPlanId, version: Option<i64>) -> DomainResult<RandomPlan> {
     require(actor, Permission::ManagePlans)?;
     let plan = random_plans::get(store, actor, id).await?;
     // Asked before reading the scope; the store asks again under its guard.
@@ -354,13 +354,16 @@ pub async fn freeze(store: &Store, actor: &Actor, id: RandomPlanId) -> DomainRes
         ));
     }
     let snapshot = Snapshot::freeze(input).map_err(draw_failed)?;
-    Ok(random_plans::freeze(store, actor, &plan, snapshot.text(), snapshot.hash()).await?)
+    Ok(random_plans::freeze(store, actor, &plan, version, snapshot.text(), snapshot.hash()).await?)
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct DrawRequest {
     pub beacon: String,
     pub beacon_source: String,
+    /// The plan's version the user saw; a stale one is refused.
+    #[serde(default)]
+    pub version: Option<i64>,
 }
 
 /// Frozen → drawn: re-reads the published snapshot, draws with the beacon per
@@ -400,9 +403,17 @@ pub async fn draw(
             })
         })
         .collect::<DomainResult<Vec<_>>>()?;
-    let plan =
-        random_plans::record_draw(store, actor, &plan, beacon.value(), beacon.source(), &record.to_json(), &tasks)
-            .await?;
+    let plan = random_plans::record_draw(
+        store,
+        actor,
+        &plan,
+        req.version,
+        beacon.value(),
+        beacon.source(),
+        &record.to_json(),
+        &tasks,
+    )
+    .await?;
     Ok((plan, record))
 }
 

@@ -17,7 +17,7 @@ use crate::inspections::PointInput;
 use serde::Deserialize;
 use weijian_rules::inspection::PointResult;
 use weijian_rules::registry::Registry;
-use weijian_rules::self_inspection::{CampaignStatus, ReportStatus, MAX_CAMPAIGN_DAYS};
+use weijian_rules::self_inspection::{CampaignStatus, ReportAction, ReportStatus, MAX_CAMPAIGN_DAYS};
 use weijian_store::actor::Standing;
 use weijian_store::ids::{EntityId, InspectionItemListId, SelfInspectionCampaignId, SelfInspectionReportId};
 use weijian_store::inspection_items::{ItemListContent, ItemLists};
@@ -82,6 +82,9 @@ pub struct ReviewInput {
     pub outcome: String,
     #[serde(default)]
     pub comment: Option<String>,
+    /// The report's version the reviewer saw; a stale one is refused.
+    #[serde(default)]
+    pub version: Option<i64>,
 }
 
 fn invalid(code: &'static str, field: &str, message: impl Into<String>) -> DomainError {
@@ -321,10 +324,15 @@ pub async fn counts(store: &Store, actor: &Actor, id: SelfInspectionCampaignId) 
     Ok(store_si::counts(store, actor, id).await?)
 }
 
-pub async fn close(store: &Store, actor: &Actor, id: SelfInspectionCampaignId) -> DomainResult<Campaign> {
+pub async fn close(
+    store: &Store,
+    actor: &Actor,
+    id: SelfInspectionCampaignId,
+    version: Option<i64>,
+) -> DomainResult<Campaign> {
     require(actor, Permission::ManagePlans)?;
     let campaign = store_si::get(store, actor, id).await?;
-    Ok(store_si::close(store, actor, &campaign).await?)
+    Ok(store_si::close(store, actor, &campaign, version).await?)
 }
 
 /// The obliged entities without a report (in the viewer's jurisdiction).
@@ -530,7 +538,8 @@ pub async fn review(
     if campaign.status == CampaignStatus::Closed && outcome == ReportStatus::Returned {
         return Err(DomainError::new(ErrorKind::Conflict, "self_inspection.closed", "自查已结束，不能再退回补正"));
     }
-    Ok(store_si::review(store, actor, &campaign, &report, outcome, comment).await?)
+    let action = if outcome == ReportStatus::Returned { ReportAction::Return } else { ReportAction::Accept };
+    Ok(store_si::review(store, actor, &campaign, &report, action, input.version, comment).await?)
 }
 
 /// Whether the report came after the campaign's deadline (by its Beijing date).

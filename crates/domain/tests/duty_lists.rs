@@ -43,7 +43,7 @@ both_backends! {
         assert_eq!(v1.title, "翁源县卫生健康局权责清单");
         assert!(v1.content.duties.is_empty());
         // An empty list cannot be published; a second draft cannot be started.
-        let e = dl::publish(s, &chief, v1.id, "2026-01-01").await.unwrap_err();
+        let e = dl::publish(s, &chief, v1.id, None, "2026-01-01").await.unwrap_err();
         assert_eq!((e.kind, e.code), (ErrorKind::Invalid, "duty_list.empty"));
         let e = dl::create_draft(s, &chief, bureau.id, None).await.unwrap_err();
         assert_eq!((e.kind, e.code), (ErrorKind::Conflict, "duty_list.draft_exists"));
@@ -55,19 +55,19 @@ both_backends! {
         assert_eq!((e.code, e.field.as_deref()), ("duty_list.name_required", Some("content.duties[0].tasks[0].name")));
 
         dl::update_draft(s, &chief, v1.id, "翁源县卫健局权责清单", &content("负责综合监督")).await.unwrap();
-        let e = dl::publish(s, &chief, v1.id, "2026-13-01").await.unwrap_err();
+        let e = dl::publish(s, &chief, v1.id, None, "2026-13-01").await.unwrap_err();
         assert_eq!(e.code, "duty_list.invalid_effective_on");
-        let e = dl::publish(s, &chief, v1.id, "").await.unwrap_err();
+        let e = dl::publish(s, &chief, v1.id, None, "").await.unwrap_err();
         assert_eq!(e.code, "duty_list.effective_on_required");
-        let p = dl::publish(s, &chief, v1.id, "2020-01-01").await.unwrap();
+        let p = dl::publish(s, &chief, v1.id, None, "2020-01-01").await.unwrap();
         assert!(p.is_published() && p.published_at.is_some());
         assert_eq!(p.effective_on.unwrap().to_string(), "2020-01-01");
 
         // Published: immutable, through the domain and the store alike.
         let e = dl::update_draft(s, &chief, v1.id, "改标题", &content("改内容")).await.unwrap_err();
         assert_eq!((e.kind, e.code), (ErrorKind::Conflict, "duty_list.published_immutable"));
-        let e = dl::publish(s, &chief, v1.id, "2021-01-01").await.unwrap_err();
-        assert_eq!(e.code, "duty_list.published_immutable");
+        let e = dl::publish(s, &chief, v1.id, None, "2021-01-01").await.unwrap_err();
+        assert_eq!(e.code, "duty_list.transition_not_allowed");
         let e = duty_lists::update_draft(s, &chief, v1.id, "改标题", &content("改内容")).await.unwrap_err();
         assert!(matches!(e, weijian_store::StoreError::Conflict { code: "duty_list.published_immutable", .. }));
         let again = dl::get(s, &chief, v1.id).await.unwrap();
@@ -111,7 +111,7 @@ both_backends! {
         assert_eq!(dl::get(s, &hk, zq_draft).await.unwrap_err().kind, ErrorKind::NotFound);
         let e = dl::update_draft(s, &hk, zq_draft, "篡改", &content("篡改")).await.unwrap_err();
         assert_eq!(e.kind, ErrorKind::NotFound);
-        assert_eq!(dl::publish(s, &hk, zq_draft, "2026-01-01").await.unwrap_err().kind, ErrorKind::NotFound);
+        assert_eq!(dl::publish(s, &hk, zq_draft, None, "2026-01-01").await.unwrap_err().kind, ErrorKind::NotFound);
         assert_eq!(dl::create_draft(s, &hk, zq_bureau.id, None).await.unwrap_err().kind, ErrorKind::NotFound);
         assert!(dl::list(s, &hk, &ListFilter::default()).await.unwrap().iter().all(|l| l.region_code == "460100"));
         let by_region = ListFilter { unit_id: None, region_code: Some("131127".into()) };
@@ -152,7 +152,7 @@ both_backends! {
         let hk_bureau = unit(s, "海口市卫生健康委员会").await;
         let v2 = dl::create_draft(s, &hk, hk_bureau.id, Some("海口市卫健委权责清单（2099年版）")).await.unwrap();
         assert_eq!(v2.version_no, 2);
-        dl::publish(s, &hk, v2.id, "2099-01-01").await.unwrap();
+        dl::publish(s, &hk, v2.id, None, "2099-01-01").await.unwrap();
         let (_, public) = dl::public_for_region(s, "460100").await.unwrap();
         assert_eq!(public.iter().map(|l| l.version_no).collect::<Vec<_>>(), [1]);
     }

@@ -72,7 +72,7 @@ both_backends! {
         let list = inspection_items::update_draft(s, &chief, list.id, "枣强县随机抽查事项清单", &items()).await.unwrap();
         let e = plans::create(s, &chief, &plan_input(&institute, &list.id.to_string())).await.unwrap_err();
         assert_eq!(e.code, "random_plan.item_list_unpublished");
-        inspection_items::publish(s, &chief, list.id, &today.to_string()).await.unwrap();
+        inspection_items::publish(s, &chief, list.id, None, &today.to_string()).await.unwrap();
         let mut input = plan_input(&institute, &list.id.to_string());
         input.items = vec!["NO-SUCH".into()];
         assert_eq!(plans::create(s, &chief, &input).await.unwrap_err().code, "random_plan.unknown_item");
@@ -81,11 +81,17 @@ both_backends! {
         assert_eq!(plan.status, PlanStatus::Draft);
         assert_eq!(plan.data.target_categories, ["medical_institution", "public_place"], "from the item");
         // Not yet: freezing a draft, drawing an unfrozen plan.
-        let e = plans::freeze(s, &chief, plan.id).await.unwrap_err();
-        assert_eq!((e.kind, e.code), (ErrorKind::Conflict, "random_plan.not_published"));
-        let beacon = DrawRequest { beacon: "2026-11-26 体彩排列五 3 8 1 0 6".into(), beacon_source: "中国体育彩票排列五第26318期".into() };
-        assert_eq!(plans::draw(s, &chief, plan.id, &beacon).await.unwrap_err().code, "random_plan.not_frozen");
-        let plan = plans::publish(s, &chief, plan.id).await.unwrap();
+        let e = plans::freeze(s, &chief, plan.id, None).await.unwrap_err();
+        assert_eq!((e.kind, e.code), (ErrorKind::Conflict, "random_plan.transition_not_allowed"));
+        let beacon = DrawRequest { beacon: "2026-11-26 体彩排列五 3 8 1 0 6".into(), beacon_source: "中国体育彩票排列五第26318期".into(), version: None };
+        assert_eq!(plans::draw(s, &chief, plan.id, &beacon).await.unwrap_err().code, "random_plan.transition_not_allowed");
+        let plan = plans::publish(s, &chief, plan.id, Some(plan.version)).await.unwrap();
+        // A version the user did not see is stale: refused, and nothing is written.
+        let chain = weijian_store::audit::count_events(s).await.unwrap();
+        let e = plans::freeze(s, &chief, plan.id, Some(plan.version - 1)).await.unwrap_err();
+        assert_eq!((e.kind, e.code), (ErrorKind::Conflict, "random_plan.stale"));
+        assert_eq!(weijian_store::audit::count_events(s).await.unwrap(), chain);
+        assert_eq!(plans::get(s, &chief, plan.id).await.unwrap().status, PlanStatus::Published);
 
         // A declared conflict; an inspector whose 执法证 has expired stays out of the pool.
         let all = inspectors::eligible_on(s, &chief, today, Some(institute.id), None).await.unwrap();
@@ -96,7 +102,7 @@ both_backends! {
         let conflicted = scope[0].0;
         plans::declare_conflict(s, &chief, gao.id, conflicted, "配偶在该机构任职").await.unwrap();
 
-        let frozen = plans::freeze(s, &chief, plan.id).await.unwrap();
+        let frozen = plans::freeze(s, &chief, plan.id, None).await.unwrap();
         assert_eq!(frozen.status, PlanStatus::Frozen);
         let (snapshot, record) = plans::documents(s, &chief, plan.id).await.unwrap();
         assert!(record.is_none());
@@ -106,7 +112,7 @@ both_backends! {
         // The scope cannot change any more; freezing again is refused.
         let e = plans::update(s, &chief, plan.id, frozen.version, &plan_input(&institute, &list.id.to_string())).await.unwrap_err();
         assert_eq!(e.code, "random_plan.scope_frozen");
-        assert_eq!(plans::freeze(s, &chief, plan.id).await.unwrap_err().code, "random_plan.already_frozen");
+        assert_eq!(plans::freeze(s, &chief, plan.id, None).await.unwrap_err().code, "random_plan.transition_not_allowed");
 
         // Another county's chief sees nothing of it.
         let hk = actor(s, "hk_chief").await;
@@ -140,7 +146,7 @@ both_backends! {
         assert!(tasks.items.iter().all(|t| t.due_on == drawn.data.due_on && t.items == ["YL-01"]));
         // Never twice.
         let e = plans::draw(s, &chief, plan.id, &beacon).await.unwrap_err();
-        assert_eq!((e.kind, e.code), (ErrorKind::Conflict, "random_plan.already_drawn"));
+        assert_eq!((e.kind, e.code), (ErrorKind::Conflict, "random_plan.transition_not_allowed"));
         // 一公开 within 20 working days: a result recorded 40 days ago and not published is overdue.
         let task = &tasks.items[0];
         let inspector = actor(s, "zq_inspector1").await;
@@ -189,13 +195,13 @@ both_backends! {
         let institute = unit(s, "枣强县卫生监督所").await;
         let list = inspection_items::create_draft(s, &chief, institute.id, None).await.unwrap();
         inspection_items::update_draft(s, &chief, list.id, "清单", &items()).await.unwrap();
-        inspection_items::publish(s, &chief, list.id, &today.to_string()).await.unwrap();
+        inspection_items::publish(s, &chief, list.id, None, &today.to_string()).await.unwrap();
         // Only medical services: 张卫东 is valid, 马丽娜's certificate has expired.
         let mut input = plan_input(&institute, &list.id.to_string());
         input.pool_specialties = vec!["medical_services".into()];
         let plan = plans::create(s, &chief, &input).await.unwrap();
-        plans::publish(s, &chief, plan.id).await.unwrap();
-        let e = plans::freeze(s, &chief, plan.id).await.unwrap_err();
+        plans::publish(s, &chief, plan.id, None).await.unwrap();
+        let e = plans::freeze(s, &chief, plan.id, None).await.unwrap_err();
         assert_eq!((e.kind, e.code), (ErrorKind::Conflict, "random_plan.pool_too_small"));
         assert!(e.message.contains("只有 1 名"), "{}", e.message);
         assert!(plans::public_draws(s, None).await.unwrap().is_empty(), "nothing public before freezing");
@@ -214,14 +220,14 @@ both_backends! {
         let institute = unit(s, "枣强县卫生监督所").await;
         let list = inspection_items::create_draft(s, &chief, institute.id, None).await.unwrap();
         inspection_items::update_draft(s, &chief, list.id, "清单", &items()).await.unwrap();
-        inspection_items::publish(s, &chief, list.id, &today.to_string()).await.unwrap();
+        inspection_items::publish(s, &chief, list.id, None, &today.to_string()).await.unwrap();
         let mut input = plan_input(&institute, &list.id.to_string());
         // Every inspector of the institute, whatever their specialty: 13 generated plus the demo's.
         input.pool_specialties = weijian_rules::registry::Registry::official().specialties.iter().map(|s| s.key.clone()).collect();
         let plan = plans::create(s, &chief, &input).await.unwrap();
-        plans::publish(s, &chief, plan.id).await.unwrap();
-        plans::freeze(s, &chief, plan.id).await.unwrap();
-        let beacon = DrawRequest { beacon: "05 11 23 31".into(), beacon_source: "测试".into() };
+        plans::publish(s, &chief, plan.id, None).await.unwrap();
+        plans::freeze(s, &chief, plan.id, None).await.unwrap();
+        let beacon = DrawRequest { beacon: "05 11 23 31".into(), beacon_source: "测试".into(), version: None };
         let (_, record) = plans::draw(s, &chief, plan.id, &beacon).await.unwrap();
         assert!(record.assignments.len() > 500, "{}", record.assignments.len());
         // One task per assignment, with that assignment's inspectors and its entity's own region.

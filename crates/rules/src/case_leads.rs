@@ -39,10 +39,28 @@ crate::keyed_enum!(CaseLeadStatus {
     Dismissed => ("dismissed", "不予立案"),
 });
 
+/// The decision on a lead.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseLeadAction {
+    Accept,
+    Dismiss,
+}
+
+crate::keyed_enum!(CaseLeadAction {
+    Accept => ("accept", "受理"),
+    Dismiss => ("dismiss", "不予立案"),
+});
+
+crate::lifecycle!(CaseLeadStatus, CaseLeadAction, "case_lead", "案源", initial: Open, {
+    (Open, Accept) => Accepted,
+    (Open, Dismiss) => Dismissed,
+});
+
 impl CaseLeadStatus {
     /// Only an open lead may still be decided.
     pub fn is_open(self) -> bool {
-        self == CaseLeadStatus::Open
+        !crate::lifecycle::is_terminal(self)
     }
 }
 

@@ -6,6 +6,9 @@ use crate::registry::RiskGrade;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+// 整改 has its own module; these names stay reachable from here.
+pub use crate::rectification::{rectification_deadline, RectificationStatus, RECTIFICATION_MAX_DAYS};
+
 /// 抽查计划 lifecycle. Scope (entities, ratios, pool) may change only before
 /// freezing; a frozen plan is drawn once; the rest follows the inspections.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,10 +33,46 @@ crate::keyed_enum!(PlanStatus {
     ResultsPublished => ("results_published", "结果已公开"),
 });
 
+/// What moves a plan along: staff publish, freeze and draw it; its first
+/// record starts it and its last completes it; publishing its results ends it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlanAction {
+    Publish,
+    Freeze,
+    Draw,
+    Start,
+    Complete,
+    PublishResults,
+}
+
+crate::keyed_enum!(PlanAction {
+    Publish => ("publish", "发布"),
+    Freeze => ("freeze", "冻结名录快照"),
+    Draw => ("draw", "随机抽取"),
+    Start => ("start", "开始检查"),
+    Complete => ("complete", "完成检查"),
+    PublishResults => ("publish_results", "公开检查结果"),
+});
+
+crate::lifecycle!(PlanStatus, PlanAction, "random_plan", "抽查计划", initial: Draft, {
+    (Draft, Publish) => Published,
+    (Published, Freeze) => Frozen,
+    (Frozen, Draw) => Drawn,
+    (Drawn, Start) => InProgress,
+    (Drawn, Complete) => Completed,
+    (InProgress, Complete) => Completed,
+    (Completed, PublishResults) => ResultsPublished,
+});
+
 impl PlanStatus {
-    /// Whether the plan's scope (items, targets, ratios, pool, dates) may still change.
+    /// The states whose scope (items, targets, ratios, pool, dates) may still
+    /// change: before the snapshot is frozen.
+    pub const SCOPE_EDITABLE: [PlanStatus; 2] = [PlanStatus::Draft, PlanStatus::Published];
+
+    /// Whether the plan's scope may still change.
     pub fn scope_editable(self) -> bool {
-        matches!(self, PlanStatus::Draft | PlanStatus::Published)
+        Self::SCOPE_EDITABLE.contains(&self)
     }
 
     /// Whether the public may see the plan's snapshot (and record, once drawn).
@@ -89,6 +128,31 @@ crate::keyed_enum!(TaskStatus {
     Done => ("done", "已检查"),
     Cancelled => ("cancelled", "已取消"),
 });
+
+/// What may happen to a task: it is recorded once, or cancelled while open.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskAction {
+    Record,
+    Cancel,
+}
+
+crate::keyed_enum!(TaskAction {
+    Record => ("record", "记录检查"),
+    Cancel => ("cancel", "取消任务"),
+});
+
+crate::lifecycle!(TaskStatus, TaskAction, "inspection_task", "检查任务", initial: Assigned, {
+    (Assigned, Record) => Done,
+    (Assigned, Cancel) => Cancelled,
+});
+
+impl TaskStatus {
+    /// Still to be inspected.
+    pub fn is_open(self) -> bool {
+        crate::lifecycle::allows(self, TaskAction::Record)
+    }
+}
 
 /// The stratum name of entities without a risk grade yet.
 pub const UNGRADED: &str = "N";
@@ -186,45 +250,6 @@ crate::keyed_enum!(PartySignature {
     Refused => ("refused", "当事人拒绝签字"),
     Absent => ("absent", "当事人不在场"),
 });
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RectificationStatus {
-    Open,
-    Reported,
-    Verified,
-    Unresolved,
-}
-
-crate::keyed_enum!(RectificationStatus {
-    Open => ("open", "整改中"),
-    Reported => ("reported", "已报告整改情况"),
-    Verified => ("verified", "复查合格"),
-    Unresolved => ("unresolved", "复查未整改到位"),
-});
-
-/// The longest correction period an inspector may set on the spot; longer
-/// ones are decided by the bureau, not in the field.
-pub const RECTIFICATION_MAX_DAYS: u32 = 90;
-
-/// The deadline of a rectification order: `days` after the order, counted in
-/// working days (the official calendar, with 调休) or natural days.
-pub fn rectification_deadline(
-    cal: &crate::Calendar,
-    ordered_on: chrono::NaiveDate,
-    days: u32,
-    working_days: bool,
-) -> Result<chrono::NaiveDate, String> {
-    if !(1..=RECTIFICATION_MAX_DAYS).contains(&days) {
-        return Err(format!("整改期限应为 1 到 {RECTIFICATION_MAX_DAYS} 日"));
-    }
-    let due = if working_days {
-        cal.add_working_days(ordered_on, days.into())
-    } else {
-        cal.add_days(ordered_on, days.into())
-    };
-    due.map_err(|e| e.to_string())
-}
 
 /// 一公开 publishes results, not the list before the visit: a draw's record
 /// (who is inspected, by whom) is released once the plan's results are

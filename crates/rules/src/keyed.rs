@@ -1,5 +1,12 @@
 //! Enums with a stable key (API, database) and a Chinese label (UI, files).
 
+/// What every keyed enum offers, for code generic over them (the lifecycle).
+pub trait Keyed: Sized + 'static {
+    fn all() -> &'static [Self];
+    fn key(self) -> &'static str;
+    fn label(self) -> &'static str;
+}
+
 /// Gives an enum `ALL`, `key()`, `label()`, `parse(key)` and
 /// `parse_key_or_label(text)` from one table, so the three never drift apart.
 #[macro_export]
@@ -24,6 +31,18 @@ macro_rules! keyed_enum {
             pub fn parse_key_or_label(s: &str) -> Option<$name> {
                 let s = s.trim();
                 Self::parse(s).or_else(|| Self::ALL.iter().copied().find(|v| v.label() == s))
+            }
+        }
+
+        impl $crate::keyed::Keyed for $name {
+            fn all() -> &'static [Self] {
+                $name::ALL
+            }
+            fn key(self) -> &'static str {
+                $name::key(self)
+            }
+            fn label(self) -> &'static str {
+                $name::label(self)
             }
         }
     };

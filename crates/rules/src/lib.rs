@@ -11,13 +11,16 @@ pub mod documents;
 pub mod draw;
 pub mod ids;
 pub mod inspection;
-mod keyed;
+pub mod keyed;
+pub mod lifecycle;
 pub mod money;
 pub mod penalty;
 pub mod points;
+pub mod rectification;
 pub mod region;
 pub mod registry;
 pub mod self_inspection;
+pub mod versioned_list;
 
 pub use calendar::{Calendar, CalendarError, DayKind};
 pub use money::{Fen, MoneyError};

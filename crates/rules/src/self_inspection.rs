@@ -16,6 +16,27 @@ crate::keyed_enum!(CampaignStatus {
     Closed => ("closed", "已结束"),
 });
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CampaignAction {
+    Close,
+}
+
+crate::keyed_enum!(CampaignAction {
+    Close => ("close", "结束自查"),
+});
+
+crate::lifecycle!(CampaignStatus, CampaignAction, "self_inspection", "自查", initial: Open, {
+    (Open, Close) => Closed,
+});
+
+impl CampaignStatus {
+    /// Reports are taken (and sent back for correction) only while open.
+    pub fn is_open(self) -> bool {
+        crate::lifecycle::allows(self, CampaignAction::Close)
+    }
+}
+
 /// A report as the bureau's review left it: waiting, accepted, or sent back
 /// for correction (the institution then submits it again).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,6 +51,27 @@ crate::keyed_enum!(ReportStatus {
     Submitted => ("submitted", "已提交待审阅"),
     Reviewed => ("reviewed", "已审阅"),
     Returned => ("returned", "退回补正"),
+});
+
+/// The bureau accepts or returns a submitted report; a returned one is submitted again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportAction {
+    Accept,
+    Return,
+    Resubmit,
+}
+
+crate::keyed_enum!(ReportAction {
+    Accept => ("accept", "审阅通过"),
+    Return => ("return", "退回补正"),
+    Resubmit => ("resubmit", "重新提交"),
+});
+
+crate::lifecycle!(ReportStatus, ReportAction, "self_inspection_report", "自查报告", initial: Submitted, {
+    (Submitted, Accept) => Reviewed,
+    (Submitted, Return) => Returned,
+    (Returned, Resubmit) => Submitted,
 });
 
 /// The longest a campaign may run, in natural days from its opening.

@@ -4,18 +4,20 @@
 //! violation codes of the failed checklist points, and the decision on it.
 //! Institutions never see leads: the read filter finds none for them.
 
-use crate::audit::Change;
+use crate::audit::{Audited, Change};
 use crate::columns;
 use crate::ids::{parse_db, CaseLeadId, EntityId, RectificationId, UserId};
 use crate::jurisdiction::{authorize_write, read_filter, Owner, WriteTarget};
+use crate::lifecycle::{self, Row, Step};
 use crate::page::{self, Conditions, Cursor, Page};
 use crate::{time, Actor, Store, StoreError, StoreResult, WriteTx};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use serde_json::json;
-use sqlx::Row;
-use weijian_rules::case_leads::{CaseLeadSource, CaseLeadStatus};
-use weijian_rules::inspection::RectificationStatus;
+use sqlx::Row as _;
+use weijian_rules::case_leads::{CaseLeadAction, CaseLeadSource, CaseLeadStatus};
+use weijian_rules::lifecycle::Lifecycle;
+use weijian_rules::rectification::{is_overdue, RectificationStatus};
 
 #[derive(Clone, Debug, Serialize)]
 pub struct CaseLead {
@@ -41,6 +43,16 @@ pub struct CaseLead {
     pub created_by: Option<UserId>,
 }
 
+impl Audited for CaseLead {
+    const OBJECT_TYPE: &'static str = "case_lead";
+    fn object_id(&self) -> String {
+        self.id.to_string()
+    }
+    fn owning_region(&self) -> &str {
+        &self.region_code
+    }
+}
+
 /// A lead about to be created inside the caller's transaction.
 pub struct NewLead<'a> {
     pub region_code: &'a str,
@@ -57,7 +69,7 @@ const OWNER: Owner = Owner { region: "l.region_code", entity: None };
 
 /// Creates a lead with its audit event in the caller's transaction. A second
 /// lead from the same source record, or for the same order, is a conflict.
-pub(crate) async fn insert(tx: &mut WriteTx, actor: &Actor, new: NewLead<'_>) -> StoreResult<CaseLead> {
+pub async fn insert(tx: &mut WriteTx, actor: &Actor, new: NewLead<'_>) -> StoreResult<CaseLead> {
     let now = time::now();
     let lead = CaseLead {
         id: CaseLeadId::new(),
@@ -69,7 +81,7 @@ pub(crate) async fn insert(tx: &mut WriteTx, actor: &Actor, new: NewLead<'_>) ->
         rectification_id: new.rectification_id,
         summary: new.summary,
         violation_codes: new.violation_codes,
-        status: CaseLeadStatus::Open,
+        status: CaseLeadStatus::INITIAL,
         decision_reason: None,
         decided_at: None,
         decided_by: None,
@@ -116,7 +128,7 @@ pub(crate) async fn insert(tx: &mut WriteTx, actor: &Actor, new: NewLead<'_>) ->
 }
 
 /// Whether an order already has its lead (read inside the caller's transaction).
-pub(crate) async fn exists_for_order(tx: &mut WriteTx, order: RectificationId) -> StoreResult<bool> {
+pub async fn exists_for_order(tx: &mut WriteTx, order: RectificationId) -> StoreResult<bool> {
     let row = sqlx::query("SELECT 1 AS one FROM case_leads WHERE rectification_id = $1")
         .bind(order.to_string())
         .fetch_optional(&mut *tx.conn())
@@ -129,7 +141,7 @@ pub(crate) async fn exists_for_order(tx: &mut WriteTx, order: RectificationId) -
 pub async fn from_overdue_order(
     store: &Store,
     actor: &Actor,
-    order: &crate::inspections::Rectification,
+    order: &crate::rectifications::Rectification,
     today: NaiveDate,
     violation_codes: Vec<String>,
 ) -> StoreResult<CaseLead> {
@@ -143,7 +155,7 @@ pub async fn from_overdue_order(
         .ok_or(StoreError::NotFound)?;
     let status = columns::keyed(&row, "status", RectificationStatus::parse)?;
     let deadline = time::required_date(&row, "deadline")?;
-    if !matches!(status, RectificationStatus::Open | RectificationStatus::Reported) || deadline >= today {
+    if !is_overdue(status, deadline, today) {
         return Err(StoreError::Conflict {
             code: "case_lead.order_not_overdue",
             message: format!("该整改通知（期限 {deadline}，{}）未逾期或已复查，不能转为案源", status.label()),
@@ -287,39 +299,25 @@ pub async fn of_orders(
 }
 
 /// Decides an open lead: accepted (for 立案) or dismissed with a reason. A
-/// lead already decided is a conflict; the state check is in the UPDATE.
+/// lead already decided is refused by the table; a race by the guarded step.
 pub async fn decide(
     store: &Store,
     actor: &Actor,
     id: CaseLeadId,
-    status: CaseLeadStatus,
+    action: CaseLeadAction,
+    version: Option<i64>,
     reason: Option<&str>,
 ) -> StoreResult<CaseLead> {
     let before = get(store, actor, id).await?;
     let mut tx = store.begin().await?;
-    authorize_write(tx.conn(), actor, WriteTarget { region_code: &before.region_code, entity_id: None }).await?;
-    let now = time::now();
-    let done = sqlx::query(
-        "UPDATE case_leads SET status = $1, decision_reason = $2, decided_at = $3, decided_by = $4, \
-         version = version + 1, updated_at = $5 WHERE id = $6 AND status = $7",
-    )
-    .bind(status.key())
-    .bind(reason)
-    .bind(time::to_db(now))
-    .bind(actor.user_id().map(|u| u.to_string()))
-    .bind(time::to_db(now))
-    .bind(id.to_string())
-    .bind(CaseLeadStatus::Open.key())
-    .execute(&mut *tx.conn())
-    .await?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::Conflict {
-            code: "case_lead.not_open",
-            message: format!("该案源已{}，不能再次处理", before.status.label()),
-        });
-    }
-    let after = CaseLead {
-        status,
+    let step = Step::new(before.status, action)
+        .version(version)
+        .set("decision_reason", reason.map(String::from))
+        .set("decided_by", actor.user_id().map(|u| u.to_string()));
+    let now = step.now;
+    let step = step.set("decided_at", Some(time::to_db(now)));
+    let after = |to| CaseLead {
+        status: to,
         decision_reason: reason.map(String::from),
         decided_at: Some(now),
         decided_by: actor.user_id(),
@@ -327,22 +325,11 @@ pub async fn decide(
         ..before.clone()
     };
     let summary = match reason {
-        Some(r) => format!("案源{}：{}（{}）", status.label(), before.entity_name, r),
-        None => format!("案源{}：{}", status.label(), before.entity_name),
+        Some(r) => format!("案源{}：{}（{}）", action.label(), before.entity_name, r),
+        None => format!("案源{}：{}", action.label(), before.entity_name),
     };
-    tx.audit(
-        actor,
-        Change {
-            action: if status == CaseLeadStatus::Dismissed { "case_lead.dismiss" } else { "case_lead.accept" },
-            object_type: "case_lead",
-            object_id: id.to_string(),
-            region_code: Some(before.region_code.clone()),
-            summary,
-            before: Some(json!(before)),
-            after: Some(json!(after)),
-        },
-    )
-    .await?;
+    let row = Row { table: "case_leads", id: id.to_string(), region_code: &before.region_code, entity_id: None };
+    let after = lifecycle::step(&mut tx, actor, row, step, &before, after, summary).await?;
     tx.commit().await?;
     Ok(after)
 }

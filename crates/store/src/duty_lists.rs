@@ -86,6 +86,7 @@ impl ListKind for DutyLists {
     const CODE_IMMUTABLE: &'static str = "duty_list.published_immutable";
     const CODE_DRAFT_EXISTS: &'static str = "duty_list.draft_exists";
     const CODE_VERSION_CONFLICT: &'static str = "duty_list.version_conflict";
+    const AREA: weijian_rules::lifecycle::Area = weijian_rules::area!("duty_list", "权责清单");
     fn new_id() -> DutyListId {
         DutyListId::new()
     }
@@ -142,8 +143,14 @@ pub async fn update_draft(
     versioned::update_draft::<DutyLists>(store, actor, id, title, content).await
 }
 
-pub async fn publish(store: &Store, actor: &Actor, id: DutyListId, effective_on: NaiveDate) -> StoreResult<DutyList> {
-    versioned::publish::<DutyLists>(store, actor, id, effective_on).await
+pub async fn publish(
+    store: &Store,
+    actor: &Actor,
+    id: DutyListId,
+    version: Option<i64>,
+    effective_on: NaiveDate,
+) -> StoreResult<DutyList> {
+    versioned::publish::<DutyLists>(store, actor, id, version, effective_on).await
 }
 
 pub async fn published_in_effect(store: &Store, region_code: &str, today: NaiveDate) -> StoreResult<Vec<DutyList>> {

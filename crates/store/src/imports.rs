@@ -239,11 +239,15 @@ pub async fn finish(
 pub async fn fail_interrupted(store: &Store, reason: &str) -> StoreResult<u64> {
     let now = time::to_db(time::now());
     let done = sqlx::query(
-        "UPDATE import_jobs SET status = 'failed', error = $1, updated_at = $2, finished_at = $2 \
-         WHERE status IN ('validating', 'ready', 'importing')",
+        "UPDATE import_jobs SET status = $3, error = $1, updated_at = $2, finished_at = $2 \
+         WHERE status IN ($4, $5, $6)",
     )
     .bind(reason)
     .bind(now)
+    .bind(JobStatus::Failed.key())
+    .bind(JobStatus::Validating.key())
+    .bind(JobStatus::Ready.key())
+    .bind(JobStatus::Importing.key())
     .execute(store.writer())
     .await?;
     Ok(done.rows_affected())

@@ -62,6 +62,7 @@ impl ListKind for ItemLists {
     const CODE_IMMUTABLE: &'static str = "inspection_item_list.published_immutable";
     const CODE_DRAFT_EXISTS: &'static str = "inspection_item_list.draft_exists";
     const CODE_VERSION_CONFLICT: &'static str = "inspection_item_list.version_conflict";
+    const AREA: weijian_rules::lifecycle::Area = weijian_rules::area!("inspection_item_list", "随机抽查事项清单");
     fn new_id() -> InspectionItemListId {
         InspectionItemListId::new()
     }

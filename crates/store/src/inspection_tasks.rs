@@ -2,15 +2,18 @@
 //! from a draw (or, later, a complaint, campaign, patrol or re-inspection).
 
 use crate::actor::Standing;
+use crate::audit::Audited;
 use crate::columns;
 use crate::ids::{parse_db, EntityId, InspectionItemListId, InspectionTaskId, InspectorId, RandomPlanId};
 use crate::jurisdiction::{read_filter, Filter, Owner};
+use crate::lifecycle::{self, Row as StepRow, Step};
 use crate::page::{self, Conditions, Cursor, Page};
-use crate::{time, Actor, Store, StoreError, StoreResult};
+use crate::{time, Actor, Store, StoreError, StoreResult, WriteTx};
 use chrono::NaiveDate;
 use serde::Serialize;
 use sqlx::Row;
 use weijian_rules::inspection::{TaskSource, TaskStatus};
+use weijian_rules::lifecycle::Lifecycle;
 
 #[derive(Clone, Debug, Serialize)]
 pub struct InspectionTask {
@@ -27,6 +30,18 @@ pub struct InspectionTask {
     pub inspector_names: [String; 2],
     pub due_on: NaiveDate,
     pub status: TaskStatus,
+    pub version: i64,
+}
+
+// A task's events belong to its entity's history, as they always have.
+impl Audited for InspectionTask {
+    const OBJECT_TYPE: &'static str = "entity";
+    fn object_id(&self) -> String {
+        self.entity_id.to_string()
+    }
+    fn owning_region(&self) -> &str {
+        &self.region_code
+    }
 }
 
 // An institution sees the tasks about itself (its outcomes come with the records).
@@ -46,7 +61,7 @@ fn scope(actor: &Actor, next_placeholder: usize) -> Filter {
 }
 const COLUMNS: &str =
     "t.id, t.region_code, t.entity_id, e.name AS entity_name, t.source, t.plan_id, t.item_list_id, t.items, \
-     t.inspector1_id, t.inspector2_id, i1.name AS inspector1_name, i2.name AS inspector2_name, t.due_on, t.status";
+     t.inspector1_id, t.inspector2_id, i1.name AS inspector1_name, i2.name AS inspector2_name, t.due_on, t.status, t.version";
 const FROM: &str = "inspection_tasks t JOIN entities e ON e.id = t.entity_id \
      JOIN inspectors i1 ON i1.id = t.inspector1_id JOIN inspectors i2 ON i2.id = t.inspector2_id";
 
@@ -67,6 +82,7 @@ fn from_row(r: &sqlx::any::AnyRow) -> StoreResult<InspectionTask> {
         inspector_names: [r.try_get("inspector1_name")?, r.try_get("inspector2_name")?],
         due_on: time::required_date(r, "due_on")?,
         status: columns::keyed(r, "status", TaskStatus::parse)?,
+        version: r.try_get("version")?,
     })
 }
 
@@ -134,26 +150,19 @@ pub async fn create(store: &Store, actor: &Actor, data: &TaskData) -> StoreResul
         crate::jurisdiction::WriteTarget { region_code: &entity.data.region_code, entity_id: None },
     )
     .await?;
-    let id = InspectionTaskId::new();
-    let now = time::now();
-    sqlx::query(
-        "INSERT INTO inspection_tasks (id, region_code, entity_id, source, plan_id, item_list_id, items, inspector1_id, \
-         inspector2_id, due_on, status, version, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, NULL, $5, $6, $7, $8, $9, $10, 1, $11, $12)",
+    let id = insert_in(
+        &mut tx,
+        NewTask {
+            region_code: &entity.data.region_code,
+            entity_id: entity.id,
+            source: data.source,
+            plan_id: None,
+            item_list_id: Some(data.item_list_id),
+            items: &data.items,
+            inspectors: data.inspectors,
+            due_on: data.due_on,
+        },
     )
-    .bind(id.to_string())
-    .bind(&entity.data.region_code)
-    .bind(entity.id.to_string())
-    .bind(data.source.key())
-    .bind(data.item_list_id.to_string())
-    .bind(serde_json::to_string(&data.items).expect("codes serialise"))
-    .bind(data.inspectors[0].to_string())
-    .bind(data.inspectors[1].to_string())
-    .bind(data.due_on.to_string())
-    .bind(TaskStatus::Assigned.key())
-    .bind(time::to_db(now))
-    .bind(time::to_db(now))
-    .execute(&mut *tx.conn())
     .await?;
     tx.audit(
         actor,
@@ -170,4 +179,68 @@ pub async fn create(store: &Store, actor: &Actor, data: &TaskData) -> StoreResul
     .await?;
     tx.commit().await?;
     get(store, actor, id).await
+}
+
+/// A task about to be inserted in the caller's transaction.
+pub struct NewTask<'a> {
+    pub region_code: &'a str,
+    pub entity_id: EntityId,
+    pub source: TaskSource,
+    pub plan_id: Option<RandomPlanId>,
+    pub item_list_id: Option<InspectionItemListId>,
+    pub items: &'a [String],
+    pub inspectors: [InspectorId; 2],
+    pub due_on: NaiveDate,
+}
+
+/// Inserts a task in its initial state; the caller audits.
+pub async fn insert_in(tx: &mut WriteTx, new: NewTask<'_>) -> StoreResult<InspectionTaskId> {
+    let id = InspectionTaskId::new();
+    let now = time::to_db(time::now());
+    sqlx::query(
+        "INSERT INTO inspection_tasks (id, region_code, entity_id, source, plan_id, item_list_id, items, inspector1_id, \
+         inspector2_id, due_on, status, version, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $13)",
+    )
+    .bind(id.to_string())
+    .bind(new.region_code)
+    .bind(new.entity_id.to_string())
+    .bind(new.source.key())
+    .bind(new.plan_id.map(|p| p.to_string()))
+    .bind(new.item_list_id.map(|l| l.to_string()))
+    .bind(serde_json::to_string(new.items).expect("codes serialise"))
+    .bind(new.inspectors[0].to_string())
+    .bind(new.inspectors[1].to_string())
+    .bind(new.due_on.to_string())
+    .bind(TaskStatus::INITIAL.key())
+    .bind(&now)
+    .bind(&now)
+    .execute(&mut *tx.conn())
+    .await?;
+    Ok(id)
+}
+
+/// Takes one step of a task's lifecycle in the caller's transaction.
+pub async fn step_in(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    task: &InspectionTask,
+    step: Step<'_, TaskStatus>,
+    summary: String,
+) -> StoreResult<InspectionTask> {
+    let row =
+        StepRow { table: "inspection_tasks", id: task.id.to_string(), region_code: &task.region_code, entity_id: None };
+    let after = |to| InspectionTask { status: to, version: task.version + 1, ..task.clone() };
+    lifecycle::step(tx, actor, row, step, task, after, summary).await
+}
+
+/// Whether a plan still has tasks to inspect (read in the caller's transaction).
+pub async fn plan_has_open_tasks(tx: &mut WriteTx, plan: RandomPlanId) -> StoreResult<bool> {
+    let open: Vec<TaskStatus> = TaskStatus::ALL.iter().copied().filter(|s| s.is_open()).collect();
+    let mut c = Conditions::default();
+    c.push("plan_id = ?", [plan.to_string()]);
+    let (cond, keys) = lifecycle::in_states("status", &open);
+    c.push(&cond, keys);
+    let sql = format!("SELECT 1 AS one FROM inspection_tasks WHERE {} LIMIT 1", c.sql());
+    Ok(c.bind(sqlx::query(&sql)).fetch_optional(&mut *tx.conn()).await?.is_some())
 }

@@ -391,14 +391,15 @@ fn conditions(actor: &Actor, query: &Query) -> Conditions {
     if let Some(status) = query.status {
         let today =
             query.today.unwrap_or_else(|| time::now().with_timezone(&time::shanghai()).date_naive()).to_string();
+        let valid = LicenceRecord::Valid.key().to_string();
         match status {
             LicenceStatus::Valid => {
-                c.push("l.status = 'valid' AND (l.renew_from IS NULL OR l.renew_from > ?)", [today])
+                c.push("l.status = ? AND (l.renew_from IS NULL OR l.renew_from > ?)", [valid, today])
             }
             LicenceStatus::Expiring => {
-                c.push("l.status = 'valid' AND l.renew_from <= ? AND l.valid_until >= ?", [today.clone(), today])
+                c.push("l.status = ? AND l.renew_from <= ? AND l.valid_until >= ?", [valid, today.clone(), today])
             }
-            LicenceStatus::Expired => c.push("l.status = 'valid' AND l.valid_until < ?", [today]),
+            LicenceStatus::Expired => c.push("l.status = ? AND l.valid_until < ?", [valid, today]),
             other => c.push("l.status = ?", [other.key().to_string()]),
         }
     }

@@ -3,19 +3,22 @@
 //! and, once drawn, the draw record (design/draw-spec.md, in the rules crate).
 //!
 //! The state changes that matter for trust are guarded in SQL, not only in
-//! code: freezing and drawing update the row only `WHERE status = <expected>`,
-//! so two concurrent draws cannot both succeed.
+//! code: freezing and drawing are lifecycle steps (crate::lifecycle), which
+//! update the row only `WHERE status = <expected>`, so two concurrent draws
+//! cannot both succeed.
 
 use crate::audit::{Audited, Change};
 use crate::columns;
 use crate::ids::{parse_db, EntityId, InspectionItemListId, InspectionTaskId, InspectorId, RandomPlanId, UnitId};
 use crate::jurisdiction::{authorize_write, read_filter, Owner, WriteTarget};
+use crate::lifecycle::{self, Row, Step};
 use crate::page::{self, Conditions, Cursor, Page};
-use crate::{time, units, Actor, Backend, Store, StoreError, StoreResult};
+use crate::{time, units, Actor, Backend, Store, StoreError, StoreResult, WriteTx};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
-use sqlx::{AnyConnection, Row};
-use weijian_rules::inspection::{PlanStatus, Ratios, TaskSource, TaskStatus};
+use sqlx::{AnyConnection, Row as _};
+use weijian_rules::inspection::{PlanAction, PlanStatus, Ratios, TaskSource, TaskStatus};
+use weijian_rules::lifecycle::Lifecycle;
 use weijian_rules::registry::{EntityStatus, RiskGrade};
 
 /// What a user sets on a plan (checked by the domain).
@@ -207,9 +210,7 @@ pub async fn list(store: &Store, actor: &Actor, query: &Query) -> StoreResult<Pa
 }
 
 fn stale() -> StoreError {
-    StoreError::Conflict {
-        code: "random_plan.stale", message: "该抽查计划已被他人修改，请刷新后重试".into()
-    }
+    lifecycle::stale(&PlanStatus::AREA)
 }
 
 fn scope_locked(plan: &RandomPlan) -> StoreError {
@@ -251,7 +252,7 @@ pub async fn update(
         "UPDATE random_plans SET name = $1, item_list_id = $2, items = $3, period_from = $4, period_until = $5, \
          start_on = $6, due_on = $7, target_categories = $8, target_statuses = $9, ratios = $10, pool_unit_id = $11, \
          pool_specialties = $12, version = version + 1, updated_at = $13 \
-         WHERE id = $14 AND version = $15 AND status IN ('draft', 'published')",
+         WHERE id = $14 AND version = $15 AND status IN ($16, $17)",
     )
     .bind(&data.name)
     .bind(data.item_list_id.to_string())
@@ -268,6 +269,8 @@ pub async fn update(
     .bind(time::to_db(now))
     .bind(id.to_string())
     .bind(version)
+    .bind(PlanStatus::SCOPE_EDITABLE[0].key())
+    .bind(PlanStatus::SCOPE_EDITABLE[1].key())
     .execute(&mut *tx.conn())
     .await?;
     if done.rows_affected() == 0 {
@@ -280,89 +283,43 @@ pub async fn update(
     Ok(after)
 }
 
-/// One lifecycle step: the status it starts from, the plan after it, the
-/// extra columns it sets, and its audit action and summary.
-struct Step<'a> {
-    from: PlanStatus,
-    after: RandomPlan,
-    sets: &'a [(&'a str, Option<String>)],
-    action: &'a str,
-    summary: String,
-}
-
-/// Takes the step, guarded by the status in SQL, then runs `then` and writes
-/// the audit event, all in one transaction.
-async fn transition(
-    store: &Store,
-    actor: &Actor,
-    plan: &RandomPlan,
-    step: Step<'_>,
-    then: impl AsyncFnOnce(&mut AnyConnection) -> StoreResult<()>,
-) -> StoreResult<RandomPlan> {
-    let Step { from, after, sets, action, summary } = step;
-    let mut tx = store.begin().await?;
-    authorize_write(tx.conn(), actor, WriteTarget { region_code: &plan.region_code, entity_id: None }).await?;
-    let mut sql = String::from("UPDATE random_plans SET status = $1, version = version + 1, updated_at = $2");
-    for (i, (col, _)) in sets.iter().enumerate() {
-        sql.push_str(&format!(", {col} = ${}", i + 3));
-    }
-    let n = sets.len() + 3;
-    sql.push_str(&format!(" WHERE id = ${n} AND status = ${}", n + 1));
-    let mut q = sqlx::query(&sql).bind(after.status.key()).bind(time::to_db(after.updated_at));
-    for (_, v) in sets {
-        q = q.bind(v.clone());
-    }
-    let done = q.bind(plan.id.to_string()).bind(from.key()).execute(&mut *tx.conn()).await?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::Conflict {
-            code: "random_plan.state_changed",
-            message: "抽查计划的状态刚刚被他人改变，请刷新后重试".into(),
-        });
-    }
-    then(tx.conn()).await?;
-    tx.audit(actor, Change::of(action, &after, summary, Some(plan))).await?;
-    tx.commit().await?;
-    Ok(after)
-}
-
-fn wrong_state(plan: &RandomPlan, code: &'static str, wanted: &str) -> StoreError {
-    StoreError::Conflict {
-        code, message: format!("抽查计划“{}”当前{}，{wanted}", plan.data.name, plan.status.label())
-    }
+/// The plan's row for a lifecycle step.
+fn row(plan: &RandomPlan) -> Row<'_> {
+    Row { table: "random_plans", id: plan.id.to_string(), region_code: &plan.region_code, entity_id: None }
 }
 
 /// Whether the plan may be frozen now (published, not yet frozen).
 pub fn may_freeze(plan: &RandomPlan) -> StoreResult<()> {
-    match plan.status {
-        PlanStatus::Published => Ok(()),
-        PlanStatus::Draft => Err(wrong_state(plan, "random_plan.not_published", "请先发布计划再冻结")),
-        _ => Err(wrong_state(plan, "random_plan.already_frozen", "名录快照已冻结，不能再次冻结")),
-    }
+    Ok(lifecycle::next(plan.status, PlanAction::Freeze).map(|_| ())?)
 }
 
 /// Whether the plan may be drawn now: frozen, and never drawn before.
 pub fn may_draw(plan: &RandomPlan) -> StoreResult<()> {
-    match plan.status {
-        PlanStatus::Frozen => Ok(()),
-        PlanStatus::Draft | PlanStatus::Published => {
-            Err(wrong_state(plan, "random_plan.not_frozen", "须先冻结名录快照才能抽取"))
-        }
-        _ => Err(wrong_state(plan, "random_plan.already_drawn", "每个计划只能抽取一次")),
-    }
+    Ok(lifecycle::next(plan.status, PlanAction::Draw).map(|_| ())?)
+}
+
+/// Takes one step of the plan's lifecycle in the caller's transaction (plan
+/// progress as inspections are recorded, results published).
+pub async fn step_in(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    plan: &RandomPlan,
+    step: Step<'_, PlanStatus>,
+    summary: String,
+) -> StoreResult<RandomPlan> {
+    let now = step.now;
+    let after = |to| RandomPlan { status: to, version: plan.version + 1, updated_at: now, ..plan.clone() };
+    lifecycle::step(tx, actor, row(plan), step, plan, after, summary).await
 }
 
 /// Draft → published: the plan is announced; its scope may still be corrected.
-pub async fn publish(store: &Store, actor: &Actor, id: RandomPlanId) -> StoreResult<RandomPlan> {
+pub async fn publish(store: &Store, actor: &Actor, id: RandomPlanId, version: Option<i64>) -> StoreResult<RandomPlan> {
     let plan = get(store, actor, id).await?;
-    if plan.status != PlanStatus::Draft {
-        return Err(wrong_state(&plan, "random_plan.not_draft", "只有草稿可以发布"));
-    }
-    let now = time::now();
-    let after =
-        RandomPlan { status: PlanStatus::Published, version: plan.version + 1, updated_at: now, ..plan.clone() };
-    let summary = format!("发布抽查计划 {}", plan.data.name);
-    let step = Step { from: PlanStatus::Draft, after, sets: &[], action: "random_plan.publish", summary };
-    transition(store, actor, &plan, step, async |_| Ok(())).await
+    let mut tx = store.begin().await?;
+    let step = Step::new(plan.status, PlanAction::Publish).version(version);
+    let after = step_in(&mut tx, actor, &plan, step, format!("发布抽查计划 {}", plan.data.name)).await?;
+    tx.commit().await?;
+    Ok(after)
 }
 
 /// Published → frozen with the snapshot text and its hash, both public from now on.
@@ -370,27 +327,29 @@ pub async fn freeze(
     store: &Store,
     actor: &Actor,
     plan: &RandomPlan,
+    version: Option<i64>,
     snapshot: &str,
     snapshot_hash: &str,
 ) -> StoreResult<RandomPlan> {
-    may_freeze(plan)?;
-    let now = time::now();
-    let after = RandomPlan {
-        status: PlanStatus::Frozen,
+    let step = Step::new(plan.status, PlanAction::Freeze)
+        .version(version)
+        .set("snapshot", Some(snapshot.to_string()))
+        .set("snapshot_hash", Some(snapshot_hash.to_string()));
+    let now = step.now;
+    let step = step.set("frozen_at", Some(time::to_db(now)));
+    let after = |to| RandomPlan {
+        status: to,
         snapshot_hash: Some(snapshot_hash.to_string()),
         frozen_at: Some(now),
         version: plan.version + 1,
         updated_at: now,
         ..plan.clone()
     };
-    let sets = [
-        ("snapshot", Some(snapshot.to_string())),
-        ("snapshot_hash", Some(snapshot_hash.to_string())),
-        ("frozen_at", Some(time::to_db(now))),
-    ];
     let summary = format!("冻结抽查计划 {}，名录快照哈希 {snapshot_hash}", plan.data.name);
-    let step = Step { from: PlanStatus::Published, after, sets: &sets, action: "random_plan.freeze", summary };
-    transition(store, actor, plan, step, async |_| Ok(())).await
+    let mut tx = store.begin().await?;
+    let after = lifecycle::step(&mut tx, actor, row(plan), step, plan, after, summary).await?;
+    tx.commit().await?;
+    Ok(after)
 }
 
 /// One task a draw creates: an entity with its two inspectors.
@@ -407,15 +366,21 @@ pub async fn record_draw(
     store: &Store,
     actor: &Actor,
     plan: &RandomPlan,
+    version: Option<i64>,
     beacon: &str,
     beacon_source: &str,
     record_json: &str,
     tasks: &[DrawnTask],
 ) -> StoreResult<RandomPlan> {
-    may_draw(plan)?;
-    let now = time::now();
-    let after = RandomPlan {
-        status: PlanStatus::Drawn,
+    let step = Step::new(plan.status, PlanAction::Draw)
+        .version(version)
+        .set("beacon", Some(beacon.to_string()))
+        .set("beacon_source", Some(beacon_source.to_string()))
+        .set("record", Some(record_json.to_string()));
+    let now = step.now;
+    let step = step.set("drawn_at", Some(time::to_db(now)));
+    let after = |to| RandomPlan {
+        status: to,
         beacon: Some(beacon.to_string()),
         beacon_source: Some(beacon_source.to_string()),
         drawn_at: Some(now),
@@ -425,21 +390,18 @@ pub async fn record_draw(
     };
     // The commitment is taken of the very bytes stored (and served later).
     let record_sha256 = weijian_rules::draw::record_sha256(record_json);
-    let sets = [
-        ("beacon", Some(beacon.to_string())),
-        ("beacon_source", Some(beacon_source.to_string())),
-        ("record", Some(record_json.to_string())),
-        ("record_sha256", Some(record_sha256.clone())),
-        ("drawn_at", Some(time::to_db(now))),
-    ];
+    let step = step.set("record_sha256", Some(record_sha256.clone()));
     let summary = format!(
         "抽取抽查计划 {}：抽中 {} 户，随机数来源：{beacon_source}，抽取记录哈希 {record_sha256}",
         plan.data.name,
         tasks.len()
     );
     let items = to_json(&plan.data.items);
-    let step = Step { from: PlanStatus::Frozen, after, sets: &sets, action: "random_plan.draw", summary };
-    transition(store, actor, plan, step, async |conn| insert_tasks(conn, plan, &items, tasks, now).await).await
+    let mut tx = store.begin().await?;
+    let after = lifecycle::step(&mut tx, actor, row(plan), step, plan, after, summary).await?;
+    insert_tasks(tx.conn(), plan, &items, tasks, now).await?;
+    tx.commit().await?;
+    Ok(after)
 }
 
 /// Tasks written per statement: one multi-row INSERT instead of a round trip

@@ -15,14 +15,16 @@ use crate::columns;
 use crate::ids::{parse_db, EntityId, InspectionItemListId, SelfInspectionCampaignId, SelfInspectionReportId, UserId};
 use crate::inspections::PointRecord;
 use crate::jurisdiction::{authorize_write, read_filter, Owner, WriteTarget};
+use crate::lifecycle::{self, Row, Step};
 use crate::page::{self, Conditions, Cursor, Page};
 use crate::{time, Actor, Store, StoreError, StoreResult};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use serde_json::json;
-use sqlx::Row;
+use sqlx::Row as _;
+use weijian_rules::lifecycle::Lifecycle;
 use weijian_rules::registry::EntityStatus;
-use weijian_rules::self_inspection::{CampaignStatus, ReportStatus};
+use weijian_rules::self_inspection::{CampaignAction, CampaignStatus, ReportAction, ReportStatus};
 
 /// What the bureau sets when it opens a campaign (checked by the domain).
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -360,28 +362,19 @@ pub async fn counts(store: &Store, actor: &Actor, id: SelfInspectionCampaignId) 
 }
 
 /// Open → closed. Reports are refused from now on.
-pub async fn close(store: &Store, actor: &Actor, campaign: &Campaign) -> StoreResult<Campaign> {
+pub async fn close(store: &Store, actor: &Actor, campaign: &Campaign, version: Option<i64>) -> StoreResult<Campaign> {
     let mut tx = store.begin().await?;
-    authorize_write(tx.conn(), actor, WriteTarget { region_code: &campaign.data.region_code, entity_id: None }).await?;
-    let now = time::now();
-    let done = sqlx::query(
-        "UPDATE self_inspection_campaigns SET status = $1, closed_at = $2, closed_by = $3, version = version + 1, \
-         updated_at = $4 WHERE id = $5 AND status = $6",
-    )
-    .bind(CampaignStatus::Closed.key())
-    .bind(time::to_db(now))
-    .bind(actor.user_id().map(|u| u.to_string()))
-    .bind(time::to_db(now))
-    .bind(campaign.id.to_string())
-    .bind(CampaignStatus::Open.key())
-    .execute(&mut *tx.conn())
-    .await?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::Conflict {
-            code: "self_inspection.closed",
-            message: format!("自查“{}”已结束", campaign.data.title),
-        });
-    }
+    let step = Step::new(campaign.status, CampaignAction::Close)
+        .version(version)
+        .set("closed_by", actor.user_id().map(|u| u.to_string()));
+    let now = step.now;
+    let step = step.set("closed_at", Some(time::to_db(now)));
+    let row = Row {
+        table: "self_inspection_campaigns",
+        id: campaign.id.to_string(),
+        region_code: &campaign.data.region_code,
+        entity_id: None,
+    };
     let (submitted, obliged): (i64, i64) = {
         let r = sqlx::query(
             "SELECT (SELECT COUNT(*) FROM self_inspection_reports WHERE campaign_id = $1) AS submitted, \
@@ -392,8 +385,8 @@ pub async fn close(store: &Store, actor: &Actor, campaign: &Campaign) -> StoreRe
         .await?;
         (r.try_get("submitted")?, r.try_get("obliged")?)
     };
-    let after = Campaign {
-        status: CampaignStatus::Closed,
+    let after = |to| Campaign {
+        status: to,
         closed_at: Some(now),
         closed_by: actor.user_id(),
         version: campaign.version + 1,
@@ -405,7 +398,7 @@ pub async fn close(store: &Store, actor: &Actor, campaign: &Campaign) -> StoreRe
         campaign.data.title,
         obliged - submitted
     );
-    tx.audit(actor, Change::of("self_inspection.close", &after, summary, Some(campaign))).await?;
+    let after = lifecycle::step(&mut tx, actor, row, step, campaign, after, summary).await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -484,42 +477,56 @@ pub async fn submit(
     };
     authorize_write(tx.conn(), actor, WriteTarget { region_code: &region_code, entity_id: Some(entity_id) }).await?;
     let now = time::now();
-    // Guarded by the campaign's status in the same statement.
-    let open_guard = "EXISTS (SELECT 1 FROM self_inspection_campaigns c WHERE c.id = $CAMPAIGN AND c.status = 'open')";
+    // Guarded by the campaign's status in the same statement: a report
+    // racing the close loses.
+    let open_guard = "EXISTS (SELECT 1 FROM self_inspection_campaigns c WHERE c.id = ? AND c.status = ?)";
+    let open_key = CampaignStatus::INITIAL.key().to_string();
     let report = match &existing {
         Some(before) if before.status != ReportStatus::Returned => return Err(already(campaign)),
         Some(before) => {
-            let sql =
-                "UPDATE self_inspection_reports SET problems = $1, measures = $2, results = $3, attachments = $4, \
-                       submitted_at = $5, submitted_by = $6, status = $7, version = version + 1, updated_at = $8 \
-                       WHERE id = $9 AND status = $10 AND "
-                    .to_string()
-                    + &open_guard.replace("$CAMPAIGN", "$11");
-            let done = sqlx::query(&sql)
-                .bind(&data.problems)
-                .bind(&data.measures)
-                .bind(json_text(&data.results))
-                .bind(json_text(&data.attachments))
-                .bind(time::to_db(now))
-                .bind(actor.user_id().map(|u| u.to_string()))
-                .bind(ReportStatus::Submitted.key())
-                .bind(time::to_db(now))
-                .bind(before.id.to_string())
-                .bind(ReportStatus::Returned.key())
-                .bind(campaign.id.to_string())
-                .execute(&mut *tx.conn())
-                .await?;
-            if done.rows_affected() == 0 {
-                return Err(closed_or_already(store, campaign).await);
-            }
-            Report {
+            let step = Step::new(before.status, ReportAction::Resubmit)
+                .set("problems", Some(data.problems.clone()))
+                .set("measures", Some(data.measures.clone()))
+                .set("results", Some(json_text(&data.results)))
+                .set("attachments", Some(json_text(&data.attachments)))
+                .set("submitted_by", actor.user_id().map(|u| u.to_string()))
+                .guarded(open_guard, vec![campaign.id.to_string(), open_key.clone()])
+                .audited_as("self_inspection.submit");
+            let now = step.now;
+            let step = step.set("submitted_at", Some(time::to_db(now)));
+            let after = |to| Report {
                 data: data.clone(),
                 submitted_at: now,
                 submitted_by: actor.user_id(),
-                status: ReportStatus::Submitted,
+                status: to,
                 version: before.version + 1,
                 ..before.clone()
+            };
+            let summary = format!("{}补正后重新报送自查“{}”的自查报告", before.entity_name, campaign.data.title);
+            let row = Row {
+                table: "self_inspection_reports",
+                id: before.id.to_string(),
+                region_code: &region_code,
+                entity_id: Some(entity_id),
+            };
+            let report = match lifecycle::step(&mut tx, actor, row, step, before, after, summary).await {
+                Err(StoreError::Conflict { code, .. }) if code == ReportStatus::AREA.stale => {
+                    return Err(closed_or_already(store, campaign).await)
+                }
+                other => other?,
+            };
+            for a in &data.attachments {
+                crate::attachments::link(
+                    &mut tx,
+                    actor,
+                    parse_db(a)?,
+                    "self_inspection_report",
+                    &report.id.to_string(),
+                )
+                .await?;
             }
+            tx.commit().await?;
+            return Ok(report);
         }
         None => {
             let id = SelfInspectionReportId::new();
@@ -528,7 +535,7 @@ pub async fn submit(
                        reviewed_at, reviewed_by, version, created_at, updated_at) \
                        SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, NULL, NULL, NULL, 1, $9, $9 WHERE "
                 .to_string()
-                + &open_guard.replace("$CAMPAIGN", "$2");
+                + &open_guard.replacen('?', "$2", 1).replacen('?', "$12", 1);
             let done = sqlx::query(&sql)
                 .bind(id.to_string())
                 .bind(campaign.id.to_string())
@@ -540,7 +547,8 @@ pub async fn submit(
                 .bind(json_text(&data.attachments))
                 .bind(time::to_db(now))
                 .bind(actor.user_id().map(|u| u.to_string()))
-                .bind(ReportStatus::Submitted.key())
+                .bind(ReportStatus::INITIAL.key())
+                .bind(&open_key)
                 .execute(&mut *tx.conn())
                 .await
                 .map_err(|e| {
@@ -574,8 +582,7 @@ pub async fn submit(
         crate::attachments::link(&mut tx, actor, parse_db(a)?, "self_inspection_report", &report.id.to_string())
             .await?;
     }
-    let again = if existing.is_some() { "补正后重新" } else { "" };
-    let summary = format!("{}{again}报送自查“{}”的自查报告", report.entity_name, campaign.data.title);
+    let summary = format!("{}报送自查“{}”的自查报告", report.entity_name, campaign.data.title);
     tx.audit(actor, Change::of("self_inspection.submit", &report, summary, existing.as_ref())).await?;
     tx.commit().await?;
     Ok(report)
@@ -678,44 +685,38 @@ pub async fn review(
     actor: &Actor,
     campaign: &Campaign,
     report: &Report,
-    outcome: ReportStatus,
+    action: ReportAction,
+    version: Option<i64>,
     comment: Option<&str>,
 ) -> StoreResult<Report> {
     let mut tx = store.begin().await?;
-    authorize_write(tx.conn(), actor, WriteTarget { region_code: &campaign.data.region_code, entity_id: None }).await?;
-    let now = time::now();
-    let done = sqlx::query(
-        "UPDATE self_inspection_reports SET status = $1, review_comment = $2, reviewed_at = $3, reviewed_by = $4, \
-         version = version + 1, updated_at = $5 WHERE id = $6 AND status = $7",
-    )
-    .bind(outcome.key())
-    .bind(comment)
-    .bind(time::to_db(now))
-    .bind(actor.user_id().map(|u| u.to_string()))
-    .bind(time::to_db(now))
-    .bind(report.id.to_string())
-    .bind(ReportStatus::Submitted.key())
-    .execute(&mut *tx.conn())
-    .await?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::Conflict {
-            code: "self_inspection.not_awaiting_review",
-            message: format!("{}的自查报告当前{}，不能审阅", report.entity_name, report.status.label()),
-        });
-    }
-    let after = Report {
-        status: outcome,
+    let step = Step::new(report.status, action)
+        .version(version)
+        .set("review_comment", comment.map(String::from))
+        .set("reviewed_by", actor.user_id().map(|u| u.to_string()))
+        .audited_as("self_inspection.review");
+    let now = step.now;
+    let step = step.set("reviewed_at", Some(time::to_db(now)));
+    let after = |to| Report {
+        status: to,
         review_comment: comment.map(String::from),
         reviewed_at: Some(now),
         reviewed_by: actor.user_id(),
         version: report.version + 1,
         ..report.clone()
     };
-    let summary = match outcome {
-        ReportStatus::Returned => format!("退回{}的自查报告补正：{}", report.entity_name, comment.unwrap_or_default()),
+    let summary = match action {
+        ReportAction::Return => format!("退回{}的自查报告补正：{}", report.entity_name, comment.unwrap_or_default()),
         _ => format!("审阅{}的自查报告", report.entity_name),
     };
-    tx.audit(actor, Change::of("self_inspection.review", &after, summary, Some(report))).await?;
+    // Only the campaign's own region reviews.
+    let row = Row {
+        table: "self_inspection_reports",
+        id: report.id.to_string(),
+        region_code: &campaign.data.region_code,
+        entity_id: None,
+    };
+    let after = lifecycle::step(&mut tx, actor, row, step, report, after, summary).await?;
     tx.commit().await?;
     Ok(after)
 }

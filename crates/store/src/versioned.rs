@@ -5,17 +5,19 @@
 //! published with an effective date; a published version never changes again.
 //! The content is one JSON document of the kind's typed structs.
 
-use crate::audit::Change;
+use crate::audit::{Audited, Change};
 use crate::ids::{parse_db, UnitId};
 use crate::jurisdiction::{authorize_write, read_filter, Owner, WriteTarget};
+use crate::lifecycle::{self, Row, Step};
 use crate::{time, units, Actor, Store, StoreError, StoreResult};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::json;
-use sqlx::{AnyConnection, Row};
+use sqlx::{AnyConnection, Row as _};
 use std::fmt::{Debug, Display};
 use std::str::FromStr;
+use weijian_rules::lifecycle::Area;
 
 /// What distinguishes one kind of versioned list from another.
 pub trait ListKind: Clone + Debug + 'static {
@@ -29,20 +31,12 @@ pub trait ListKind: Clone + Debug + 'static {
     const CODE_IMMUTABLE: &'static str;
     const CODE_DRAFT_EXISTS: &'static str;
     const CODE_VERSION_CONFLICT: &'static str;
+    /// Its lifecycle area: `<OBJECT_TYPE>` with its own refusal codes.
+    const AREA: Area;
     fn new_id() -> Self::Id;
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ListStatus {
-    Draft,
-    Published,
-}
-
-weijian_rules::keyed_enum!(ListStatus {
-    Draft => ("draft", "草稿"),
-    Published => ("published", "已发布"),
-});
+pub use weijian_rules::versioned_list::{ListAction, ListStatus};
 
 #[derive(Clone, Debug, Serialize)]
 #[serde(bound(serialize = ""))]
@@ -58,8 +52,19 @@ pub struct Versioned<K: ListKind> {
     pub effective_on: Option<NaiveDate>,
     pub content: K::Content,
     pub published_at: Option<DateTime<Utc>>,
+    pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+impl<K: ListKind> Audited for Versioned<K> {
+    const OBJECT_TYPE: &'static str = K::OBJECT_TYPE;
+    fn object_id(&self) -> String {
+        self.id.to_string()
+    }
+    fn owning_region(&self) -> &str {
+        &self.region_code
+    }
 }
 
 impl<K: ListKind> Versioned<K> {
@@ -78,7 +83,7 @@ const OWNER: Owner = Owner { region: "d.region_code", entity: None };
 fn select<K: ListKind>() -> String {
     format!(
         "SELECT d.id, d.unit_id, u.name AS unit_name, d.region_code, d.version_no, d.title, d.status, \
-         d.effective_on, d.content, d.published_at, d.created_at, d.updated_at \
+         d.effective_on, d.content, d.published_at, d.version, d.created_at, d.updated_at \
          FROM {} d JOIN units u ON u.id = d.unit_id",
         K::TABLE
     )
@@ -101,6 +106,7 @@ fn from_row<K: ListKind>(r: &sqlx::any::AnyRow) -> StoreResult<Versioned<K>> {
         content: serde_json::from_str(&content)
             .map_err(|e| StoreError::Corrupt(format!("{}内容无法解析：{e}", K::NOUN)))?,
         published_at: r.try_get::<Option<String>, _>("published_at")?.map(|s| time::from_db(&s)).transpose()?,
+        version: r.try_get("version")?,
         created_at: time::from_db(&r.try_get::<String, _>("created_at")?)?,
         updated_at: time::from_db(&r.try_get::<String, _>("updated_at")?)?,
     })
@@ -202,6 +208,7 @@ pub async fn insert_draft<K: ListKind>(
         effective_on: None,
         content: latest.as_ref().map(|l| l.content.clone()).unwrap_or_default(),
         published_at: None,
+        version: 1,
         created_at: now,
         updated_at: now,
     };
@@ -258,15 +265,20 @@ pub async fn list<K: ListKind>(store: &Store, actor: &Actor, filter: &ListFilter
     c.bind(sqlx::query(&sql)).fetch_all(store.reader()).await?.iter().map(from_row).collect()
 }
 
-/// A version read in the caller's transaction, checked to be a draft the
-/// actor may change: a published version answers 409 (the kind's immutable code).
-pub async fn draft_in<K: ListKind>(conn: &mut AnyConnection, actor: &Actor, id: K::Id) -> StoreResult<Versioned<K>> {
+/// A version read in the caller's transaction (within the actor's read scope).
+async fn read_in<K: ListKind>(conn: &mut AnyConnection, actor: &Actor, id: K::Id) -> StoreResult<Versioned<K>> {
     let f = read_filter(actor, OWNER, 2);
     let sql = format!("{} WHERE d.id = $1 AND {}", select::<K>(), f.sql);
     let r = f.bind(sqlx::query(&sql).bind(id.to_string())).fetch_optional(&mut *conn).await?;
-    let current = from_row::<K>(&r.ok_or(StoreError::NotFound)?)?;
+    from_row::<K>(&r.ok_or(StoreError::NotFound)?)
+}
+
+/// A version read in the caller's transaction, checked to be a draft the
+/// actor may change: a published version answers 409 (the kind's immutable code).
+pub async fn draft_in<K: ListKind>(conn: &mut AnyConnection, actor: &Actor, id: K::Id) -> StoreResult<Versioned<K>> {
+    let current = read_in::<K>(conn, actor, id).await?;
     authorize_write(conn, actor, WriteTarget { region_code: &current.region_code, entity_id: None }).await?;
-    if current.is_published() {
+    if !current.status.is_editable() {
         return Err(immutable::<K>());
     }
     Ok(current)
@@ -280,12 +292,13 @@ pub async fn save_content_in<K: ListKind>(
     content: &K::Content,
 ) -> StoreResult<()> {
     let done = sqlx::query(&format!(
-        "UPDATE {} SET content = $1, updated_at = $2 WHERE id = $3 AND status = 'draft'",
+        "UPDATE {} SET content = $1, updated_at = $2, version = version + 1 WHERE id = $3 AND status = $4",
         K::TABLE
     ))
     .bind(content_json::<K>(content)?)
     .bind(time::to_db(time::now()))
     .bind(id.to_string())
+    .bind(ListStatus::Draft.key())
     .execute(&mut *conn)
     .await?;
     if done.rows_affected() != 1 {
@@ -306,19 +319,26 @@ pub async fn update_draft<K: ListKind>(
     let before = draft_in::<K>(tx.conn(), actor, id).await?;
     let now = time::now();
     let done = sqlx::query(&format!(
-        "UPDATE {} SET title = $1, content = $2, updated_at = $3 WHERE id = $4 AND status = 'draft'",
+        "UPDATE {} SET title = $1, content = $2, updated_at = $3, version = version + 1 WHERE id = $4 AND status = $5",
         K::TABLE
     ))
     .bind(title)
     .bind(content_json::<K>(content)?)
     .bind(time::to_db(now))
     .bind(id.to_string())
+    .bind(ListStatus::Draft.key())
     .execute(&mut *tx.conn())
     .await?;
     if done.rows_affected() != 1 {
         return Err(immutable::<K>());
     }
-    let after = Versioned { title: title.to_string(), content: content.clone(), updated_at: now, ..before.clone() };
+    let after = Versioned {
+        title: title.to_string(),
+        content: content.clone(),
+        version: before.version + 1,
+        updated_at: now,
+        ..before.clone()
+    };
     let action = format!("{}.update", K::OBJECT_TYPE);
     let summary = format!("修改{}{}第 {} 版草稿", after.unit_name, K::NOUN, after.version_no);
     tx.audit(actor, change(&action, &after, summary, Some(&before))).await?;
@@ -331,35 +351,28 @@ pub async fn publish<K: ListKind>(
     store: &Store,
     actor: &Actor,
     id: K::Id,
+    version: Option<i64>,
     effective_on: NaiveDate,
 ) -> StoreResult<Versioned<K>> {
     let mut tx = store.begin().await?;
-    let before = draft_in::<K>(tx.conn(), actor, id).await?;
-    let now = time::now();
-    let done = sqlx::query(&format!(
-        "UPDATE {} SET status = 'published', effective_on = $1, published_at = $2, updated_at = $3 \
-         WHERE id = $4 AND status = 'draft'",
-        K::TABLE
-    ))
-    .bind(effective_on.to_string())
-    .bind(time::to_db(now))
-    .bind(time::to_db(now))
-    .bind(id.to_string())
-    .execute(&mut *tx.conn())
-    .await?;
-    if done.rows_affected() != 1 {
-        return Err(immutable::<K>());
-    }
-    let after = Versioned {
-        status: ListStatus::Published,
+    let before = read_in::<K>(tx.conn(), actor, id).await?;
+    let step = Step::new(before.status, ListAction::Publish)
+        .in_area(&K::AREA)
+        .version(version)
+        .set("effective_on", Some(effective_on.to_string()));
+    let now = step.now;
+    let step = step.set("published_at", Some(time::to_db(now)));
+    let after = |to| Versioned {
+        status: to,
         effective_on: Some(effective_on),
         published_at: Some(now),
+        version: before.version + 1,
         updated_at: now,
         ..before.clone()
     };
-    let action = format!("{}.publish", K::OBJECT_TYPE);
-    let summary = format!("发布{}{}第 {} 版，自 {} 起施行", after.unit_name, K::NOUN, after.version_no, effective_on);
-    tx.audit(actor, change(&action, &after, summary, Some(&before))).await?;
+    let summary = format!("发布{}{}第 {} 版，自 {} 起施行", before.unit_name, K::NOUN, before.version_no, effective_on);
+    let row = Row { table: K::TABLE, id: id.to_string(), region_code: &before.region_code, entity_id: None };
+    let after = lifecycle::step(&mut tx, actor, row, step, &before, after, summary).await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -372,11 +385,16 @@ pub async fn published_in_effect<K: ListKind>(
     today: NaiveDate,
 ) -> StoreResult<Vec<Versioned<K>>> {
     let sql = format!(
-        "{} WHERE d.region_code = $1 AND d.status = 'published' AND d.effective_on <= $2 \
+        "{} WHERE d.region_code = $1 AND d.status = $3 AND d.effective_on <= $2 \
          ORDER BY u.name, d.unit_id, d.version_no DESC",
         select::<K>()
     );
-    let rows = sqlx::query(&sql).bind(region_code).bind(today.to_string()).fetch_all(store.reader()).await?;
+    let rows = sqlx::query(&sql)
+        .bind(region_code)
+        .bind(today.to_string())
+        .bind(ListStatus::Published.key())
+        .fetch_all(store.reader())
+        .await?;
     let mut out: Vec<Versioned<K>> = vec![];
     for r in &rows {
         let l = from_row::<K>(r)?;

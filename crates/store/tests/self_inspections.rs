@@ -4,7 +4,7 @@
 
 use chrono::{Days, NaiveDate};
 use weijian_rules::registry::EntityStatus;
-use weijian_rules::self_inspection::{CampaignStatus, ReportStatus};
+use weijian_rules::self_inspection::{CampaignStatus, ReportAction, ReportStatus};
 use weijian_rules::RegionCode;
 use weijian_store::entities::{self, Entity, EntityData};
 use weijian_store::ids::EntityId;
@@ -175,27 +175,37 @@ both_backends! {
         assert_eq!(si::get_report(s, &f.hospital_user, r.id).await.unwrap().id, r.id);
 
         // Returned for correction, then submitted again; a second review of a reviewed report is refused.
-        let returned = si::review(s, &f.zq_chief, &c, &r, ReportStatus::Returned, Some("请补充护士配备情况")).await.unwrap();
+        let returned = si::review(s, &f.zq_chief, &c, &r, ReportAction::Return, None, Some("请补充护士配备情况")).await.unwrap();
         assert_eq!(returned.status, ReportStatus::Returned);
         let again = si::submit(s, &f.hospital_user, &c, f.hospital.id, &report("护士配备不足")).await.unwrap();
         assert_eq!((again.id, again.status, again.version), (r.id, ReportStatus::Submitted, 3));
-        let e = si::review(s, &f.hk_chief, &c, &again, ReportStatus::Reviewed, None).await.unwrap_err();
+        let e = si::review(s, &f.hk_chief, &c, &again, ReportAction::Accept, None, None).await.unwrap_err();
         assert!(matches!(e, StoreError::Forbidden(_)), "{e:?}");
-        let reviewed = si::review(s, &f.zq_chief, &c, &again, ReportStatus::Reviewed, None).await.unwrap();
-        let e = si::review(s, &f.zq_chief, &c, &reviewed, ReportStatus::Returned, Some("x")).await.unwrap_err();
-        assert_eq!(conflict_code(e), "self_inspection.not_awaiting_review");
+        // A version the reviewer did not see is stale: 409, nothing changes, the chain does not grow.
+        let chain = audit::count_events(s).await.unwrap();
+        let e = si::review(s, &f.zq_chief, &c, &again, ReportAction::Accept, Some(again.version - 1), None).await;
+        assert_eq!(conflict_code(e.unwrap_err()), "self_inspection_report.stale");
+        assert_eq!(audit::count_events(s).await.unwrap(), chain);
+        assert_eq!(si::get_report(s, &f.zq_chief, r.id).await.unwrap().status, ReportStatus::Submitted);
+        let reviewed =
+            si::review(s, &f.zq_chief, &c, &again, ReportAction::Accept, Some(again.version), None).await.unwrap();
+        let e = si::review(s, &f.zq_chief, &c, &reviewed, ReportAction::Return, None, Some("x")).await.unwrap_err();
+        assert_eq!(conflict_code(e), "self_inspection_report.transition_not_allowed");
 
         // Closing ends reporting; closing twice is refused; another region may not close.
-        let e = si::close(s, &f.hk_chief, &c).await.unwrap_err();
+        let e = si::close(s, &f.hk_chief, &c, None).await.unwrap_err();
         assert!(matches!(e, StoreError::Forbidden(_)), "{e:?}");
-        let closed = si::close(s, &f.zq_chief, &c).await.unwrap();
+        let closed = si::close(s, &f.zq_chief, &c, None).await.unwrap();
         assert_eq!(closed.status, CampaignStatus::Closed);
         let e = si::submit(s, &f.clinic_user, &closed, f.clinic.id, &report("迟到")).await.unwrap_err();
         assert_eq!(conflict_code(e), "self_inspection.closed");
         // Even with a stale copy that still says open: the guard is in SQL.
         let e = si::submit(s, &f.clinic_user, &c, f.clinic.id, &report("迟到")).await.unwrap_err();
         assert_eq!(conflict_code(e), "self_inspection.closed");
-        assert_eq!(conflict_code(si::close(s, &f.zq_chief, &c).await.unwrap_err()), "self_inspection.closed");
+        // Closing again: a stale copy loses the race, a fresh one is refused by the table.
+        assert_eq!(conflict_code(si::close(s, &f.zq_chief, &c, None).await.unwrap_err()), "self_inspection.stale");
+        let e = si::close(s, &f.zq_chief, &closed, None).await.unwrap_err();
+        assert_eq!(conflict_code(e), "self_inspection.transition_not_allowed");
 
         // Every step is in the audit trail, and the chain holds.
         let history = audit::history(s, &Actor::system(), "self_inspection", &c.id.to_string()).await.unwrap();
@@ -223,7 +233,7 @@ both_backends! {
         assert_eq!(obliged, 3);
         assert_eq!(si::get(s, &f.zq_chief, c.id).await.unwrap().id, c.id);
         assert_eq!(si::get(s, &f.barber_user, c.id).await.unwrap().id, c.id);
-        assert!(matches!(si::close(s, &f.zq_chief, &c).await, Err(StoreError::Forbidden(_))));
+        assert!(matches!(si::close(s, &f.zq_chief, &c, None).await, Err(StoreError::Forbidden(_))));
         assert!(matches!(si::get(s, &f.hk_chief, c.id).await, Err(StoreError::NotFound)));
     }
 }

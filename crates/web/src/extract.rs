@@ -68,6 +68,46 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     }
 }
 
+/// The body of an action route that needs nothing but may name the version
+/// the user saw: none, `{}`, or `{"version": n}`. A stale version is then 409.
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VersionBody {
+    /// The object's version as read; when given, a newer one refuses the action (`<area>.stale`).
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+/// [`VersionBody`] from an empty or JSON body.
+pub struct OptionalVersion(pub Option<i64>);
+
+impl<S: Send + Sync> FromRequest<S> for OptionalVersion {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "request.unreadable", "无法读取请求体"))?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(OptionalVersion(None));
+        }
+        match serde_json::from_slice::<VersionBody>(&bytes) {
+            Ok(b) => Ok(OptionalVersion(b.version)),
+            Err(e) if e.is_data() => Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "request.invalid_field",
+                format!("请求字段不符合要求：{e}"),
+            )
+            .with_field("version")),
+            Err(_) => Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "request.malformed_json",
+                "请求体不是有效的 JSON（或含有非 UTF-8 字节）",
+            )),
+        }
+    }
+}
+
 fn json_rejection(r: JsonRejection) -> ApiError {
     match r {
         JsonRejection::JsonDataError(e) => {

@@ -328,7 +328,7 @@ both_backends! {
         // ...so the order's own re-inspection task finds it closed: refused, nothing saved.
         let re = orders[2]["reinspection_task_id"].as_str().unwrap();
         let r = post(&app, &inspector, &record(re), f.record(today, true, "rectify")).await;
-        assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "rectification.already_closed".to_string()), "{}", r.text());
+        assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "rectification.transition_not_allowed".to_string()), "{}", r.text());
         let task = app.get(&format!("/api/v1/inspection-tasks/{re}"), Some(&chief)).await.json();
         assert_eq!(task["status"], "assigned", "rolled back");
         // A re-inspection of an entity without an open order is refused.
@@ -424,6 +424,15 @@ both_backends! {
 
         // Dismissing needs a reason and a role that decides; another county cannot.
         let dismiss = format!("/api/v1/case-leads/{id}/dismiss");
+        // allowed_actions follow the table and the role; a stale version changes nothing.
+        let lead_url = format!("/api/v1/case-leads/{id}");
+        let open = app.get(&lead_url, Some(&chief)).await.json();
+        assert_eq!(open["allowed_actions"], json!(["accept", "dismiss"]));
+        assert_eq!(app.get(&lead_url, Some(&inspector)).await.json()["allowed_actions"], json!([]));
+        let stale = json!({"reason": "过期的页面", "version": open["version"].as_i64().unwrap() - 1});
+        let r = post(&app, &chief, &dismiss, stale).await;
+        assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "case_lead.stale".to_string()));
+        assert_eq!(app.get(&lead_url, Some(&chief)).await.json()["status"], "open");
         let r = post(&app, &chief, &dismiss, json!({"reason": "  "})).await;
         assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "case_lead.reason_required".to_string()));
         assert_eq!(post(&app, &inspector, &dismiss, json!({"reason": "x"})).await.status, StatusCode::FORBIDDEN);
@@ -433,10 +442,11 @@ both_backends! {
         let r = post(&app, &chief, &dismiss, json!({"reason": "已于复查前完成整改，情节轻微"})).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         assert_eq!((r.json()["status"].as_str(), r.json()["decision_reason"].as_str()), (Some("dismissed"), Some("已于复查前完成整改，情节轻微")));
+        assert_eq!(r.json()["allowed_actions"], json!([]), "a decided lead offers nothing");
         let r = post(&app, &chief, &dismiss, json!({"reason": "再次"})).await;
-        assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "case_lead.not_open".to_string()));
+        assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "case_lead.transition_not_allowed".to_string()));
         let r = post(&app, &chief, &format!("/api/v1/case-leads/{id}/accept"), json!({})).await;
-        assert_eq!(r.code(), "case_lead.not_open");
+        assert_eq!(r.code(), "case_lead.transition_not_allowed");
         let events = app.get(&format!("/api/v1/audit?object_type=case_lead&object_id={id}"), Some(&chief)).await.json();
         let actions: Vec<&str> = events.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
         assert!(actions.contains(&"case_lead.create") && actions.contains(&"case_lead.dismiss"), "{actions:?}");

@@ -176,7 +176,7 @@ both_backends! {
         let r = app.call(Method::PUT, &url, Some(&s), Some(json!({"title": "改", "content": sample()}))).await;
         assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "duty_list.published_immutable".into()));
         let r = app.call(Method::POST, &publish, Some(&s), Some(json!({"effective_on": "2022-01-01"}))).await;
-        assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "duty_list.published_immutable".into()));
+        assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "duty_list.transition_not_allowed".into()));
 
         // A new version copies the latest; only one draft at a time.
         let r = app.call(Method::POST, "/api/v1/duty-lists", Some(&s), Some(json!({"unit_id": wy}))).await;

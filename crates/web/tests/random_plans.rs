@@ -58,9 +58,23 @@ both_backends! {
         // Nothing public before freezing.
         assert_eq!(app.get(&format!("/api/v1/public/draws/{id}/snapshot"), None).await.status, StatusCode::NOT_FOUND);
         let r = app.call(Method::POST, &format!("/api/v1/random-plans/{id}/freeze"), Some(&chief), true, None).await;
-        assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "random_plan.not_published".into()));
-        let r = app.call(Method::POST, &format!("/api/v1/random-plans/{id}/publish"), Some(&chief), true, None).await;
+        assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "random_plan.transition_not_allowed".into()));
+        // allowed_actions follow the table and the role: a chief may publish the draft, an inspector nothing.
+        let reader = app.login("zq_inspector1").await;
+        let url = format!("/api/v1/random-plans/{id}");
+        let draft = app.get(&url, Some(&chief)).await.json();
+        assert_eq!((draft["status_label"].clone(), draft["allowed_actions"].clone()), (json!("草稿"), json!(["publish"])));
+        assert_eq!(app.get(&url, Some(&reader)).await.json()["allowed_actions"], json!([]));
+        // A stale version is 409 and changes nothing.
+        let stale = json!({"version": draft["version"].as_i64().unwrap() - 1});
+        let r = app.call(Method::POST, &format!("{url}/publish"), Some(&chief), true, Some(stale)).await;
+        assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "random_plan.stale".into()));
+        assert_eq!(app.get(&url, Some(&chief)).await.json()["version"], draft["version"]);
+        let current = json!({"version": draft["version"]});
+        let r = app.call(Method::POST, &format!("{url}/publish"), Some(&chief), true, Some(current)).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        assert_eq!((r.json()["status"].clone(), r.json()["allowed_actions"].clone()), (json!("published"), json!(["freeze"])));
+        assert_eq!(app.get(&url, Some(&reader)).await.json()["allowed_actions"], json!([]));
         let r = app.call(Method::POST, &format!("/api/v1/random-plans/{id}/freeze"), Some(&chief), true, None).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         let frozen = r.json();
@@ -99,7 +113,7 @@ both_backends! {
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         let record = r.text();
         let r = app.call(Method::POST, &format!("/api/v1/random-plans/{id}/draw"), Some(&chief), true, Some(beacon)).await;
-        assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "random_plan.already_drawn".into()));
+        assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "random_plan.transition_not_allowed".into()));
 
         // Public: the commitment, not the record (it would warn the selected); staff read the record.
         let list = app.get("/api/v1/public/draws", None).await.json();
@@ -206,7 +220,7 @@ both_backends! {
         // A draw before freezing is refused on the page with the reason.
         let r = form(&app, &chief, format!("/random-plans/{id}/draw"), "beacon=1&beacon_source=x".into()).await;
         assert_eq!(r.status, StatusCode::CONFLICT);
-        assert!(r.text().contains("须先冻结名录快照"), "{}", r.text());
+        assert!(r.text().contains("不能执行“随机抽取”"), "{}", r.text());
         assert_eq!(form(&app, &chief, format!("/random-plans/{id}/publish"), String::new()).await.status, StatusCode::SEE_OTHER);
         assert_eq!(form(&app, &chief, format!("/random-plans/{id}/freeze"), String::new()).await.status, StatusCode::SEE_OTHER);
         let page = app.get(&format!("/random-plans/{id}"), Some(&chief)).await.text();
@@ -311,7 +325,7 @@ both_backends! {
         assert_eq!(app.get(&pdf_uri, Some(&app.login("hk_clinic").await)).await.status, StatusCode::NOT_FOUND);
         // Not twice; the re-inspection task is due on the deadline.
         let r = app.call(Method::POST, &uri, Some(&inspector), true, Some(record(inspectors.clone()))).await;
-        assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "inspection.task_closed".into()));
+        assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "inspection_task.transition_not_allowed".into()));
         let re = order["reinspection_task_id"].as_str().unwrap();
         let re_task = app.get(&format!("/api/v1/inspection-tasks/{re}"), Some(&chief)).await.json();
         assert_eq!((re_task["source"].as_str(), re_task["due_on"].as_str()), (Some("reinspection"), Some(expected.as_str())));
@@ -350,7 +364,7 @@ both_backends! {
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         assert_eq!(r.json()["status"], "reported");
         let r = app.call(Method::POST, &format!("/api/v1/rectifications/{id}/report"), Some(&hospital), true, Some(report)).await;
-        assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "rectification.not_open".into()));
+        assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "rectification.transition_not_allowed".into()));
         // Coverage per specialty: the hospital was checked for a 公共场所 item only, a
         // specialty its category is not under, so it covers none of the hospital's.
         let cov = app.get("/api/v1/coverage", Some(&chief)).await.json();

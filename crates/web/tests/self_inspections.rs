@@ -219,7 +219,7 @@ both_backends! {
         let r = app.call(Method::POST, &close, Some(&chief), true, None).await;
         assert_eq!((r.status, r.json()["status"].as_str()), (StatusCode::OK, Some("closed")));
         let r = app.call(Method::POST, &close, Some(&chief), true, None).await;
-        assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "self_inspection.closed".into()));
+        assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "self_inspection.transition_not_allowed".into()));
         let r = app.call(Method::POST, &reports, Some(&clinic), true, Some(json!({"problems": "未发现问题"}))).await;
         assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "self_inspection.closed".into()));
         let missing = app.get(&format!("{url}/missing"), Some(&chief)).await.json();

@@ -70,7 +70,7 @@ async fn run(store: &Store, name: &str) {
     let list = inspection_items::create_draft(store, &sys, unit.id, Some("基准测试抽查事项清单")).await.unwrap();
     let content = demo_inspections::items("BENCH");
     inspection_items::update_draft(store, &sys, list.id, &list.title, &content).await.unwrap();
-    inspection_items::publish(store, &sys, list.id, "2026-01-01").await.unwrap();
+    inspection_items::publish(store, &sys, list.id, None, "2026-01-01").await.unwrap();
     let registry = Registry::official();
     println!(
         "| round | in scope | selected | freeze | draw | freeze + draw | CPU of this process |\n\
@@ -92,11 +92,14 @@ async fn run(store: &Store, name: &str) {
     for round in 1..=rounds {
         let input = PlanInput { name: format!("基准测试计划 {round}"), ..base_input.clone() };
         let plan = plans::create(store, &sys, &input).await.unwrap();
-        let plan = plans::publish(store, &sys, plan.id).await.unwrap();
+        let plan = plans::publish(store, &sys, plan.id, None).await.unwrap();
         let (t, c) = (Instant::now(), cpu());
-        plans::freeze(store, &sys, plan.id).await.unwrap();
+        plans::freeze(store, &sys, plan.id, None).await.unwrap();
         let freeze = t.elapsed();
-        let beacon = DrawRequest { beacon: format!("基准 {round} 07 15 28"), beacon_source: "基准测试".into() };
+        let beacon =
+            DrawRequest {
+                beacon: format!("基准 {round} 07 15 28"), beacon_source: "基准测试".into(), version: None
+            };
         let t = Instant::now();
         let (_, record) = plans::draw(store, &sys, plan.id, &beacon).await.unwrap();
         let draw = t.elapsed();
@@ -127,7 +130,7 @@ async fn breakdown(store: &Store, input: &PlanInput) {
     use weijian_store::random_plans as rp;
     let sys = Actor::system();
     let plan = plans::create(store, &sys, input).await.unwrap();
-    let plan = plans::publish(store, &sys, plan.id).await.unwrap();
+    let plan = plans::publish(store, &sys, plan.id, None).await.unwrap();
     let mut steps: Vec<(&str, Duration)> = Vec::new();
     let t = Instant::now();
     let scope = rp::scope_entities(store, &plan).await.unwrap();
@@ -139,7 +142,7 @@ async fn breakdown(store: &Store, input: &PlanInput) {
     let snapshot = Snapshot::freeze(draw_input).unwrap();
     steps.push(("freeze: snapshot text and SHA-256", t.elapsed()));
     let t = Instant::now();
-    let plan = rp::freeze(store, &sys, &plan, snapshot.text(), snapshot.hash()).await.unwrap();
+    let plan = rp::freeze(store, &sys, &plan, None, snapshot.text(), snapshot.hash()).await.unwrap();
     steps.push(("freeze: store the snapshot (audited)", t.elapsed()));
     let t = Instant::now();
     let (text, _) = rp::documents(store, plan.id).await.unwrap();
@@ -162,7 +165,7 @@ async fn breakdown(store: &Store, input: &PlanInput) {
     let json = record.to_json();
     steps.push(("draw: the record as JSON", t.elapsed()));
     let t = Instant::now();
-    rp::record_draw(store, &sys, &plan, "基准 分步", "基准测试", &json, &tasks).await.unwrap();
+    rp::record_draw(store, &sys, &plan, None, "基准 分步", "基准测试", &json, &tasks).await.unwrap();
     steps.push(("draw: store the record and the tasks (audited)", t.elapsed()));
     println!("\n| step ({} in scope, {} tasks) | time |\n| --- | ---: |", scope.len(), tasks.len());
     for (label, d) in steps {

@@ -293,7 +293,7 @@ pub async fn seed(store: &Store, made: &[(&str, Unit)]) -> DomainResult<()> {
     ] {
         let draft = create_draft(store, &sys, unit(key), Some(title)).await?;
         update_draft(store, &sys, draft.id, title, &content).await?;
-        publish(store, &sys, draft.id, effective_on).await?;
+        publish(store, &sys, draft.id, None, effective_on).await?;
     }
     // 枣强县 is revising its list: a second version, not yet published.
     let mut revised = zaoqiang();

@@ -42,6 +42,9 @@ pub struct CaseLeadView {
     pub decided_by: Option<String>,
     pub created_at: String,
     pub created_by: Option<String>,
+    pub version: i64,
+    /// The actions this user may take now: accept, dismiss.
+    pub allowed_actions: Vec<String>,
 }
 
 impl From<CaseLead> for CaseLeadView {
@@ -64,8 +67,16 @@ impl From<CaseLead> for CaseLeadView {
             decided_by: l.decided_by.map(|u| u.to_string()),
             created_at: time::to_db(l.created_at),
             created_by: l.created_by.map(|u| u.to_string()),
+            version: l.version,
+            allowed_actions: vec![],
         }
     }
+}
+
+/// The lead as this user sees it, with the actions they may take now.
+fn view(actor: &weijian_store::Actor, l: CaseLead) -> CaseLeadView {
+    let actions = weijian_domain::lifecycle::of_case_lead(actor, l.status, &l.region_code);
+    CaseLeadView { allowed_actions: actions.into_iter().map(String::from).collect(), ..CaseLeadView::from(l) }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -115,7 +126,7 @@ pub async fn list(
         limit: paging::limit(q.limit.as_deref())?,
     };
     let page = domain::list(&state.store, &a.actor, &query).await?;
-    Ok(Json(CaseLeadPage { items: page.items.into_iter().map(Into::into).collect(), next: page.next }))
+    Ok(Json(CaseLeadPage { items: page.items.into_iter().map(|l| view(&a.actor, l)).collect(), next: page.next }))
 }
 
 /// One case lead.
@@ -129,7 +140,7 @@ pub async fn get(
     CurrentUser(a): CurrentUser,
     PathId(id): PathId<CaseLeadId>,
 ) -> Result<Json<CaseLeadView>, ApiError> {
-    Ok(Json(domain::get(&state.store, &a.actor, id).await?.into()))
+    Ok(Json(view(&a.actor, domain::get(&state.store, &a.actor, id).await?)))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -138,6 +149,9 @@ pub struct DecisionBody {
     /// Why (required to dismiss; an optional note to accept).
     #[serde(default)]
     pub reason: Option<String>,
+    /// The lead's version as read; a stale one is refused (case_lead.stale).
+    #[serde(default)]
+    pub version: Option<i64>,
 }
 
 /// 不予立案: dismisses an open lead with its reason (leaders and section chiefs).
@@ -153,7 +167,7 @@ pub async fn dismiss(
     ApiJson(b): ApiJson<DecisionBody>,
 ) -> Result<Json<CaseLeadView>, ApiError> {
     let reason = b.reason.unwrap_or_default();
-    Ok(Json(domain::dismiss(&state.store, &a.actor, id, &reason).await?.into()))
+    Ok(Json(view(&a.actor, domain::dismiss(&state.store, &a.actor, id, b.version, &reason).await?)))
 }
 
 /// Accepts an open lead for 立案 (leaders and section chiefs).
@@ -168,7 +182,7 @@ pub async fn accept(
     PathId(id): PathId<CaseLeadId>,
     ApiJson(b): ApiJson<DecisionBody>,
 ) -> Result<Json<CaseLeadView>, ApiError> {
-    Ok(Json(domain::accept(&state.store, &a.actor, id, b.reason.as_deref()).await?.into()))
+    Ok(Json(view(&a.actor, domain::accept(&state.store, &a.actor, id, b.version, b.reason.as_deref()).await?)))
 }
 
 /// 转为案源: an overdue rectification order (deadline passed, not verified)
@@ -184,5 +198,5 @@ pub async fn from_order(
     PathId(id): PathId<RectificationId>,
 ) -> Result<(StatusCode, Json<CaseLeadView>), ApiError> {
     let lead = domain::from_overdue_order(&state.store, &a.actor, id, weijian_domain::input::today()).await?;
-    Ok((StatusCode::CREATED, Json(lead.into())))
+    Ok((StatusCode::CREATED, Json(view(&a.actor, lead))))
 }

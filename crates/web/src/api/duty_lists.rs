@@ -241,6 +241,9 @@ pub async fn update(
 pub struct PublishDutyList {
     /// `YYYY-MM-DD`, Beijing date from which the version is in effect.
     pub effective_on: String,
+    /// The version as read; a stale one is refused (duty_list.stale).
+    #[serde(default)]
+    pub version: Option<i64>,
 }
 
 /// Publishes a draft; from then on it never changes.
@@ -256,7 +259,7 @@ pub async fn publish(
     PathId(id): PathId<DutyListId>,
     ApiJson(body): ApiJson<PublishDutyList>,
 ) -> Result<Json<DutyListView>, ApiError> {
-    Ok(Json(dl::publish(&state.store, &a.actor, id, &body.effective_on).await?.into()))
+    Ok(Json(dl::publish(&state.store, &a.actor, id, body.version, &body.effective_on).await?.into()))
 }
 
 /// Public, no sign-in: the responsibility lists in effect for a region's units.

@@ -82,6 +82,9 @@ pub struct RectificationView {
     pub reinspection_task_id: Option<String>,
     /// The re-inspection record that verified the order or found it unresolved.
     pub reinspection_id: Option<String>,
+    pub version: i64,
+    /// The actions this user may take now: report (the institution itself).
+    pub allowed_actions: Vec<String>,
 }
 
 impl From<Rectification> for RectificationView {
@@ -101,8 +104,16 @@ impl From<Rectification> for RectificationView {
             reported_at: r.reported_at.map(time::to_db),
             reinspection_task_id: r.reinspection_task_id.map(|t| t.to_string()),
             reinspection_id: r.reinspection_id.map(|i| i.to_string()),
+            version: r.version,
+            allowed_actions: vec![],
         }
     }
+}
+
+/// The order as this user sees it, with the actions they may take now.
+fn rectification_view(actor: &weijian_store::Actor, r: Rectification) -> RectificationView {
+    let actions = weijian_domain::lifecycle::of_rectification(actor, r.status, &r.region_code, r.entity_id);
+    RectificationView { allowed_actions: actions.into_iter().map(String::from).collect(), ..RectificationView::from(r) }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -228,7 +239,10 @@ pub async fn rectifications(
         limit: paging::limit(q.limit.as_deref())?,
     };
     let page = domain::rectifications(&state.store, &a.actor, &query).await?;
-    Ok(Json(RectificationPage { items: page.items.into_iter().map(Into::into).collect(), next: page.next }))
+    Ok(Json(RectificationPage {
+        items: page.items.into_iter().map(|r| rectification_view(&a.actor, r)).collect(),
+        next: page.next,
+    }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -238,6 +252,9 @@ pub struct ReportBody {
     pub report: String,
     #[serde(default)]
     pub attachments: Vec<String>,
+    /// The order's version as read; a stale one is refused (rectification.stale).
+    #[serde(default)]
+    pub version: Option<i64>,
 }
 
 /// The institution reports its correction (once; the re-inspection follows).
@@ -252,7 +269,10 @@ pub async fn report(
     PathId(id): PathId<RectificationId>,
     ApiJson(b): ApiJson<ReportBody>,
 ) -> Result<Json<RectificationView>, ApiError> {
-    Ok(Json(domain::report(&state.store, &a.actor, id, &b.report, &b.attachments).await?.into()))
+    Ok(Json(rectification_view(
+        &a.actor,
+        domain::report(&state.store, &a.actor, id, b.version, &b.report, &b.attachments).await?,
+    )))
 }
 
 /// A rendered document as the response: `application/pdf`, named by its 文号.

@@ -4,7 +4,7 @@
 
 use super::paging;
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{ApiJson, CurrentUser, PathId};
+use crate::extract::{ApiJson, CurrentUser, OptionalVersion, PathId, VersionBody};
 use crate::AppState;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -155,6 +155,9 @@ pub async fn update_item_list(
 pub struct PublishItemList {
     /// `YYYY-MM-DD`
     pub effective_on: String,
+    /// The version as read; a stale one is refused (inspection_item_list.stale).
+    #[serde(default)]
+    pub version: Option<i64>,
 }
 
 /// Publishes a draft; from then on it never changes.
@@ -169,7 +172,7 @@ pub async fn publish_item_list(
     PathId(id): PathId<InspectionItemListId>,
     ApiJson(body): ApiJson<PublishItemList>,
 ) -> Result<Json<ItemListView>, ApiError> {
-    Ok(Json(inspection_items::publish(&state.store, &a.actor, id, &body.effective_on).await?.into()))
+    Ok(Json(inspection_items::publish(&state.store, &a.actor, id, body.version, &body.effective_on).await?.into()))
 }
 
 /// Public, no sign-in: the item lists in effect for a region's units.
@@ -209,6 +212,8 @@ pub struct PlanView {
     /// draft, published, frozen, drawn, in_progress, completed, results_published
     pub status: String,
     pub status_label: String,
+    /// The actions this user may take now: publish, freeze, draw, publish_results.
+    pub allowed_actions: Vec<String>,
     pub snapshot_hash: Option<String>,
     pub frozen_at: Option<String>,
     pub beacon: Option<String>,
@@ -238,6 +243,7 @@ impl From<RandomPlan> for PlanView {
             pool_specialties: p.data.pool_specialties,
             status: p.status.key().into(),
             status_label: p.status.label().into(),
+            allowed_actions: vec![],
             snapshot_hash: p.snapshot_hash,
             frozen_at: p.frozen_at.map(time::to_db),
             beacon: p.beacon,
@@ -246,6 +252,12 @@ impl From<RandomPlan> for PlanView {
             version: p.version,
         }
     }
+}
+
+/// The plan as this user sees it, with the actions they may take now.
+pub fn plan_view(actor: &weijian_store::Actor, p: RandomPlan) -> PlanView {
+    let actions = weijian_domain::lifecycle::of_plan(actor, p.status, &p.region_code);
+    PlanView { allowed_actions: actions.into_iter().map(String::from).collect(), ..PlanView::from(p) }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -282,7 +294,7 @@ pub async fn list_plans(
         paging::limit(q.limit.as_deref())?,
     )
     .await?;
-    Ok(Json(PlanPage { items: page.items.into_iter().map(PlanView::from).collect(), next: page.next }))
+    Ok(Json(PlanPage { items: page.items.into_iter().map(|p| plan_view(&a.actor, p)).collect(), next: page.next }))
 }
 
 /// The plan as a form or client sends it.
@@ -342,7 +354,7 @@ pub async fn create_plan(
     ApiJson(body): ApiJson<PlanBody>,
 ) -> Result<(StatusCode, Json<PlanView>), ApiError> {
     let plan = plans::create(&state.store, &a.actor, &body.into()).await?;
-    Ok((StatusCode::CREATED, Json(plan.into())))
+    Ok((StatusCode::CREATED, Json(plan_view(&a.actor, plan))))
 }
 
 #[utoipa::path(get, path = "/api/v1/random-plans/{id}", tag = "random_inspections",
@@ -354,7 +366,7 @@ pub async fn get_plan(
     CurrentUser(a): CurrentUser,
     PathId(id): PathId<RandomPlanId>,
 ) -> Result<Json<PlanView>, ApiError> {
-    Ok(Json(plans::get(&state.store, &a.actor, id).await?.into()))
+    Ok(Json(plan_view(&a.actor, plans::get(&state.store, &a.actor, id).await?)))
 }
 
 /// Changes a draft or published plan's scope; a frozen plan answers 409 `random_plan.scope_frozen`.
@@ -374,12 +386,12 @@ pub async fn update_plan(
             DomainError::invalid("random_plan.version_required", "version", "请提供读取时的版本号 version").into()
         );
     };
-    Ok(Json(plans::update(&state.store, &a.actor, id, version, &body.into()).await?.into()))
+    Ok(Json(plan_view(&a.actor, plans::update(&state.store, &a.actor, id, version, &body.into()).await?)))
 }
 
 /// Draft → published.
 #[utoipa::path(post, path = "/api/v1/random-plans/{id}/publish", tag = "random_inspections",
-    params(("id" = String, Path, description = "抽查计划标识")),
+    params(("id" = String, Path, description = "抽查计划标识")), request_body(content = Option<VersionBody>),
     security(("session" = []), ("bearer" = [])),
     responses((status = 200, body = PlanView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
@@ -387,14 +399,15 @@ pub async fn publish_plan(
     State(state): State<AppState>,
     CurrentUser(a): CurrentUser,
     PathId(id): PathId<RandomPlanId>,
+    OptionalVersion(version): OptionalVersion,
 ) -> Result<Json<PlanView>, ApiError> {
-    Ok(Json(plans::publish(&state.store, &a.actor, id).await?.into()))
+    Ok(Json(plan_view(&a.actor, plans::publish(&state.store, &a.actor, id, version).await?)))
 }
 
 /// Published → frozen: takes the snapshot (eligible entities by stratum, the
 /// inspector pool on the start date, recusals) and publishes it with its hash.
 #[utoipa::path(post, path = "/api/v1/random-plans/{id}/freeze", tag = "random_inspections",
-    params(("id" = String, Path, description = "抽查计划标识")),
+    params(("id" = String, Path, description = "抽查计划标识")), request_body(content = Option<VersionBody>),
     security(("session" = []), ("bearer" = [])),
     responses((status = 200, body = PlanView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
@@ -402,8 +415,9 @@ pub async fn freeze_plan(
     State(state): State<AppState>,
     CurrentUser(a): CurrentUser,
     PathId(id): PathId<RandomPlanId>,
+    OptionalVersion(version): OptionalVersion,
 ) -> Result<Json<PlanView>, ApiError> {
-    Ok(Json(plans::freeze(&state.store, &a.actor, id).await?.into()))
+    Ok(Json(plan_view(&a.actor, plans::freeze(&state.store, &a.actor, id, version).await?)))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -413,6 +427,9 @@ pub struct DrawBody {
     pub beacon: String,
     /// Where the beacon came from, for anyone re-deriving the draw.
     pub beacon_source: String,
+    /// The plan's version as read; a stale one is refused (random_plan.stale).
+    #[serde(default)]
+    pub version: Option<i64>,
 }
 
 /// Frozen → drawn, once: the record (spec section 7) is answered and published.
@@ -428,7 +445,7 @@ pub async fn draw_plan(
     PathId(id): PathId<RandomPlanId>,
     ApiJson(body): ApiJson<DrawBody>,
 ) -> Result<Response, ApiError> {
-    let req = DrawRequest { beacon: body.beacon, beacon_source: body.beacon_source };
+    let req = DrawRequest { beacon: body.beacon, beacon_source: body.beacon_source, version: body.version };
     let (_, record) = plans::draw(&state.store, &a.actor, id, &req).await?;
     Ok(json_text(record.to_json()))
 }
@@ -647,6 +664,10 @@ pub struct TaskView {
     pub due_on: String,
     /// assigned, done, cancelled
     pub status: String,
+    pub status_label: String,
+    pub version: i64,
+    /// The actions this user may take now: record.
+    pub allowed_actions: Vec<String>,
 }
 
 impl From<InspectionTask> for TaskView {
@@ -664,8 +685,17 @@ impl From<InspectionTask> for TaskView {
             inspector_names: t.inspector_names.to_vec(),
             due_on: t.due_on.to_string(),
             status: t.status.key().into(),
+            status_label: t.status.label().into(),
+            version: t.version,
+            allowed_actions: vec![],
         }
     }
+}
+
+/// The task as this user sees it, with the actions they may take now.
+pub fn task_view(actor: &weijian_store::Actor, t: InspectionTask) -> TaskView {
+    let actions = weijian_domain::lifecycle::of_task(actor, t.status, &t.region_code);
+    TaskView { allowed_actions: actions.into_iter().map(String::from).collect(), ..TaskView::from(t) }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -713,7 +743,7 @@ pub async fn list_tasks(
         limit: paging::limit(q.limit.as_deref())?,
     };
     let page = plans::tasks(&state.store, &a.actor, query, q.mine.unwrap_or(false)).await?;
-    Ok(Json(TaskPage { items: page.items.into_iter().map(TaskView::from).collect(), next: page.next }))
+    Ok(Json(TaskPage { items: page.items.into_iter().map(|t| task_view(&a.actor, t)).collect(), next: page.next }))
 }
 
 /// One inspection task; 404 for an institution until it is recorded (inspections are unannounced).
@@ -726,5 +756,5 @@ pub async fn get_task(
     CurrentUser(a): CurrentUser,
     PathId(id): PathId<InspectionTaskId>,
 ) -> Result<Json<TaskView>, ApiError> {
-    Ok(Json(plans::task(&state.store, &a.actor, id).await?.into()))
+    Ok(Json(task_view(&a.actor, plans::task(&state.store, &a.actor, id).await?)))
 }

@@ -5,7 +5,7 @@
 
 use super::paging;
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{ApiJson, CurrentUser, PathId};
+use crate::extract::{ApiJson, CurrentUser, OptionalVersion, PathId, VersionBody};
 use crate::AppState;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -56,6 +56,8 @@ pub struct SelfInspectionView {
     pub overdue: bool,
     pub closed_at: Option<String>,
     pub version: i64,
+    /// The actions this user may take now: close.
+    pub allowed_actions: Vec<String>,
     /// Staff only: obliged / submitted / missing in the caller's jurisdiction.
     pub counts: Option<SelfInspectionCounts>,
 }
@@ -65,8 +67,10 @@ fn specialty_label(key: &str) -> String {
 }
 
 impl SelfInspectionView {
-    fn new(c: Campaign, counts: Option<Counts>) -> Self {
+    fn new(actor: &weijian_store::Actor, c: Campaign, counts: Option<Counts>) -> Self {
+        let actions = weijian_domain::lifecycle::of_campaign(actor, c.status, &c.data.region_code);
         SelfInspectionView {
+            allowed_actions: actions.into_iter().map(String::from).collect(),
             overdue: c.status == CampaignStatus::Open && domain::is_overdue(&c, weijian_domain::input::today()),
             id: c.id.to_string(),
             region_code: c.data.region_code,
@@ -239,6 +243,9 @@ pub struct SelfInspectionReviewBody {
     /// Required when returning: what to correct.
     #[serde(default)]
     pub comment: Option<String>,
+    /// The report's version as read; a stale one is refused (self_inspection_report.stale).
+    #[serde(default)]
+    pub version: Option<i64>,
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -292,7 +299,7 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<SelfInspectionView>), ApiError> {
     let (campaign, obliged) = domain::open(&state.store, &a.actor, &body.into()).await?;
     let counts = Counts { obliged, submitted: 0, missing: obliged };
-    Ok((StatusCode::CREATED, Json(SelfInspectionView::new(campaign, Some(counts)))))
+    Ok((StatusCode::CREATED, Json(SelfInspectionView::new(&a.actor, campaign, Some(counts)))))
 }
 
 /// Campaigns the caller may see, newest first: staff those of their
@@ -317,7 +324,7 @@ pub async fn list(
     let mut items = Vec::with_capacity(page.items.len());
     for c in page.items {
         let counts = counts_for(&state, &a, &c).await;
-        items.push(SelfInspectionView::new(c, counts));
+        items.push(SelfInspectionView::new(&a.actor, c, counts));
     }
     Ok(Json(SelfInspectionPage { items, next: page.next }))
 }
@@ -333,12 +340,12 @@ pub async fn get(
 ) -> Result<Json<SelfInspectionView>, ApiError> {
     let c = domain::get(&state.store, &a.actor, id).await?;
     let counts = counts_for(&state, &a, &c).await;
-    Ok(Json(SelfInspectionView::new(c, counts)))
+    Ok(Json(SelfInspectionView::new(&a.actor, c, counts)))
 }
 
 /// Closes the campaign (audited); reports are refused from then on.
 #[utoipa::path(post, path = "/api/v1/self-inspections/{id}/close", tag = "self_inspections",
-    params(("id" = String, Path, description = "自查标识")),
+    params(("id" = String, Path, description = "自查标识")), request_body(content = Option<VersionBody>),
     security(("session" = []), ("bearer" = [])),
     responses((status = 200, body = SelfInspectionView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
@@ -346,10 +353,11 @@ pub async fn close(
     State(state): State<AppState>,
     CurrentUser(a): CurrentUser,
     PathId(id): PathId<SelfInspectionCampaignId>,
+    OptionalVersion(version): OptionalVersion,
 ) -> Result<Json<SelfInspectionView>, ApiError> {
-    let c = domain::close(&state.store, &a.actor, id).await?;
+    let c = domain::close(&state.store, &a.actor, id, version).await?;
     let counts = counts_for(&state, &a, &c).await;
-    Ok(Json(SelfInspectionView::new(c, counts)))
+    Ok(Json(SelfInspectionView::new(&a.actor, c, counts)))
 }
 
 /// The campaign's reports, by entity name: staff those of their
@@ -436,7 +444,7 @@ pub async fn review(
     ApiJson(b): ApiJson<SelfInspectionReviewBody>,
 ) -> Result<Json<SelfInspectionReportView>, ApiError> {
     let (id, report_id) = two_ids(path)?;
-    let input = ReviewInput { outcome: b.outcome, comment: b.comment };
+    let input = ReviewInput { outcome: b.outcome, comment: b.comment, version: b.version };
     let report = domain::review(&state.store, &a.actor, id, report_id, &input).await?;
     let campaign = domain::get(&state.store, &a.actor, id).await?;
     let late = domain::is_late(&campaign, &report);

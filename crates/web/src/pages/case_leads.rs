@@ -173,6 +173,9 @@ pub async fn show(
 pub struct DecisionForm {
     #[serde(default)]
     reason: String,
+    /// The version the page showed (a hidden field): a stale one is refused.
+    #[serde(default)]
+    version: Option<i64>,
 }
 
 pub async fn dismiss(
@@ -181,7 +184,7 @@ pub async fn dismiss(
     PathId(id): PathId<CaseLeadId>,
     Form(f): Form<DecisionForm>,
 ) -> Response {
-    match domain::dismiss(&state.store, &a.actor, id, &f.reason).await {
+    match domain::dismiss(&state.store, &a.actor, id, f.version, &f.reason).await {
         Ok(_) => Redirect::to(&format!("/case-leads/{id}")).into_response(),
         Err(e) => detail_page(&state, &a, id, crate::error::status_of(e.kind), e.message).await,
     }
@@ -193,7 +196,7 @@ pub async fn accept(
     PathId(id): PathId<CaseLeadId>,
     Form(f): Form<DecisionForm>,
 ) -> Response {
-    match domain::accept(&state.store, &a.actor, id, Some(&f.reason)).await {
+    match domain::accept(&state.store, &a.actor, id, f.version, Some(&f.reason)).await {
         Ok(_) => Redirect::to(&format!("/case-leads/{id}")).into_response(),
         Err(e) => detail_page(&state, &a, id, crate::error::status_of(e.kind), e.message).await,
     }

@@ -67,7 +67,7 @@ impl ListPages for DutyLists {
     }
 
     async fn publish(store: &Store, actor: &Actor, id: DutyListId, effective_on: &str) -> DomainResult<DutyList> {
-        dl::publish(store, actor, id, effective_on).await
+        dl::publish(store, actor, id, None, effective_on).await
     }
 
     async fn public(store: &Store, region_code: &str) -> DomainResult<(Region, Vec<DutyList>)> {

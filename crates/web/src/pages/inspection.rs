@@ -192,6 +192,9 @@ pub async fn record(
 pub struct ReportForm {
     #[serde(default)]
     report: String,
+    /// The version the page showed (a hidden field): a stale one is refused.
+    #[serde(default)]
+    version: Option<i64>,
 }
 
 /// The institution's report of its correction, from its home page.
@@ -201,7 +204,7 @@ pub async fn report(
     PathId(id): PathId<weijian_store::ids::RectificationId>,
     Form(f): Form<ReportForm>,
 ) -> Response {
-    match domain::report(&state.store, &a.actor, id, &f.report, &[]).await {
+    match domain::report(&state.store, &a.actor, id, f.version, &f.report, &[]).await {
         Ok(_) => Redirect::to("/").into_response(),
         Err(e) => domain_error_page(e),
     }

@@ -134,7 +134,7 @@ impl ListPages for ItemLists {
         id: InspectionItemListId,
         effective_on: &str,
     ) -> DomainResult<InspectionItemList> {
-        items::publish(store, actor, id, effective_on).await
+        items::publish(store, actor, id, None, effective_on).await
     }
 
     async fn public(store: &Store, region_code: &str) -> DomainResult<(Region, Vec<InspectionItemList>)> {

@@ -163,7 +163,7 @@ pub async fn publish(
     CurrentUser(a): CurrentUser,
     PathId(id): PathId<RandomPlanId>,
 ) -> Response {
-    match plans::publish(&state.store, &a.actor, id).await {
+    match plans::publish(&state.store, &a.actor, id, None).await {
         Ok(_) => back(id),
         Err(e) => detail_page(&state, &a, id, crate::error::status_of(e.kind), e.message).await,
     }
@@ -174,7 +174,7 @@ pub async fn freeze(
     CurrentUser(a): CurrentUser,
     PathId(id): PathId<RandomPlanId>,
 ) -> Response {
-    match plans::freeze(&state.store, &a.actor, id).await {
+    match plans::freeze(&state.store, &a.actor, id, None).await {
         Ok(_) => back(id),
         Err(e) => detail_page(&state, &a, id, crate::error::status_of(e.kind), e.message).await,
     }
@@ -186,6 +186,9 @@ pub struct DrawForm {
     beacon: String,
     #[serde(default)]
     beacon_source: String,
+    /// The plan's version the page showed.
+    #[serde(default)]
+    version: Option<i64>,
 }
 
 pub async fn draw(
@@ -194,7 +197,7 @@ pub async fn draw(
     PathId(id): PathId<RandomPlanId>,
     Form(f): Form<DrawForm>,
 ) -> Response {
-    let req = DrawRequest { beacon: f.beacon, beacon_source: f.beacon_source };
+    let req = DrawRequest { beacon: f.beacon, beacon_source: f.beacon_source, version: f.version };
     match plans::draw(&state.store, &a.actor, id, &req).await {
         Ok(_) => back(id),
         Err(e) => detail_page(&state, &a, id, crate::error::status_of(e.kind), e.message).await,

@@ -290,7 +290,7 @@ pub async fn close(
     CurrentUser(a): CurrentUser,
     PathId(id): PathId<SelfInspectionCampaignId>,
 ) -> Response {
-    match domain::close(&state.store, &a.actor, id).await {
+    match domain::close(&state.store, &a.actor, id, None).await {
         Ok(_) => Redirect::to(&format!("/self-inspections/{id}")).into_response(),
         Err(e) => detail_page(&state, &a, id, crate::error::status_of(e.kind), e.message).await,
     }
@@ -553,6 +553,9 @@ pub struct ReviewForm {
     outcome: String,
     #[serde(default)]
     comment: String,
+    /// The version the page showed (a hidden field): a stale one is refused.
+    #[serde(default)]
+    version: Option<i64>,
 }
 
 pub async fn review(
@@ -562,7 +565,7 @@ pub async fn review(
     Form(f): Form<ReviewForm>,
 ) -> Response {
     let Some((id, rid)) = ids(raw) else { return domain_error_page(DomainError::not_found()) };
-    let input = ReviewInput { outcome: f.outcome, comment: Some(f.comment) };
+    let input = ReviewInput { outcome: f.outcome, comment: Some(f.comment), version: f.version };
     match domain::review(&state.store, &a.actor, id, rid, &input).await {
         Ok(_) => Redirect::to(&format!("/self-inspections/{id}/reports/{rid}")).into_response(),
         Err(e) => report_detail(&state, &a, id, rid, crate::error::status_of(e.kind), e.message).await,
