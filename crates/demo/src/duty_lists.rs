@@ -2,8 +2,8 @@
 //! documents: their duties, sections, boundary partners and public services
 //! carry over, retold in our own words. 海口市's effective date is illustrative.
 
-use super::{create_draft, publish, update_draft};
-use crate::error::DomainResult;
+use weijian_domain::duty_lists::{create_draft, publish, update_draft};
+use weijian_domain::DomainResult;
 use weijian_store::duty_lists::{Duty, DutyBoundary, DutyListContent, DutyTask, PublicService};
 use weijian_store::units::Unit;
 use weijian_store::{Actor, Store};

@@ -7,10 +7,10 @@
 //! found the order not carried out (a case lead, 案源), the other order is
 //! overdue, waiting for its re-inspection or to be turned into a lead.
 
-use crate::demo_registry::Target;
-use crate::error::DomainResult;
-use crate::inspection_items;
-use crate::random_plans::{self, DrawRequest, PlanInput};
+use crate::registry::Target;
+use weijian_domain::DomainResult;
+use weijian_domain::inspection_items;
+use weijian_domain::random_plans::{self, DrawRequest, PlanInput};
 use chrono::{Datelike, Days, NaiveDate};
 use weijian_rules::inspection::InspectionMethod;
 use weijian_rules::registry::Registry;
@@ -218,7 +218,7 @@ async fn follow_ups(
     item: &str,
     today: NaiveDate,
 ) -> DomainResult<()> {
-    use crate::inspections::{record, InspectionInput, OrderInput, PointInput};
+    use weijian_domain::inspections::{record, InspectionInput, OrderInput, PointInput};
     let sys = Actor::system();
     let q = weijian_store::entities::Query {
         region_code: Some(target.code.to_string()),
@@ -268,7 +268,7 @@ async fn follow_ups(
             inspectors: [first.id, second.id],
             due_on: today,
         };
-        let task = crate::inspections::assign_task(store, &sys, &data).await?;
+        let task = weijian_domain::inspections::assign_task(store, &sys, &data).await?;
         let address = place.data.address.clone().unwrap_or_else(|| place.data.name.clone());
         let done =
             record(store, &sys, task.id, &inspection(ordered_on + Days::new(n as u64 * 5), &address, "rectify", true))
@@ -292,7 +292,7 @@ async fn patrol(
     today: NaiveDate,
 ) -> DomainResult<()> {
     let sys = Actor::system();
-    let Some((_, institution, _, _)) = crate::demo::INSTITUTIONS.iter().find(|(code, ..)| *code == target.code) else {
+    let Some((_, institution, _, _)) = crate::INSTITUTIONS.iter().find(|(code, ..)| *code == target.code) else {
         return Ok(());
     };
     let q = weijian_store::entities::Query { q: Some(institution.to_string()), ..Default::default() };
@@ -311,7 +311,7 @@ async fn patrol(
             inspectors: [first.id, second.id],
             due_on: today + Days::new(14),
         };
-        crate::inspections::assign_task(store, &sys, &data).await?;
+        weijian_domain::inspections::assign_task(store, &sys, &data).await?;
     }
     Ok(())
 }

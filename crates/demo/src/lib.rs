@@ -3,10 +3,18 @@
 //! Names follow the sources where they give them (sections of 枣强县 and 上党区,
 //! 枣庄市's 2016 卫生计生 names); where a source names none (most supervision
 //! institutes, 海口市's sections) the name is the usual form. People are fictional.
+//!
+//! A client of the domain, not part of it: the CLI's `demo` command and the tests seed with it.
 
-use crate::accounts::{self, CreateUser};
-use crate::error::DomainResult;
-use crate::passwords;
+mod duty_lists;
+pub mod inspections;
+mod people;
+pub mod registry;
+pub mod self_inspections;
+
+use weijian_domain::accounts::{self, CreateUser};
+use weijian_domain::DomainResult;
+use weijian_domain::passwords;
 use weijian_rules::RegionCode;
 use weijian_store::units::{self, NewUnit, Unit, UnitKind};
 use weijian_store::{entities, regions, Actor, Role, Store};
@@ -279,9 +287,9 @@ pub async fn seed(store: &Store) -> DomainResult<Vec<DemoAccount>> {
     }
     for (key, code) in ISSUER_CODES {
         let unit = &made.iter().find(|(k, _)| k == key).expect("unit key").1;
-        crate::documents::set_issuer_code(store, &sys, unit.id, code).await?;
+        weijian_domain::documents::set_issuer_code(store, &sys, unit.id, code).await?;
     }
-    crate::duty_lists::seed::seed(store, &made).await?;
+    crate::duty_lists::seed(store, &made).await?;
     let mut accounts = vec![];
     for (username, name, role, unit_key) in PEOPLE {
         let unit = &made.iter().find(|(k, _)| k == unit_key).expect("unit key").1;
@@ -355,6 +363,6 @@ pub async fn seed(store: &Store) -> DomainResult<Vec<DemoAccount>> {
             unit: entity_name.to_string(),
         });
     }
-    crate::demo_people::seed(store).await?;
+    crate::people::seed(store).await?;
     Ok(accounts)
 }

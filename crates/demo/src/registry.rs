@@ -3,7 +3,7 @@
 //! seed), names and numbers fictional but shaped like the real ones, every
 //! identifier valid. Written in batches, one audit event a batch.
 
-use crate::error::DomainResult;
+use weijian_domain::DomainResult;
 use chrono::{Days, NaiveDate};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};

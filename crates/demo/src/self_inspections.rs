@@ -3,10 +3,10 @@
 //! item of its published item list. The demo institution's own hospital has
 //! reported; the other obliged entities are still missing.
 
-use crate::demo_registry::Target;
-use crate::error::DomainResult;
-use crate::inspections::PointInput;
-use crate::self_inspections::{self, CampaignInput, ReportInput};
+use crate::registry::Target;
+use weijian_domain::DomainResult;
+use weijian_domain::inspections::PointInput;
+use weijian_domain::self_inspections::{self, CampaignInput, ReportInput};
 use chrono::NaiveDate;
 use weijian_store::inspection_items::ItemLists;
 use weijian_store::{entities, versioned, Actor, Store};
@@ -46,7 +46,7 @@ pub async fn seed(store: &Store, targets: &[Target<'_>], today: NaiveDate) -> Do
             Err(e) if e.code == "self_inspection.no_entities" => continue,
             Err(e) => return Err(e),
         };
-        let Some((_, institution, _, _)) = crate::demo::INSTITUTIONS.iter().find(|(code, ..)| *code == target.code)
+        let Some((_, institution, _, _)) = crate::INSTITUTIONS.iter().find(|(code, ..)| *code == target.code)
         else {
             continue;
         };

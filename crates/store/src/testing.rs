@@ -109,3 +109,10 @@ impl TestDb {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
+
+/// The acting user `username` as a login from a client on the LAN makes it,
+/// for tests that call the store or the use cases directly.
+pub async fn actor(store: &Store, username: &str) -> crate::Actor {
+    let (user, _) = crate::users::credentials(store, username).await.unwrap().expect("a user of that name");
+    crate::users::actor_for(store, user.id, Some("10.0.0.1".into()), None).await.unwrap().1
+}

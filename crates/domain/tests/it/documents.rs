@@ -5,12 +5,8 @@ use chrono::NaiveDate;
 use weijian_domain::documents::{self, DocumentKind, Documents, FontConfig};
 use weijian_domain::ErrorKind;
 use weijian_store::units::Unit;
-use weijian_store::{both_backends, users, Actor, Store};
-
-async fn actor(store: &Store, username: &str) -> Actor {
-    let (user, _) = users::credentials(store, username).await.unwrap().unwrap();
-    users::actor_for(store, user.id, None, None).await.unwrap().1
-}
+use weijian_store::testing::actor;
+use weijian_store::{both_backends, Actor, Store};
 
 async fn unit(store: &Store, name: &str) -> Unit {
     let all = weijian_store::units::list(store, &Actor::system()).await.unwrap();
@@ -19,7 +15,7 @@ async fn unit(store: &Store, name: &str) -> Unit {
 
 both_backends! {
     async fn the_demo_institute_numbers_in_its_bureaus_name_by_the_documents_year(db: &TestDb) {
-        weijian_domain::demo::seed(&db.store).await.unwrap();
+        weijian_demo::seed(&db.store).await.unwrap();
         let s = &db.store;
         let inspector = actor(s, "zq_inspector1").await;
         let institute = unit(s, "枣强县卫生监督所").await;
@@ -35,7 +31,7 @@ both_backends! {
     }
 
     async fn a_malformed_issuer_code_is_refused_with_its_field(db: &TestDb) {
-        weijian_domain::demo::seed(&db.store).await.unwrap();
+        weijian_demo::seed(&db.store).await.unwrap();
         let s = &db.store;
         let bureau = unit(s, "枣强县卫生健康局").await;
         let err = documents::set_issuer_code(s, &Actor::system(), bureau.id, "ZQ-1").await.unwrap_err();

@@ -5,12 +5,8 @@ use weijian_domain::duty_lists as dl;
 use weijian_domain::ErrorKind;
 use weijian_store::duty_lists::{self, Duty, DutyListContent, DutyListStatus, DutyTask, ListFilter};
 use weijian_store::units::Unit;
-use weijian_store::{audit, both_backends, users, Actor, Store};
-
-async fn actor(store: &Store, username: &str) -> Actor {
-    let (user, _) = users::credentials(store, username).await.unwrap().unwrap();
-    users::actor_for(store, user.id, Some("10.0.0.1".into()), None).await.unwrap().1
-}
+use weijian_store::testing::actor;
+use weijian_store::{audit, both_backends, Actor, Store};
 
 async fn unit(store: &Store, name: &str) -> Unit {
     let all = weijian_store::units::list(store, &Actor::system()).await.unwrap();
@@ -32,7 +28,7 @@ fn content(duty: &str) -> DutyListContent {
 
 both_backends! {
     async fn draft_publish_immutable_and_new_version_copies(db: &TestDb) {
-        weijian_domain::demo::seed(&db.store).await.unwrap();
+        weijian_demo::seed(&db.store).await.unwrap();
         let s = &db.store;
         let chief = actor(s, "wy_chief").await;
         let bureau = unit(s, "翁源县卫生健康局").await;
@@ -96,7 +92,7 @@ both_backends! {
     }
 
     async fn jurisdiction_and_roles(db: &TestDb) {
-        weijian_domain::demo::seed(&db.store).await.unwrap();
+        weijian_demo::seed(&db.store).await.unwrap();
         let s = &db.store;
         let zq_bureau = unit(s, "枣强县卫生健康局").await;
         let hk_bureau = unit(s, "海口市卫生健康委员会").await;
@@ -146,7 +142,7 @@ both_backends! {
     }
 
     async fn future_effective_date_is_not_yet_public(db: &TestDb) {
-        weijian_domain::demo::seed(&db.store).await.unwrap();
+        weijian_demo::seed(&db.store).await.unwrap();
         let s = &db.store;
         let hk = actor(s, "hk_leader").await;
         let hk_bureau = unit(s, "海口市卫生健康委员会").await;

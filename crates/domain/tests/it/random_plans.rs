@@ -2,19 +2,15 @@
 //! a plan published, frozen, drawn once with a beacon; the record verifies
 //! against the snapshot; the refusals the issue names; jurisdiction.
 
-use weijian_domain::demo_registry::{self, DEMO_TARGETS};
+use weijian_demo::registry::{self as demo_registry, DEMO_TARGETS};
 use weijian_domain::random_plans::{self as plans, DrawRequest, PlanInput};
 use weijian_domain::{inspection_items, ErrorKind};
 use weijian_rules::inspection::{InspectionMethod, PlanStatus};
 use weijian_store::inspection_items::{CheckPoint, InspectionItem, ItemListContent};
 use weijian_store::inspection_tasks::{self, Query as TaskQuery};
 use weijian_store::units::Unit;
-use weijian_store::{audit, both_backends, inspectors, users, Actor, Store};
-
-async fn actor(store: &Store, username: &str) -> Actor {
-    let (user, _) = users::credentials(store, username).await.unwrap().unwrap();
-    users::actor_for(store, user.id, Some("10.0.0.1".into()), None).await.unwrap().1
-}
+use weijian_store::testing::actor;
+use weijian_store::{audit, both_backends, inspectors, Actor, Store};
 
 async fn unit(store: &Store, name: &str) -> Unit {
     let all = weijian_store::units::list(store, &Actor::system()).await.unwrap();
@@ -60,7 +56,7 @@ fn plan_input(unit: &Unit, list_id: &str) -> PlanInput {
 
 both_backends! {
     async fn plan_freeze_draw_verify_and_refusals(db: &TestDb) {
-        weijian_domain::demo::seed(&db.store).await.unwrap();
+        weijian_demo::seed(&db.store).await.unwrap();
         let s = &db.store;
         let today = weijian_domain::input::today();
         demo_registry::seed(s, &DEMO_TARGETS[..1], 40, 7, today, |_, _| {}).await.unwrap();
@@ -176,7 +172,7 @@ both_backends! {
     }
 
     async fn a_pool_without_two_certified_inspectors_cannot_freeze(db: &TestDb) {
-        weijian_domain::demo::seed(&db.store).await.unwrap();
+        weijian_demo::seed(&db.store).await.unwrap();
         let s = &db.store;
         let today = weijian_domain::input::today();
         demo_registry::seed(s, &DEMO_TARGETS[..1], 20, 7, today, |_, _| {}).await.unwrap();
@@ -198,7 +194,7 @@ both_backends! {
     }
 
     async fn a_large_draw_writes_every_task_in_batches(db: &TestDb) {
-        weijian_domain::demo::seed(&db.store).await.unwrap();
+        weijian_demo::seed(&db.store).await.unwrap();
         let s = &db.store;
         let today = weijian_domain::input::today();
         // More tasks than one batch of the store's multi-row insert holds (500).

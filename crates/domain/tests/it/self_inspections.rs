@@ -1,19 +1,15 @@
 //! 自查 use cases on the demo data, on both backends: the demo's campaign, and a
 //! report answered against a checklist point by point.
 
-use weijian_domain::demo_registry::{self, DEMO_TARGETS};
+use weijian_demo::registry::{self as demo_registry, DEMO_TARGETS};
 use weijian_domain::inspections::PointInput;
 use weijian_domain::self_inspections::{self as si, CampaignInput, ReportInput};
 use weijian_rules::inspection::PointResult;
 use weijian_rules::self_inspection::{CampaignStatus, ReportStatus};
 use weijian_store::inspection_items::ItemLists;
 use weijian_store::self_inspections::Query;
-use weijian_store::{both_backends, users, versioned, Actor, Store};
-
-async fn actor(store: &Store, username: &str) -> Actor {
-    let (user, _) = users::credentials(store, username).await.unwrap().unwrap();
-    users::actor_for(store, user.id, None, None).await.unwrap().1
-}
+use weijian_store::testing::actor;
+use weijian_store::{both_backends, versioned};
 
 fn point(item: &str, n: usize, result: &str) -> PointInput {
     PointInput { item: item.into(), point: n, result: result.into(), note: String::new() }
@@ -22,11 +18,11 @@ fn point(item: &str, n: usize, result: &str) -> PointInput {
 both_backends! {
     async fn the_demo_campaign_and_a_checklist_report(db: &TestDb) {
         let s = &db.store;
-        weijian_domain::demo::seed(s).await.unwrap();
+        weijian_demo::seed(s).await.unwrap();
         let today = weijian_domain::input::today();
         demo_registry::seed(s, &DEMO_TARGETS[..1], 30, 5, today, |_, _| {}).await.unwrap();
-        weijian_domain::demo_inspections::seed(s, &DEMO_TARGETS[..1], today).await.unwrap();
-        weijian_domain::demo_self_inspections::seed(s, &DEMO_TARGETS[..1], today).await.unwrap();
+        weijian_demo::inspections::seed(s, &DEMO_TARGETS[..1], today).await.unwrap();
+        weijian_demo::self_inspections::seed(s, &DEMO_TARGETS[..1], today).await.unwrap();
         let chief = actor(s, "zq_chief").await;
         let hospital = actor(s, "zq_hospital").await;
 

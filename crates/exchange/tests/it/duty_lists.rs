@@ -9,12 +9,8 @@ use weijian_exchange::{export, template, ExportQuery, Format, Import, Kind, Mode
 use weijian_store::duty_lists::{self, DutyList, DutyListContent, ListFilter};
 use weijian_store::ids::UnitId;
 use weijian_store::imports::{ImportJob, JobStatus};
-use weijian_store::{both_backends, units, users, Actor, Store};
-
-async fn actor(store: &Store, username: &str) -> Actor {
-    let (user, _) = users::credentials(store, username).await.unwrap().unwrap();
-    users::actor_for(store, user.id, None, None).await.unwrap().1
-}
+use weijian_store::testing::actor;
+use weijian_store::{both_backends, units, Actor, Store};
 
 async fn unit(store: &Store, name: &str) -> UnitId {
     units::list(store, &Actor::system()).await.unwrap().into_iter().find(|u| u.name == name).unwrap().id
@@ -108,7 +104,7 @@ const ZQ_SUP: &str = "枣强县卫生监督所";
 both_backends! {
     async fn a_bad_duty_list_file_is_reported_in_full_and_writes_nothing(db: &TestDb) {
         let s = &db.store;
-        weijian_domain::demo::seed(s).await.unwrap();
+        weijian_demo::seed(s).await.unwrap();
         let admin = actor(s, "zq_admin").await;
         let zq = unit(s, ZQ).await;
         let before = versions(s, zq).await;
@@ -166,7 +162,7 @@ both_backends! {
 
     async fn a_clean_file_imports_once_and_again_changes_nothing(db: &TestDb) {
         let s = &db.store;
-        weijian_domain::demo::seed(s).await.unwrap();
+        weijian_demo::seed(s).await.unwrap();
         let admin = actor(s, "zq_admin").await;
         let sup = unit(s, ZQ_SUP).await;
         assert!(versions(s, sup).await.is_empty());
@@ -212,7 +208,7 @@ both_backends! {
 
     async fn a_published_version_is_never_written(db: &TestDb) {
         let s = &db.store;
-        weijian_domain::demo::seed(s).await.unwrap();
+        weijian_demo::seed(s).await.unwrap();
         let admin = actor(s, "zq_admin").await;
         let zq = unit(s, ZQ).await;
         let published = versions(s, zq).await.into_iter().find(|l| l.is_published()).unwrap();
@@ -251,7 +247,7 @@ both_backends! {
 
     async fn exports_in_xlsx_and_csv_import_back_to_the_same_list(db: &TestDb) {
         let s = &db.store;
-        weijian_domain::demo::seed(s).await.unwrap();
+        weijian_demo::seed(s).await.unwrap();
         let admin = actor(s, "zq_admin").await;
         let zq = unit(s, ZQ).await;
         let all = versions(s, zq).await;
@@ -291,7 +287,7 @@ both_backends! {
 
     async fn another_countys_units_are_out_of_reach(db: &TestDb) {
         let s = &db.store;
-        weijian_domain::demo::seed(s).await.unwrap();
+        weijian_demo::seed(s).await.unwrap();
         let zq_admin = actor(s, "zq_admin").await;
         let hk = unit(s, "海口市卫生健康委员会").await;
         let hk_list = versions(s, hk).await.remove(0);
@@ -323,7 +319,7 @@ both_backends! {
 
     async fn a_part_past_its_limit_is_refused_before_anything_is_written(db: &TestDb) {
         let s = &db.store;
-        weijian_domain::demo::seed(s).await.unwrap();
+        weijian_demo::seed(s).await.unwrap();
         let admin = actor(s, "zq_admin").await;
         let sup = unit(s, ZQ_SUP).await;
         let names: Vec<String> = (1..=weijian_domain::duty_lists::ITEMS_MAX + 1).map(|i| format!("服务{i}")).collect();

@@ -7,12 +7,8 @@ use weijian_exchange::{export, template, ExportQuery, Format, Import, Kind, Mode
 use weijian_rules::ids::{org_code_check_char, uscc_check_char};
 use weijian_store::imports::{ImportJob, JobStatus};
 use weijian_store::testing::TestDb;
-use weijian_store::{both_backends, users, Actor, Store};
-
-async fn actor(store: &Store, username: &str) -> Actor {
-    let (user, _) = users::credentials(store, username).await.unwrap().unwrap();
-    users::actor_for(store, user.id, None, None).await.unwrap().1
-}
+use weijian_store::testing::actor;
+use weijian_store::{both_backends, Actor, Store};
 
 /// A valid USCC for a number and a region.
 fn uscc(n: u32, region: &str) -> String {
@@ -64,7 +60,7 @@ const LICENCE_HEADERS: &[&str] = &["持证单位统一社会信用代码", "许�
 both_backends! {
     async fn a_bad_file_is_reported_in_full_and_writes_nothing(db: &TestDb) {
         let s = &db.store;
-        weijian_domain::demo::seed(s).await.unwrap();
+        weijian_demo::seed(s).await.unwrap();
         let admin = actor(s, "zq_admin").await;
         let good = uscc(1, "131127");
         let file = entity_file(&[
@@ -123,7 +119,7 @@ both_backends! {
 
     async fn a_clean_file_imports_once_and_again_changes_nothing(db: &TestDb) {
         let s = &db.store;
-        weijian_domain::demo::seed(s).await.unwrap();
+        weijian_demo::seed(s).await.unwrap();
         let admin = actor(s, "zq_admin").await;
         let (a, b) = (uscc(1, "131127"), uscc(2, "131127"));
         let file = csv(&[
@@ -173,7 +169,7 @@ both_backends! {
 
     async fn clean_rows_only_writes_the_good_rows(db: &TestDb) {
         let s = &db.store;
-        weijian_domain::demo::seed(s).await.unwrap();
+        weijian_demo::seed(s).await.unwrap();
         let admin = actor(s, "zq_admin").await;
         let file = entity_file(&[
             ["甲诊所", &uscc(1, "131127"), "", "131127", "医疗机构", "诊所", "", ""],
@@ -190,7 +186,7 @@ both_backends! {
 
     async fn xlsx_export_imports_back_unchanged_and_templates_import_clean(db: &TestDb) {
         let s = &db.store;
-        weijian_domain::demo::seed(s).await.unwrap();
+        weijian_demo::seed(s).await.unwrap();
         let admin = actor(s, "zq_admin").await;
         // The templates' example rows are themselves clean.
         for kind in [Kind::Entities, Kind::Licences] {
@@ -227,7 +223,7 @@ both_backends! {
 
     async fn rows_outside_the_jurisdiction_are_refused_per_row(db: &TestDb) {
         let s = &db.store;
-        weijian_domain::demo::seed(s).await.unwrap();
+        weijian_demo::seed(s).await.unwrap();
         let file = entity_file(&[
             ["甲诊所", &uscc(1, "131127"), "", "131127", "医疗机构", "诊所", "", ""],
             ["海口某诊所", &uscc(2, "460100"), "", "460100", "医疗机构", "诊所", "", ""],
@@ -260,7 +256,7 @@ both_backends! {
 
     async fn unreadable_files_are_refused_and_interrupted_jobs_fail(db: &TestDb) {
         let s = &db.store;
-        weijian_domain::demo::seed(s).await.unwrap();
+        weijian_demo::seed(s).await.unwrap();
         let admin = actor(s, "zq_admin").await;
         for (bytes, code) in [
             (&b""[..], "import.empty_file"),
@@ -287,7 +283,7 @@ both_backends! {
 async fn a_hundred_thousand_rows_import_in_the_background() {
     let db = TestDb::new(weijian_store::Backend::Sqlite).await.unwrap();
     let s = &db.store;
-    weijian_domain::demo::seed(s).await.unwrap();
+    weijian_demo::seed(s).await.unwrap();
     let admin = actor(s, "zq_admin").await;
     const N: u32 = 100_000;
     let mut text = String::from("名称,统一社会信用代码,行政区划代码,类别,地址\r\n");

@@ -7,12 +7,8 @@ use chrono::NaiveDate;
 use weijian_exchange::{export, template, ExportQuery, Format, Import, Kind, Mode, RowProblem};
 use weijian_rules::ids::{compose_citizen_id, mask_citizen_id};
 use weijian_store::imports::{ImportJob, JobStatus};
-use weijian_store::{both_backends, users, Actor, Store};
-
-async fn actor(store: &Store, username: &str) -> Actor {
-    let (user, _) = users::credentials(store, username).await.unwrap().unwrap();
-    users::actor_for(store, user.id, None, None).await.unwrap().1
-}
+use weijian_store::testing::actor;
+use weijian_store::{both_backends, Actor, Store};
 
 fn id(serial: u16) -> String {
     compose_citizen_id("131127", NaiveDate::from_ymd_opt(1985, 6, 15).unwrap(), serial)
@@ -70,7 +66,7 @@ const SUP: &str = "枣强县卫生监督所";
 both_backends! {
     async fn bad_practitioner_and_inspector_files_are_reported_in_full_and_write_nothing(db: &TestDb) {
         let s = &db.store;
-        weijian_domain::demo::seed(s).await.unwrap();
+        weijian_demo::seed(s).await.unwrap();
         let admin = actor(s, "zq_admin").await;
         let (a, b, c) = (id(1), id(2), id(3));
         let file = practitioner_file(&[
@@ -137,7 +133,7 @@ both_backends! {
 
     async fn clean_people_files_import_once_and_again_change_nothing(db: &TestDb) {
         let s = &db.store;
-        weijian_domain::demo::seed(s).await.unwrap();
+        weijian_demo::seed(s).await.unwrap();
         let admin = actor(s, "zq_admin").await;
         let file = practitioner_file(&[
             ["甲医师", &id(1), "医师", "P001", HOSPITAL, "131127", "2020-07-01", ""],
@@ -185,7 +181,7 @@ both_backends! {
 
     async fn practitioner_exports_mask_id_numbers_and_inspectors_round_trip(db: &TestDb) {
         let s = &db.store;
-        weijian_domain::demo::seed(s).await.unwrap();
+        weijian_demo::seed(s).await.unwrap();
         let admin = actor(s, "zq_admin").await;
         let seeded = count(s, "practitioners").await;
         // Templates import clean (the practitioner example names the entity template's example).
@@ -254,7 +250,7 @@ both_backends! {
 
     async fn people_outside_the_jurisdiction_are_refused(db: &TestDb) {
         let s = &db.store;
-        weijian_domain::demo::seed(s).await.unwrap();
+        weijian_demo::seed(s).await.unwrap();
         let zq = actor(s, "zq_admin").await;
         let hk = actor(s, "hk_admin").await;
         let (practitioners, inspectors) = (count(s, "practitioners").await, count(s, "inspectors").await);

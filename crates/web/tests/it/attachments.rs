@@ -16,8 +16,7 @@ use weijian_rules::attachments::Limits;
 use weijian_store::{both_backends, Actor};
 use weijian_web::{AppState, WebConfig};
 
-mod common;
-use common::{multipart, tiny_jpeg, BOUNDARY};
+use crate::common::{multipart, tiny_jpeg, BOUNDARY};
 
 /// The photo limit in these tests: small, so "oversize" is cheap to send.
 const PHOTO_LIMIT: u64 = 64 * 1024;
@@ -54,7 +53,7 @@ struct Session {
 }
 
 async fn app(db: &weijian_store::testing::TestDb) -> App {
-    let accounts = weijian_domain::demo::seed(&db.store).await.unwrap();
+    let accounts = weijian_demo::seed(&db.store).await.unwrap();
     let dir = db.dir.join("attachments");
     let config = WebConfig {
         attachments_dir: Some(dir.clone()),

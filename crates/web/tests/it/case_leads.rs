@@ -3,10 +3,9 @@
 //! 文号, verified and unresolved orders, leads raised by inspections and by
 //! 转为案源, decisions, and the denials (other region, institution, anonymous).
 
-mod common;
 
 use axum::http::{header, Method, StatusCode};
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 use weijian_rules::inspection::TaskSource;
 use weijian_store::ids::{InspectionItemListId, InspectorId};
@@ -40,9 +39,9 @@ struct Fixture {
 async fn fixture(app: &App) -> Fixture {
     let today = weijian_domain::input::today();
     let sys = Actor::system();
-    weijian_domain::demo_registry::seed(
+    weijian_demo::registry::seed(
         &app.store,
-        &weijian_domain::demo_registry::DEMO_TARGETS[..1],
+        &weijian_demo::registry::DEMO_TARGETS[..1],
         12,
         3,
         today,

@@ -46,7 +46,7 @@ struct Session {
 }
 
 async fn app(db: &TestDb) -> App {
-    let accounts = weijian_domain::demo::seed(&db.store).await.unwrap();
+    let accounts = weijian_demo::seed(&db.store).await.unwrap();
     let state = AppState::new(db.store.clone(), AuthPolicy::default(), WebConfig::default());
     let router = weijian_web::app(state).layer(MockConnectInfo(SocketAddr::from(([10, 0, 0, 7], 40000))));
     App { router, passwords: accounts.into_iter().map(|a| (a.username, a.password)).collect(), store: db.store.clone() }

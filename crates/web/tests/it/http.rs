@@ -10,8 +10,7 @@ use weijian_store::testing::TestDb;
 use weijian_store::{both_backends, Actor};
 use weijian_web::{AppState, WebConfig};
 
-mod common;
-use common::*;
+use crate::common::*;
 
 both_backends! {
     async fn login_contract_and_me(db: &TestDb) {

@@ -2,11 +2,10 @@
 //! multipart), progress, problem reports, templates, exports, the page, and
 //! every way an upload can be refused — for the registries and duty lists.
 
-mod common;
 
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 use weijian_rules::ids::{org_code_check_char, uscc_check_char};
 use weijian_store::duty_lists::{DutyList, ListFilter};

@@ -1,11 +1,10 @@
 //! 医务人员 and 执法人员 over HTTP, on both backends, with the demo's users:
 //! masking and the audited reveal, jurisdiction, eligibility, bad input, pages.
 
-mod common;
 
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 use weijian_store::{both_backends, Actor};
 

@@ -3,10 +3,9 @@
 //! checklists edited, an unknown violation code refused, publish, the public
 //! page) and the 回避 declaration page — with the denials on every route.
 
-mod common;
 
 use axum::http::{Method, StatusCode};
-use common::*;
+use crate::common::*;
 use serde_json::json;
 use weijian_store::{both_backends, Actor};
 
@@ -84,7 +83,7 @@ both_backends! {
     async fn plan_form_creates_edits_shows_errors_and_refuses_a_frozen_plan(db: &TestDb) {
         let app = app(db).await;
         let today = weijian_domain::input::today();
-        weijian_domain::demo_registry::seed(&app.store, &weijian_domain::demo_registry::DEMO_TARGETS[..1], 30, 3, today, |_, _| {}).await.unwrap();
+        weijian_demo::registry::seed(&app.store, &weijian_demo::registry::DEMO_TARGETS[..1], 30, 3, today, |_, _| {}).await.unwrap();
         let chief = app.login("zq_chief").await;
         let institute = app.id_of_unit("枣强县卫生监督所").await;
         let list = published_list(&app, &chief, &institute).await;

@@ -2,10 +2,9 @@
 //! freeze, the public snapshot, the draw with a beacon, the public record
 //! verified against the snapshot; refusals, bad input and jurisdiction.
 
-mod common;
 
 use axum::http::{header, Method, StatusCode};
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 use weijian_store::both_backends;
 
@@ -13,7 +12,7 @@ both_backends! {
     async fn random_plan_over_http_with_public_record(db: &TestDb) {
         let app = app(db).await;
         let today = weijian_domain::input::today();
-        weijian_domain::demo_registry::seed(&app.store, &weijian_domain::demo_registry::DEMO_TARGETS[..1], 30, 3, today, |_, _| {}).await.unwrap();
+        weijian_demo::registry::seed(&app.store, &weijian_demo::registry::DEMO_TARGETS[..1], 30, 3, today, |_, _| {}).await.unwrap();
         let chief = app.login("zq_chief").await;
         let institute = app.id_of_unit("枣强县卫生监督所").await;
 
@@ -175,7 +174,7 @@ both_backends! {
     async fn plan_pages_publish_freeze_draw_and_the_public_page(db: &TestDb) {
         let app = app(db).await;
         let today = weijian_domain::input::today();
-        weijian_domain::demo_registry::seed(&app.store, &weijian_domain::demo_registry::DEMO_TARGETS[..1], 30, 3, today, |_, _| {}).await.unwrap();
+        weijian_demo::registry::seed(&app.store, &weijian_demo::registry::DEMO_TARGETS[..1], 30, 3, today, |_, _| {}).await.unwrap();
         let chief = app.login("zq_chief").await;
         let institute = app.id_of_unit("枣强县卫生监督所").await;
         let r = app.call(Method::POST, "/api/v1/inspection-item-lists", Some(&chief), true, Some(json!({"unit_id": institute}))).await;

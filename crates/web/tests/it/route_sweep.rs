@@ -5,10 +5,9 @@
 //! institution user, handed the ids of real objects that are not theirs, read
 //! none of them and change nothing.
 
-mod common;
 
 use axum::http::{Method, StatusCode};
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use weijian_store::both_backends;
@@ -104,7 +103,7 @@ fn operations() -> Vec<(Op, bool)> {
 
 /// Every page route and method, read from the page router's source.
 fn page_operations() -> Vec<Op> {
-    let src = include_str!("../src/pages/mod.rs");
+    let src = include_str!("../../src/pages/mod.rs");
     let mut ops = Vec::new();
     let mut rest = src;
     while let Some(at) = rest.find(".route(") {
@@ -219,8 +218,8 @@ async fn audit_events(app: &App) -> i64 {
 /// the hospital, with a photo, so that every kind of object has a real row.
 async fn seed_objects(app: &App) {
     let today = weijian_domain::input::today();
-    let zaoqiang = &weijian_domain::demo_registry::DEMO_TARGETS[..1];
-    weijian_domain::demo_registry::seed(&app.store, zaoqiang, 30, 11, today, |_, _| {}).await.unwrap();
+    let zaoqiang = &weijian_demo::registry::DEMO_TARGETS[..1];
+    weijian_demo::registry::seed(&app.store, zaoqiang, 30, 11, today, |_, _| {}).await.unwrap();
     let chief = app.login("zq_chief").await;
     let plan = drawn_plan(app, &chief).await;
     let tasks = app.get(&format!("/api/v1/inspection-tasks?plan_id={plan}&limit=200"), Some(&chief)).await.json();

@@ -4,10 +4,9 @@
 //! region's chief, an institution of another entity, an institution not
 //! obliged, staff without the right, anonymous.
 
-mod common;
 
 use axum::http::{header, Method, StatusCode};
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 use weijian_domain::accounts::{self, CreateUser};
 use weijian_store::entities::{self, EntityData};

@@ -109,7 +109,7 @@ fn bad_database_urls_are_fatal_and_create_nothing() {
 
 both_backends! {
     async fn audit_verify_names_the_tampered_position(db: &TestDb) {
-        weijian_domain::demo::seed(&db.store).await.unwrap();
+        weijian_demo::seed(&db.store).await.unwrap();
         let url = url_of(db);
         let o = weijian(&["audit", "verify", "--database", &url]);
         assert!(o.status.success(), "{}", text(&o));
@@ -126,7 +126,7 @@ both_backends! {
     }
 
     async fn admin_creates_users_and_tokens(db: &TestDb) {
-        weijian_domain::demo::seed(&db.store).await.unwrap();
+        weijian_demo::seed(&db.store).await.unwrap();
         let url = url_of(db);
         let o = weijian(&["admin", "create-user", "--database", &url, "--username", "zq_cli", "--name", "命令行", "--role", "inspector", "--unit", "枣强县卫生监督所"]);
         assert!(o.status.success(), "{}", text(&o));
@@ -166,7 +166,7 @@ both_backends! {
     }
 
     async fn backup_and_restore_commands_round_trip(db: &TestDb) {
-        weijian_domain::demo::seed(&db.store).await.unwrap();
+        weijian_demo::seed(&db.store).await.unwrap();
         let url = url_of(db);
         let file = db.dir.join("b.tar.gz");
         let o = weijian(&["backup", "--database", &url, "--to", file.to_str().unwrap()]);
@@ -269,7 +269,7 @@ fn rules_commands() {
 fn a_provinces_own_rules_replace_the_built_in_ones() {
     let dir = std::env::temp_dir().join(format!("weijian-rules-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let builtin = include_str!("../../rules/data/discretion.toml");
+    let builtin = include_str!("../../../rules/data/discretion.toml");
     std::fs::write(
         dir.join("discretion.toml"),
         builtin.replace("lighter = [0, 30], general = [30, 70]", "lighter = [0, 20], general = [20, 70]"),

@@ -42,7 +42,7 @@ fn import_and_export_have_help() {
 
 both_backends! {
     async fn import_export_and_reimport_from_the_command_line(db: &TestDb) {
-        weijian_domain::demo::seed(&db.store).await.unwrap();
+        weijian_demo::seed(&db.store).await.unwrap();
         let url = url_of(db);
         let good = db.dir.join("entities.csv");
         std::fs::write(&good, format!(
@@ -96,7 +96,7 @@ both_backends! {
     }
 
     async fn a_duty_list_goes_out_and_back_in_from_the_command_line(db: &TestDb) {
-        weijian_domain::demo::seed(&db.store).await.unwrap();
+        weijian_demo::seed(&db.store).await.unwrap();
         let url = url_of(db);
         let out = db.dir.join("权责清单.xlsx");
         let o = weijian(&["export", "duty-lists", "--unit", "枣强县卫生健康局", "--format", "xlsx", "--out", out.to_str().unwrap(), "--database", &url]);

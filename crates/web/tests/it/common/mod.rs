@@ -51,7 +51,7 @@ pub struct Session {
 pub const CLIENT_IP: &str = "10.0.0.7";
 
 pub async fn app_with(db: &TestDb, policy: AuthPolicy) -> App {
-    let accounts = weijian_domain::demo::seed(&db.store).await.unwrap();
+    let accounts = weijian_demo::seed(&db.store).await.unwrap();
     let config = WebConfig { attachments_dir: Some(db.dir.join("attachments")), ..WebConfig::default() };
     let state = AppState::new(db.store.clone(), policy, config);
     let router = weijian_web::app(state).layer(MockConnectInfo(SocketAddr::new(CLIENT_IP.parse().unwrap(), 40000)));
