@@ -8,10 +8,10 @@
 //! overdue, waiting for its re-inspection or to be turned into a lead.
 
 use crate::registry::Target;
-use weijian_domain::DomainResult;
+use chrono::{Datelike, Days, NaiveDate};
 use weijian_domain::inspection_items;
 use weijian_domain::random_plans::{self, DrawRequest, PlanInput};
-use chrono::{Datelike, Days, NaiveDate};
+use weijian_domain::DomainResult;
 use weijian_rules::inspection::InspectionMethod;
 use weijian_rules::registry::Registry;
 use weijian_store::inspection_items::{CheckPoint, InspectionItem, ItemListContent};

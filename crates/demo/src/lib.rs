@@ -13,8 +13,8 @@ pub mod registry;
 pub mod self_inspections;
 
 use weijian_domain::accounts::{self, CreateUser};
-use weijian_domain::DomainResult;
 use weijian_domain::passwords;
+use weijian_domain::DomainResult;
 use weijian_rules::RegionCode;
 use weijian_store::units::{self, NewUnit, Unit, UnitKind};
 use weijian_store::{entities, regions, Actor, Role, Store};

@@ -4,9 +4,9 @@
 //! nurses at the demo institutions, a few with further practice sites.
 //! Everyone is fictional; 身份证号 are generated with a valid check digit.
 
-use weijian_domain::DomainResult;
-use weijian_domain::input;
 use chrono::{Days, Months, NaiveDate};
+use weijian_domain::input;
+use weijian_domain::DomainResult;
 use weijian_rules::ids::citizen_id_check_char;
 use weijian_rules::registry::{InspectorStatus, PractitionerKind, PractitionerStatus};
 use weijian_store::entities::{self, EntityData};

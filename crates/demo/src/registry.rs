@@ -3,11 +3,11 @@
 //! seed), names and numbers fictional but shaped like the real ones, every
 //! identifier valid. Written in batches, one audit event a batch.
 
-use weijian_domain::DomainResult;
 use chrono::{Days, NaiveDate};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::collections::BTreeMap;
+use weijian_domain::DomainResult;
 use weijian_rules::ids::{compose_citizen_id, compose_uscc};
 use weijian_rules::registry::Category;
 use weijian_rules::registry::{

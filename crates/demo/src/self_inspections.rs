@@ -4,10 +4,10 @@
 //! reported; the other obliged entities are still missing.
 
 use crate::registry::Target;
-use weijian_domain::DomainResult;
+use chrono::NaiveDate;
 use weijian_domain::inspections::PointInput;
 use weijian_domain::self_inspections::{self, CampaignInput, ReportInput};
-use chrono::NaiveDate;
+use weijian_domain::DomainResult;
 use weijian_store::inspection_items::ItemLists;
 use weijian_store::{entities, versioned, Actor, Store};
 
@@ -46,8 +46,7 @@ pub async fn seed(store: &Store, targets: &[Target<'_>], today: NaiveDate) -> Do
             Err(e) if e.code == "self_inspection.no_entities" => continue,
             Err(e) => return Err(e),
         };
-        let Some((_, institution, _, _)) = crate::INSTITUTIONS.iter().find(|(code, ..)| *code == target.code)
-        else {
+        let Some((_, institution, _, _)) = crate::INSTITUTIONS.iter().find(|(code, ..)| *code == target.code) else {
             continue;
         };
         let q = entities::Query { q: Some(institution.to_string()), ..Default::default() };

@@ -17,10 +17,10 @@
 //! timed step by step; WEIJIAN_BENCH_KEEP=1 keeps the SQLite database.
 
 use std::time::{Duration, Instant};
-use weijian_demo::registry::{self as demo_registry, DEMO_TARGETS};
-use weijian_domain::random_plans::{self as plans, DrawRequest, PlanInput};
 use weijian_demo::inspections as demo_inspections;
+use weijian_demo::registry::{self as demo_registry, DEMO_TARGETS};
 use weijian_domain::inspection_items;
+use weijian_domain::random_plans::{self as plans, DrawRequest, PlanInput};
 use weijian_rules::registry::Registry;
 use weijian_store::units::{self, UnitKind};
 use weijian_store::{Actor, DatabaseUrl, Open, Store};

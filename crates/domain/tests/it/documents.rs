@@ -4,8 +4,8 @@
 use chrono::NaiveDate;
 use weijian_domain::documents::{self, DocumentKind, Documents, FontConfig};
 use weijian_domain::ErrorKind;
-use weijian_store::units::Unit;
 use weijian_store::testing::actor;
+use weijian_store::units::Unit;
 use weijian_store::{both_backends, Actor, Store};
 
 async fn unit(store: &Store, name: &str) -> Unit {

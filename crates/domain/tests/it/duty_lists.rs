@@ -4,8 +4,8 @@
 use weijian_domain::duty_lists as dl;
 use weijian_domain::ErrorKind;
 use weijian_store::duty_lists::{self, Duty, DutyListContent, DutyListStatus, DutyTask, ListFilter};
-use weijian_store::units::Unit;
 use weijian_store::testing::actor;
+use weijian_store::units::Unit;
 use weijian_store::{audit, both_backends, Actor, Store};
 
 async fn unit(store: &Store, name: &str) -> Unit {

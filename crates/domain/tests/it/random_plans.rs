@@ -8,8 +8,8 @@ use weijian_domain::{inspection_items, ErrorKind};
 use weijian_rules::inspection::{InspectionMethod, PlanStatus};
 use weijian_store::inspection_items::{CheckPoint, InspectionItem, ItemListContent};
 use weijian_store::inspection_tasks::{self, Query as TaskQuery};
-use weijian_store::units::Unit;
 use weijian_store::testing::actor;
+use weijian_store::units::Unit;
 use weijian_store::{audit, both_backends, inspectors, Actor, Store};
 
 async fn unit(store: &Store, name: &str) -> Unit {

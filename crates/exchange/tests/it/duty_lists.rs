@@ -4,12 +4,13 @@
 //! exports import back to the same list, and another county's units are out
 //! of reach.
 
+use crate::common::{has, problems};
 use weijian_exchange::duty_lists::Target;
-use weijian_exchange::{export, template, ExportQuery, Format, Import, Kind, Mode, RowProblem, Scope};
+use weijian_exchange::{export, template, ExportQuery, Format, Import, Kind, Mode, Scope};
 use weijian_store::duty_lists::{self, DutyList, DutyListContent, ListFilter};
 use weijian_store::ids::UnitId;
 use weijian_store::imports::{ImportJob, JobStatus};
-use weijian_store::testing::actor;
+use weijian_store::testing::{actor, count, csv};
 use weijian_store::{both_backends, units, Actor, Store};
 
 async fn unit(store: &Store, name: &str) -> UnitId {
@@ -21,33 +22,9 @@ async fn versions(store: &Store, unit_id: UnitId) -> Vec<DutyList> {
     duty_lists::list(store, &Actor::system(), &ListFilter { unit_id: Some(unit_id), region_code: None }).await.unwrap()
 }
 
-fn csv(rows: &[&[&str]]) -> Vec<u8> {
-    let mut out = String::new();
-    for r in rows {
-        let cells: Vec<String> = r.iter().map(|c| format!("\"{}\"", c.replace('"', "\"\""))).collect();
-        out.push_str(&cells.join(","));
-        out.push_str("\r\n");
-    }
-    out.into_bytes()
-}
-
-async fn count(store: &Store, table: &str) -> i64 {
-    let (n,): (i64,) =
-        sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(store.reader()).await.unwrap();
-    n
-}
-
 async fn import(store: &Store, actor: &Actor, target: Target, mode: Mode, name: &str, bytes: &[u8]) -> ImportJob {
     let scope = Scope { region: None, duty_list: Some(target) };
     Import::prepare_in(store, actor, Kind::DutyLists, mode, name, bytes, scope).await.unwrap().run(&|_| {}).await
-}
-
-fn problems(job: &ImportJob) -> Vec<RowProblem> {
-    weijian_exchange::report::parse(job.problems.as_deref().unwrap_or_default())
-}
-
-fn has(ps: &[RowProblem], row: usize, column: &str, code: &str) -> bool {
-    ps.iter().any(|p| p.row == row && p.column == column && p.code == code)
 }
 
 /// A row of the stacked (CSV) file: part, then the cells by header.

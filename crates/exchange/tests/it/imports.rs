@@ -3,48 +3,12 @@
 //! re-imports, clean-rows-only, XLSX round trips, jurisdiction, and a large
 //! file as a background job.
 
-use weijian_exchange::{export, template, ExportQuery, Format, Import, Kind, Mode, RowProblem};
-use weijian_rules::ids::{org_code_check_char, uscc_check_char};
-use weijian_store::imports::{ImportJob, JobStatus};
+use crate::common::*;
+use weijian_exchange::{export, template, ExportQuery, Format, Import, Kind, Mode};
+use weijian_store::imports::JobStatus;
 use weijian_store::testing::TestDb;
-use weijian_store::testing::actor;
-use weijian_store::{both_backends, Actor, Store};
-
-/// A valid USCC for a number and a region.
-fn uscc(n: u32, region: &str) -> String {
-    let org8 = format!("{n:08}");
-    let org = format!("{org8}{}", org_code_check_char(&org8).unwrap());
-    let first17 = format!("91{region}{org}");
-    format!("{first17}{}", uscc_check_char(&first17).unwrap())
-}
-
-fn csv(rows: &[&[&str]]) -> Vec<u8> {
-    let mut out = String::new();
-    for r in rows {
-        let cells: Vec<String> = r.iter().map(|c| format!("\"{}\"", c.replace('"', "\"\""))).collect();
-        out.push_str(&cells.join(","));
-        out.push_str("\r\n");
-    }
-    out.into_bytes()
-}
-
-async fn count(store: &Store, table: &str) -> i64 {
-    let (n,): (i64,) =
-        sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(store.reader()).await.unwrap();
-    n
-}
-
-async fn import(store: &Store, actor: &Actor, kind: Kind, mode: Mode, name: &str, bytes: &[u8]) -> ImportJob {
-    Import::prepare(store, actor, kind, mode, name, bytes, None).await.unwrap().run(&|_| {}).await
-}
-
-fn problems(job: &ImportJob) -> Vec<RowProblem> {
-    weijian_exchange::report::parse(job.problems.as_deref().unwrap_or_default())
-}
-
-fn has(ps: &[RowProblem], row: usize, column: &str, code: &str) -> bool {
-    ps.iter().any(|p| p.row == row && p.column == column && p.code == code)
-}
+use weijian_store::testing::{actor, count, csv, uscc};
+use weijian_store::{both_backends, Store};
 
 const ENTITY_HEADERS: &[&str] =
     &["名称", "统一社会信用代码", "无代码原因", "行政区划代码", "类别", "医疗机构类别", "床位数", "地址"];

@@ -3,43 +3,16 @@
 //! 身份证号 in exports (and refused on import), an inspector round trip, and
 //! the jurisdiction.
 
+use crate::common::*;
 use chrono::NaiveDate;
-use weijian_exchange::{export, template, ExportQuery, Format, Import, Kind, Mode, RowProblem};
+use weijian_exchange::{export, template, ExportQuery, Format, Import, Kind, Mode};
 use weijian_rules::ids::{compose_citizen_id, mask_citizen_id};
-use weijian_store::imports::{ImportJob, JobStatus};
-use weijian_store::testing::actor;
-use weijian_store::{both_backends, Actor, Store};
+use weijian_store::both_backends;
+use weijian_store::imports::JobStatus;
+use weijian_store::testing::{actor, count, csv};
 
 fn id(serial: u16) -> String {
     compose_citizen_id("131127", NaiveDate::from_ymd_opt(1985, 6, 15).unwrap(), serial)
-}
-
-fn csv(rows: &[&[&str]]) -> Vec<u8> {
-    let mut out = String::new();
-    for r in rows {
-        let cells: Vec<String> = r.iter().map(|c| format!("\"{}\"", c.replace('"', "\"\""))).collect();
-        out.push_str(&cells.join(","));
-        out.push_str("\r\n");
-    }
-    out.into_bytes()
-}
-
-async fn count(store: &Store, table: &str) -> i64 {
-    let (n,): (i64,) =
-        sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(store.reader()).await.unwrap();
-    n
-}
-
-async fn import(store: &Store, actor: &Actor, kind: Kind, mode: Mode, name: &str, bytes: &[u8]) -> ImportJob {
-    Import::prepare(store, actor, kind, mode, name, bytes, None).await.unwrap().run(&|_| {}).await
-}
-
-fn problems(job: &ImportJob) -> Vec<RowProblem> {
-    weijian_exchange::report::parse(job.problems.as_deref().unwrap_or_default())
-}
-
-fn has(ps: &[RowProblem], row: usize, column: &str, code: &str) -> bool {
-    ps.iter().any(|p| p.row == row && p.column == column && p.code == code)
 }
 
 const P_HEADERS: &[&str] =

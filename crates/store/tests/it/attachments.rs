@@ -3,20 +3,15 @@
 
 use std::path::Path;
 use weijian_rules::attachments::AttachmentKind;
-use weijian_rules::RegionCode;
 use weijian_store::attachments::{self, BlobDir, UploadError};
 use weijian_store::entities::{self, EntityData};
-use weijian_store::{audit, both_backends, regions, Actor, Store, StoreError};
+use weijian_store::{audit, both_backends, Actor, Store, StoreError};
 
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
 
 async fn entity(store: &Store) -> entities::Entity {
-    let sys = Actor::system();
-    let rc = |s: &str| RegionCode::parse(s).unwrap();
-    regions::insert(store, &sys, &rc("130000"), "河北省", None).await.unwrap();
-    regions::insert(store, &sys, &rc("131100"), "衡水市", Some(&rc("130000"))).await.unwrap();
-    regions::insert(store, &sys, &rc("131127"), "枣强县", Some(&rc("131100"))).await.unwrap();
-    entities::create(store, &sys, &EntityData::named("131127", "枣强县某诊所")).await.unwrap()
+    weijian_store::testing::regions(store, &weijian_store::testing::TWO_PROVINCES[..3]).await;
+    entities::create(store, &Actor::system(), &EntityData::named("131127", "枣强县某诊所")).await.unwrap()
 }
 
 async fn upload(

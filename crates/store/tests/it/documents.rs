@@ -1,15 +1,10 @@
 //! Document numbers (文号): every test runs on SQLite and on PostgreSQL.
 
 use weijian_rules::documents::{DocumentKind, IssuerCode};
-use weijian_rules::RegionCode;
 use weijian_store::documents::{self, NumberRequest};
-use weijian_store::units::{self, NewUnit, Unit, UnitKind};
-use weijian_store::users::{self, NewUser};
-use weijian_store::{audit, both_backends, regions, Actor, Role, Store, StoreError};
-
-fn rc(s: &str) -> RegionCode {
-    RegionCode::parse(s).unwrap()
-}
+use weijian_store::testing::{regions, unit, user_in, TWO_PROVINCES};
+use weijian_store::units::{Unit, UnitKind};
+use weijian_store::{audit, both_backends, Actor, Role, Store, StoreError};
 
 struct Fixture {
     /// 枣强县卫生健康局, code 枣卫.
@@ -22,50 +17,12 @@ struct Fixture {
 
 async fn fixture(store: &Store) -> Fixture {
     let sys = Actor::system();
-    regions::insert(store, &sys, &rc("130000"), "河北省", None).await.unwrap();
-    regions::insert(store, &sys, &rc("131100"), "衡水市", Some(&rc("130000"))).await.unwrap();
-    regions::insert(store, &sys, &rc("131127"), "枣强县", Some(&rc("131100"))).await.unwrap();
-    regions::insert(store, &sys, &rc("460000"), "海南省", None).await.unwrap();
-    regions::insert(store, &sys, &rc("460100"), "海口市", Some(&rc("460000"))).await.unwrap();
-    let unit = |region, name, kind, parent| NewUnit {
-        region_code: region,
-        name,
-        kind,
-        parent_unit_id: parent,
-        phone: None,
-        address: None,
-    };
-    let bureau = units::create(store, &sys, unit("131127", "枣强县卫生健康局", UnitKind::Bureau, None)).await.unwrap();
-    let institute =
-        units::create(store, &sys, unit("131127", "枣强县卫生监督所", UnitKind::SupervisionInstitute, Some(bureau.id)))
-            .await
-            .unwrap();
-    let haikou =
-        units::create(store, &sys, unit("460100", "海口市卫生健康委员会", UnitKind::Bureau, None)).await.unwrap();
+    regions(store, TWO_PROVINCES).await;
+    let bureau = unit(store, "131127", "枣强县卫生健康局", UnitKind::Bureau, None).await;
+    let institute = unit(store, "131127", "枣强县卫生监督所", UnitKind::SupervisionInstitute, Some(bureau.id)).await;
+    let haikou = unit(store, "460100", "海口市卫生健康委员会", UnitKind::Bureau, None).await;
     documents::set_issuer_code(store, &sys, bureau.id, &IssuerCode::parse("枣卫").unwrap()).await.unwrap();
     Fixture { bureau, institute, haikou }
-}
-
-async fn user_in(store: &Store, username: &str, role: Role, unit: &Unit) -> Actor {
-    let u = users::create(
-        store,
-        &Actor::system(),
-        NewUser {
-            username,
-            name: username,
-            role,
-            region_code: &unit.region_code,
-            unit_id: Some(unit.id),
-            section_id: None,
-            entity_id: None,
-            phone: None,
-            password_hash: "x",
-            must_change_password: false,
-        },
-    )
-    .await
-    .unwrap();
-    users::actor_for(store, u.id, None, None).await.unwrap().1
 }
 
 fn request(unit: &Unit, kind: DocumentKind, year: i32, object_id: &str) -> NumberRequest<'static> {
@@ -139,7 +96,7 @@ both_backends! {
 
     async fn the_allocation_is_audited_in_its_transaction(db: &TestDb) {
         let f = fixture(&db.store).await;
-        let inspector = user_in(&db.store, "zq_inspector", Role::Inspector, &f.institute).await;
+        let inspector = user_in(&db.store, "zq_inspector", Role::Inspector, &f.institute).await.1;
         let mut tx = db.store.begin().await.unwrap();
         let issued = documents::allocate(&mut tx, &inspector, request(&f.institute, DocumentKind::SiteRecord, 2026, "i1")).await.unwrap();
         tx.commit().await.unwrap();
@@ -175,7 +132,7 @@ both_backends! {
 
     async fn numbering_stays_within_jurisdiction(db: &TestDb) {
         let f = fixture(&db.store).await;
-        let outsider = user_in(&db.store, "hk_inspector", Role::Inspector, &f.haikou).await;
+        let outsider = user_in(&db.store, "hk_inspector", Role::Inspector, &f.haikou).await.1;
         let err = issue(&db.store, &outsider, request(&f.bureau, DocumentKind::SupervisionOpinion, 2026, "o")).await.unwrap_err();
         assert!(matches!(err, StoreError::Forbidden(_)), "{err:?}");
         assert!(matches!(

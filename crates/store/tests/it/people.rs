@@ -4,17 +4,13 @@
 
 use chrono::NaiveDate;
 use weijian_rules::registry::{InspectorStatus, PractitionerKind, PractitionerStatus};
-use weijian_rules::RegionCode;
 use weijian_store::entities::{self, Entity, EntityData};
 use weijian_store::inspectors::{self, InspectorData};
 use weijian_store::practitioners::{self, PractitionerData};
+use weijian_store::testing::{regions, unit, user_in};
 use weijian_store::units::{self, NewUnit, Unit, UnitKind};
 use weijian_store::users::{self, NewUser};
 use weijian_store::{audit, both_backends, Actor, Role, Store, StoreError};
-
-fn rc(s: &str) -> RegionCode {
-    RegionCode::parse(s).unwrap()
-}
 
 fn d(s: &str) -> NaiveDate {
     s.parse().unwrap()
@@ -32,17 +28,9 @@ struct World {
 
 async fn world(store: &Store) -> World {
     let sys = Actor::system();
-    regions_of(store, &sys).await;
-    let unit = |region: &'static str, name: &'static str| NewUnit {
-        region_code: region,
-        name,
-        kind: UnitKind::SupervisionInstitute,
-        parent_unit_id: None,
-        phone: None,
-        address: None,
-    };
-    let zq_unit = units::create(store, &sys, unit("131127", "枣强县卫生监督所")).await.unwrap();
-    let tc_unit = units::create(store, &sys, unit("131102", "桃城区卫生监督所")).await.unwrap();
+    regions(store, HENGSHUI_TWO_COUNTIES).await;
+    let zq_unit = unit(store, "131127", "枣强县卫生监督所", UnitKind::SupervisionInstitute, None).await;
+    let tc_unit = unit(store, "131102", "桃城区卫生监督所", UnitKind::SupervisionInstitute, None).await;
     let zq_hospital = entities::create(store, &sys, &EntityData::named("131127", "枣强县人民医院")).await.unwrap();
     let tc_hospital = entities::create(store, &sys, &EntityData::named("131102", "桃城区人民医院")).await.unwrap();
     let zq_chief = staff(store, "zq_chief", Role::SectionChief, &zq_unit).await;
@@ -50,33 +38,15 @@ async fn world(store: &Store) -> World {
     World { zq_unit, tc_unit, zq_hospital, tc_hospital, zq_chief, tc_chief }
 }
 
-async fn regions_of(store: &Store, sys: &Actor) {
-    weijian_store::regions::insert(store, sys, &rc("130000"), "河北省", None).await.unwrap();
-    weijian_store::regions::insert(store, sys, &rc("131100"), "衡水市", Some(&rc("130000"))).await.unwrap();
-    weijian_store::regions::insert(store, sys, &rc("131127"), "枣强县", Some(&rc("131100"))).await.unwrap();
-    weijian_store::regions::insert(store, sys, &rc("131102"), "桃城区", Some(&rc("131100"))).await.unwrap();
-}
+const HENGSHUI_TWO_COUNTIES: &[(&str, &str, Option<&str>)] = &[
+    ("130000", "河北省", None),
+    ("131100", "衡水市", Some("130000")),
+    ("131127", "枣强县", Some("131100")),
+    ("131102", "桃城区", Some("131100")),
+];
 
 async fn staff(store: &Store, username: &str, role: Role, unit: &Unit) -> Actor {
-    let u = users::create(
-        store,
-        &Actor::system(),
-        NewUser {
-            username,
-            name: username,
-            role,
-            region_code: &unit.region_code,
-            unit_id: Some(unit.id),
-            section_id: None,
-            entity_id: None,
-            phone: None,
-            password_hash: "x",
-            must_change_password: false,
-        },
-    )
-    .await
-    .unwrap();
-    users::actor_for(store, u.id, None, None).await.unwrap().1
+    user_in(store, username, role, unit).await.1
 }
 
 fn doctor(name: &str, id_number: &str, cert: &str, at: &Entity) -> PractitionerData {

@@ -5,17 +5,12 @@
 use chrono::{Days, NaiveDate};
 use weijian_rules::registry::EntityStatus;
 use weijian_rules::self_inspection::{CampaignStatus, ReportStatus};
-use weijian_rules::RegionCode;
 use weijian_store::entities::{self, Entity, EntityData};
 use weijian_store::ids::EntityId;
 use weijian_store::self_inspections::{self as si, CampaignData, Counts, Query, ReportData};
-use weijian_store::units::{self, NewUnit, Unit, UnitKind};
-use weijian_store::users::{self, NewUser};
-use weijian_store::{audit, both_backends, regions, Actor, Role, Store, StoreError};
-
-fn rc(s: &str) -> RegionCode {
-    RegionCode::parse(s).unwrap()
-}
+use weijian_store::testing::{self, TWO_PROVINCES};
+use weijian_store::units::{Unit, UnitKind};
+use weijian_store::{audit, both_backends, Actor, Role, Store, StoreError};
 
 struct Fixture {
     zq_chief: Actor,
@@ -44,44 +39,13 @@ async fn user(
     unit: Option<&Unit>,
     entity: Option<EntityId>,
 ) -> Actor {
-    let u = users::create(
-        store,
-        &Actor::system(),
-        NewUser {
-            username,
-            name: username,
-            role,
-            region_code: region,
-            unit_id: unit.map(|u| u.id),
-            section_id: None,
-            entity_id: entity,
-            phone: None,
-            password_hash: "x",
-            must_change_password: false,
-        },
-    )
-    .await
-    .unwrap();
-    users::actor_for(store, u.id, None, None).await.unwrap().1
+    testing::user(store, username, role, region, unit, entity).await.1
 }
 
 async fn fixture(store: &Store) -> Fixture {
-    let sys = Actor::system();
-    regions::insert(store, &sys, &rc("130000"), "河北省", None).await.unwrap();
-    regions::insert(store, &sys, &rc("131100"), "衡水市", Some(&rc("130000"))).await.unwrap();
-    regions::insert(store, &sys, &rc("131127"), "枣强县", Some(&rc("131100"))).await.unwrap();
-    regions::insert(store, &sys, &rc("460000"), "海南省", None).await.unwrap();
-    regions::insert(store, &sys, &rc("460100"), "海口市", Some(&rc("460000"))).await.unwrap();
-    let unit = |region, name| NewUnit {
-        region_code: region,
-        name,
-        kind: UnitKind::Bureau,
-        parent_unit_id: None,
-        phone: None,
-        address: None,
-    };
-    let zq = units::create(store, &sys, unit("131127", "枣强县卫生健康局")).await.unwrap();
-    let hk = units::create(store, &sys, unit("460100", "海口市卫生健康委员会")).await.unwrap();
+    testing::regions(store, TWO_PROVINCES).await;
+    let zq = testing::unit(store, "131127", "枣强县卫生健康局", UnitKind::Bureau, None).await;
+    let hk = testing::unit(store, "460100", "海口市卫生健康委员会", UnitKind::Bureau, None).await;
     let hospital = entity(store, "131127", "枣强县人民医院", "medical_institution", EntityStatus::Operating).await;
     let clinic = entity(store, "131127", "枣强县某诊所", "medical_institution", EntityStatus::Operating).await;
     entity(store, "131127", "枣强县某已注销诊所", "medical_institution", EntityStatus::Closed).await;

@@ -1,61 +1,21 @@
 //! Storage tests: every one runs on SQLite and on PostgreSQL.
 
 use weijian_rules::attachments::AttachmentKind;
-use weijian_rules::RegionCode;
 use weijian_store::attachments::{self, BlobDir};
 use weijian_store::audit::{self, Change};
 use weijian_store::entities::EntityData;
-use weijian_store::testing::TestDb;
+use weijian_store::testing::{regions, unit, user_in, TestDb, TWO_PROVINCES};
 use weijian_store::units::{self, NewUnit, UnitKind};
 use weijian_store::users::{self, NewUser};
-use weijian_store::{both_backends, entities, regions, Actor, Backend, Role, Store, StoreError};
-
-fn rc(s: &str) -> RegionCode {
-    RegionCode::parse(s).unwrap()
-}
+use weijian_store::{both_backends, entities, Actor, Backend, Role, Store, StoreError};
 
 /// 河北 → 衡水 → 枣强, and 海南 → 海口, each with a bureau.
 async fn fixture(store: &Store) -> (units::Unit, units::Unit, units::Unit) {
-    let sys = Actor::system();
-    regions::insert(store, &sys, &rc("130000"), "河北省", None).await.unwrap();
-    regions::insert(store, &sys, &rc("131100"), "衡水市", Some(&rc("130000"))).await.unwrap();
-    regions::insert(store, &sys, &rc("131127"), "枣强县", Some(&rc("131100"))).await.unwrap();
-    regions::insert(store, &sys, &rc("460000"), "海南省", None).await.unwrap();
-    regions::insert(store, &sys, &rc("460100"), "海口市", Some(&rc("460000"))).await.unwrap();
-    let unit = |region: &'static str, name: &'static str| NewUnit {
-        region_code: region,
-        name,
-        kind: UnitKind::Bureau,
-        parent_unit_id: None,
-        phone: None,
-        address: None,
-    };
-    let zq = units::create(store, &sys, unit("131127", "枣强县卫生健康局")).await.unwrap();
-    let hs = units::create(store, &sys, unit("131100", "衡水市卫生健康委员会")).await.unwrap();
-    let hk = units::create(store, &sys, unit("460100", "海口市卫生健康委员会")).await.unwrap();
+    regions(store, TWO_PROVINCES).await;
+    let zq = unit(store, "131127", "枣强县卫生健康局", UnitKind::Bureau, None).await;
+    let hs = unit(store, "131100", "衡水市卫生健康委员会", UnitKind::Bureau, None).await;
+    let hk = unit(store, "460100", "海口市卫生健康委员会", UnitKind::Bureau, None).await;
     (zq, hs, hk)
-}
-
-async fn user_in(store: &Store, username: &str, role: Role, unit: &units::Unit) -> (users::User, Actor) {
-    let u = users::create(
-        store,
-        &Actor::system(),
-        NewUser {
-            username,
-            name: username,
-            role,
-            region_code: &unit.region_code,
-            unit_id: Some(unit.id),
-            section_id: None,
-            entity_id: None,
-            phone: None,
-            password_hash: "x",
-            must_change_password: false,
-        },
-    )
-    .await
-    .unwrap();
-    users::actor_for(store, u.id, None, None).await.unwrap()
 }
 
 both_backends! {

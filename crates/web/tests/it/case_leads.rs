@@ -3,9 +3,8 @@
 //! 文号, verified and unresolved orders, leads raised by inspections and by
 //! 转为案源, decisions, and the denials (other region, institution, anonymous).
 
-
-use axum::http::{header, Method, StatusCode};
 use crate::common::*;
+use axum::http::{header, Method, StatusCode};
 use serde_json::{json, Value};
 use weijian_rules::inspection::TaskSource;
 use weijian_store::ids::{InspectionItemListId, InspectorId};
@@ -39,16 +38,9 @@ struct Fixture {
 async fn fixture(app: &App) -> Fixture {
     let today = weijian_domain::input::today();
     let sys = Actor::system();
-    weijian_demo::registry::seed(
-        &app.store,
-        &weijian_demo::registry::DEMO_TARGETS[..1],
-        12,
-        3,
-        today,
-        |_, _| {},
-    )
-    .await
-    .unwrap();
+    weijian_demo::registry::seed(&app.store, &weijian_demo::registry::DEMO_TARGETS[..1], 12, 3, today, |_, _| {})
+        .await
+        .unwrap();
     let chief = app.login("zq_chief").await;
     let institute = app.id_of_unit("枣强县卫生监督所").await;
     let r = app

@@ -1,117 +1,10 @@
 //! Responsibility lists (权责清单) over HTTP, on both backends: the staff API,
 //! its errors, jurisdiction, the pages, and the public portal without sign-in.
 
-use axum::body::Body;
-use axum::extract::connect_info::MockConnectInfo;
-use axum::http::{header, Method, Request, StatusCode};
-use axum::Router;
-use http_body_util::BodyExt;
+use crate::common::*;
+use axum::http::{header, Method, StatusCode};
 use serde_json::{json, Value};
-use std::collections::HashMap;
-use std::net::SocketAddr;
-use tower::ServiceExt;
-use weijian_domain::auth::AuthPolicy;
-use weijian_store::testing::TestDb;
-use weijian_store::{both_backends, Actor};
-use weijian_web::{AppState, WebConfig};
-
-struct App {
-    router: Router,
-    passwords: HashMap<String, String>,
-    store: weijian_store::Store,
-}
-
-struct Resp {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: Vec<u8>,
-}
-
-impl Resp {
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|_| panic!("not JSON ({}): {}", self.status, self.text()))
-    }
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).to_string()
-    }
-    fn code(&self) -> String {
-        self.json()["code"].as_str().unwrap_or_default().to_string()
-    }
-}
-
-#[derive(Clone)]
-struct Session {
-    cookie: String,
-    csrf: String,
-}
-
-async fn app(db: &TestDb) -> App {
-    let accounts = weijian_demo::seed(&db.store).await.unwrap();
-    let state = AppState::new(db.store.clone(), AuthPolicy::default(), WebConfig::default());
-    let router = weijian_web::app(state).layer(MockConnectInfo(SocketAddr::from(([10, 0, 0, 7], 40000))));
-    App { router, passwords: accounts.into_iter().map(|a| (a.username, a.password)).collect(), store: db.store.clone() }
-}
-
-impl App {
-    async fn send(&self, req: Request<Body>) -> Resp {
-        let res = self.router.clone().oneshot(req).await.unwrap();
-        let status = res.status();
-        let headers = res.headers().clone();
-        let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
-        Resp { status, headers, body }
-    }
-
-    async fn call(&self, method: Method, uri: &str, s: Option<&Session>, body: Option<Value>) -> Resp {
-        let mut b = Request::builder().method(method).uri(uri);
-        if let Some(s) = s {
-            b = b.header(header::COOKIE, &s.cookie).header("x-csrf-token", &s.csrf);
-        }
-        let body = match body {
-            Some(v) => {
-                b = b.header(header::CONTENT_TYPE, "application/json");
-                Body::from(v.to_string())
-            }
-            None => Body::empty(),
-        };
-        self.send(b.body(body).unwrap()).await
-    }
-
-    async fn get(&self, uri: &str, s: Option<&Session>) -> Resp {
-        self.call(Method::GET, uri, s, None).await
-    }
-
-    async fn form(&self, uri: &str, s: &Session, fields: &[(&str, &str)]) -> Resp {
-        let mut body = form_urlencoded::Serializer::new(String::new());
-        body.append_pair("csrf_token", &s.csrf);
-        for (k, v) in fields {
-            body.append_pair(k, v);
-        }
-        let req = Request::builder()
-            .method(Method::POST)
-            .uri(uri)
-            .header(header::COOKIE, &s.cookie)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(body.finish()))
-            .unwrap();
-        self.send(req).await
-    }
-
-    async fn login(&self, username: &str) -> Session {
-        let body = json!({"username": username, "password": self.passwords[username]});
-        let r = self.call(Method::POST, "/api/v1/auth/login", None, Some(body)).await;
-        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-        let set = r.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap().to_string();
-        Session {
-            cookie: set.split(';').next().unwrap().to_string(),
-            csrf: r.json()["csrf_token"].as_str().unwrap().into(),
-        }
-    }
-
-    async fn unit(&self, name: &str) -> String {
-        let units = weijian_store::units::list(&self.store, &Actor::system()).await.unwrap();
-        units.into_iter().find(|u| u.name == name).unwrap().id.to_string()
-    }
-}
+use weijian_store::both_backends;
 
 fn sample() -> Value {
     json!({
@@ -128,14 +21,14 @@ both_backends! {
     async fn api_draft_update_publish_and_errors(db: &TestDb) {
         let app = app(db).await;
         let s = app.login("wy_chief").await;
-        let wy = app.unit("翁源县卫生健康局").await;
+        let wy = app.id_of_unit("翁源县卫生健康局").await;
 
         // Create a draft; bad input first.
-        let r = app.call(Method::POST, "/api/v1/duty-lists", Some(&s), Some(json!({"unit_id": "nope"}))).await;
+        let r = app.call(Method::POST, "/api/v1/duty-lists", Some(&s), true, Some(json!({"unit_id": "nope"}))).await;
         assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "duty_list.invalid_unit_id".into()));
-        let r = app.call(Method::POST, "/api/v1/duty-lists", Some(&s), Some(json!({"unit_id": wy, "extra": 1}))).await;
+        let r = app.call(Method::POST, "/api/v1/duty-lists", Some(&s), true, Some(json!({"unit_id": wy, "extra": 1}))).await;
         assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "request.invalid_field".into()));
-        let r = app.call(Method::POST, "/api/v1/duty-lists", Some(&s), Some(json!({"unit_id": wy}))).await;
+        let r = app.call(Method::POST, "/api/v1/duty-lists", Some(&s), true, Some(json!({"unit_id": wy}))).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
         let v1 = r.json();
         assert_eq!((v1["version_no"].clone(), v1["status"].clone()), (json!(1), json!("draft")));
@@ -146,44 +39,44 @@ both_backends! {
         // Replace the content: unknown fields, empty names and bad JSON are refused.
         let mut unknown = sample();
         unknown["duties"][0]["tasks"][0]["owner"] = json!("x");
-        let r = app.call(Method::PUT, &url, Some(&s), Some(json!({"title": "翁源县卫健局权责清单", "content": unknown}))).await;
+        let r = app.call(Method::PUT, &url, Some(&s), true, Some(json!({"title": "翁源县卫健局权责清单", "content": unknown}))).await;
         assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "request.invalid_field".into()));
-        let r = app.call(Method::PUT, &url, Some(&s), Some(json!({"title": "t", "content": sample(), "status": "published"}))).await;
+        let r = app.call(Method::PUT, &url, Some(&s), true, Some(json!({"title": "t", "content": sample(), "status": "published"}))).await;
         assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "request.invalid_field".into()));
         let mut empty_name = sample();
         empty_name["boundaries"][0]["matter"] = json!("");
-        let r = app.call(Method::PUT, &url, Some(&s), Some(json!({"title": "t", "content": empty_name}))).await;
+        let r = app.call(Method::PUT, &url, Some(&s), true, Some(json!({"title": "t", "content": empty_name}))).await;
         assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "duty_list.name_required".into()));
         assert_eq!(r.json()["field"], "content.boundaries[0].matter");
-        let r = app.call(Method::PUT, &url, Some(&s), Some(json!({"title": " ", "content": sample()}))).await;
+        let r = app.call(Method::PUT, &url, Some(&s), true, Some(json!({"title": " ", "content": sample()}))).await;
         assert_eq!(r.code(), "duty_list.title_required");
-        let r = app.call(Method::PUT, &url, Some(&s), Some(json!({"title": "翁源县卫健局权责清单", "content": sample()}))).await;
+        let r = app.call(Method::PUT, &url, Some(&s), true, Some(json!({"title": "翁源县卫健局权责清单", "content": sample()}))).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         assert_eq!(r.json()["content"]["duties"][0]["tasks"][1]["remarks"], "会同卫生监督所");
         assert_eq!(r.json()["content"]["duties"][0]["tasks"][0]["remarks"], "");
 
         // Publish: the date is required and must be real.
         let publish = format!("{url}/publish");
-        let r = app.call(Method::POST, &publish, Some(&s), Some(json!({}))).await;
+        let r = app.call(Method::POST, &publish, Some(&s), true, Some(json!({}))).await;
         assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "request.invalid_field".into()));
-        let r = app.call(Method::POST, &publish, Some(&s), Some(json!({"effective_on": "2026-02-30"}))).await;
+        let r = app.call(Method::POST, &publish, Some(&s), true, Some(json!({"effective_on": "2026-02-30"}))).await;
         assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "duty_list.invalid_effective_on".into()));
-        let r = app.call(Method::POST, &publish, Some(&s), Some(json!({"effective_on": "2021-03-01"}))).await;
+        let r = app.call(Method::POST, &publish, Some(&s), true, Some(json!({"effective_on": "2021-03-01"}))).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         assert_eq!((r.json()["status"].clone(), r.json()["effective_on"].clone()), (json!("published"), json!("2021-03-01")));
 
         // Published is immutable: 409 with a stable code.
-        let r = app.call(Method::PUT, &url, Some(&s), Some(json!({"title": "改", "content": sample()}))).await;
+        let r = app.call(Method::PUT, &url, Some(&s), true, Some(json!({"title": "改", "content": sample()}))).await;
         assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "duty_list.published_immutable".into()));
-        let r = app.call(Method::POST, &publish, Some(&s), Some(json!({"effective_on": "2022-01-01"}))).await;
+        let r = app.call(Method::POST, &publish, Some(&s), true, Some(json!({"effective_on": "2022-01-01"}))).await;
         assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "duty_list.published_immutable".into()));
 
         // A new version copies the latest; only one draft at a time.
-        let r = app.call(Method::POST, "/api/v1/duty-lists", Some(&s), Some(json!({"unit_id": wy}))).await;
+        let r = app.call(Method::POST, "/api/v1/duty-lists", Some(&s), true, Some(json!({"unit_id": wy}))).await;
         assert_eq!(r.status, StatusCode::CREATED);
         assert_eq!((r.json()["version_no"].clone(), r.json()["title"].clone()), (json!(2), json!("翁源县卫健局权责清单")));
         assert_eq!(r.json()["content"], app.get(&url, Some(&s)).await.json()["content"]);
-        let r = app.call(Method::POST, "/api/v1/duty-lists", Some(&s), Some(json!({"unit_id": wy}))).await;
+        let r = app.call(Method::POST, "/api/v1/duty-lists", Some(&s), true, Some(json!({"unit_id": wy}))).await;
         assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "duty_list.draft_exists".into()));
 
         // The list: both versions, newest first, in the agreed shape.
@@ -207,7 +100,7 @@ both_backends! {
 
     async fn api_roles_and_jurisdiction(db: &TestDb) {
         let app = app(db).await;
-        let zq_unit = app.unit("枣强县卫生健康局").await;
+        let zq_unit = app.id_of_unit("枣强县卫生健康局").await;
         let zq = app.login("zq_inspector1").await;
         let listed = app.get("/api/v1/duty-lists", Some(&zq)).await.json();
         let items = listed["items"].as_array().unwrap();
@@ -218,11 +111,11 @@ both_backends! {
         let hk = app.login("hk_chief").await;
         let url = format!("/api/v1/duty-lists/{zq_draft}");
         assert_eq!(app.get(&url, Some(&hk)).await.status, StatusCode::NOT_FOUND);
-        let r = app.call(Method::PUT, &url, Some(&hk), Some(json!({"title": "x", "content": sample()}))).await;
+        let r = app.call(Method::PUT, &url, Some(&hk), true, Some(json!({"title": "x", "content": sample()}))).await;
         assert_eq!((r.status, r.code()), (StatusCode::NOT_FOUND, "not_found".into()));
-        let r = app.call(Method::POST, &format!("{url}/publish"), Some(&hk), Some(json!({"effective_on": "2026-01-01"}))).await;
+        let r = app.call(Method::POST, &format!("{url}/publish"), Some(&hk), true, Some(json!({"effective_on": "2026-01-01"}))).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
-        let r = app.call(Method::POST, "/api/v1/duty-lists", Some(&hk), Some(json!({"unit_id": zq_unit}))).await;
+        let r = app.call(Method::POST, "/api/v1/duty-lists", Some(&hk), true, Some(json!({"unit_id": zq_unit}))).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
         let r = app.get("/api/v1/duty-lists?region_code=131127", Some(&hk)).await.json();
         assert_eq!(r, json!({"items": [], "next": null}));
@@ -231,11 +124,11 @@ both_backends! {
         // Upwards: 衡水市 reads 枣强县 but may not write there (403).
         let hs = app.login("hs_leader").await;
         assert_eq!(app.get(&url, Some(&hs)).await.status, StatusCode::OK);
-        let r = app.call(Method::PUT, &url, Some(&hs), Some(json!({"title": "x", "content": sample()}))).await;
+        let r = app.call(Method::PUT, &url, Some(&hs), true, Some(json!({"title": "x", "content": sample()}))).await;
         assert_eq!((r.status, r.code()), (StatusCode::FORBIDDEN, "jurisdiction.forbidden".into()));
 
         // An inspector may read, not write; an institution may not read; anonymous is 401.
-        let r = app.call(Method::PUT, &url, Some(&zq), Some(json!({"title": "x", "content": sample()}))).await;
+        let r = app.call(Method::PUT, &url, Some(&zq), true, Some(json!({"title": "x", "content": sample()}))).await;
         assert_eq!((r.status, r.code()), (StatusCode::FORBIDDEN, "auth.forbidden".into()));
         let inst = app.login("zq_hospital").await;
         assert_eq!(app.get("/api/v1/duty-lists", Some(&inst)).await.status, StatusCode::FORBIDDEN);
@@ -284,8 +177,8 @@ both_backends! {
         let index = app.get("/duty-lists", Some(&s)).await;
         assert_eq!(index.status, StatusCode::OK);
         assert!(index.text().contains("新建草稿"));
-        let wy = app.unit("翁源县卫生健康局").await;
-        let r = app.form("/duty-lists", &s, &[("unit_id", &wy), ("title", "")]).await;
+        let wy = app.id_of_unit("翁源县卫生健康局").await;
+        let r = app.form("/duty-lists", Some(&s), &[("unit_id", &wy), ("title", "")]).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
         let at = r.headers.get(header::LOCATION).unwrap().to_str().unwrap().to_string();
         let detail = app.get(&at, Some(&s)).await;
@@ -293,27 +186,27 @@ both_backends! {
         assert!(detail.text().contains("保存草稿") && detail.text().contains("发布本版本"));
 
         // Bad JSON re-shows the form with the text kept.
-        let r = app.form(&at, &s, &[("title", "翁源县清单"), ("content", "{\"duties\": [")]).await;
+        let r = app.form(&at, Some(&s), &[("title", "翁源县清单"), ("content", "{\"duties\": [")]).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.text().contains("不是有效的 JSON"));
-        let r = app.form(&at, &s, &[("title", "翁源县清单"), ("content", &sample().to_string())]).await;
+        let r = app.form(&at, Some(&s), &[("title", "翁源县清单"), ("content", &sample().to_string())]).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
-        let r = app.form(&format!("{at}/publish"), &s, &[("effective_on", "")]).await;
+        let r = app.form(&format!("{at}/publish"), Some(&s), &[("effective_on", "")]).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.text().contains("请填写施行日期"));
-        let r = app.form(&format!("{at}/publish"), &s, &[("effective_on", "2020-05-01")]).await;
+        let r = app.form(&format!("{at}/publish"), Some(&s), &[("effective_on", "2020-05-01")]).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
         let shown = app.get(&at, Some(&s)).await.text();
         assert!(shown.contains("2020-05-01") && shown.contains("开展公共场所卫生监督检查") && shown.contains("县水务局"));
         assert!(!shown.contains("保存草稿"), "a published version has no edit form");
-        let r = app.form(&at, &s, &[("title", "改"), ("content", &sample().to_string())]).await;
+        let r = app.form(&at, Some(&s), &[("title", "改"), ("content", &sample().to_string())]).await;
         assert_eq!(r.status, StatusCode::CONFLICT);
 
         // Anonymous gets the sign-in form; another county gets 404.
         assert_eq!(app.get("/duty-lists", None).await.status, StatusCode::UNAUTHORIZED);
         let zq = app.login("zq_chief").await;
         assert_eq!(app.get(&at, Some(&zq)).await.status, StatusCode::NOT_FOUND);
-        let r = app.form(&at, &zq, &[("title", "改"), ("content", &sample().to_string())]).await;
+        let r = app.form(&at, Some(&zq), &[("title", "改"), ("content", &sample().to_string())]).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
         // An institution user has no nav entry.
         let inst = app.login("wy_hospital").await;

@@ -2,14 +2,12 @@
 //! multipart), progress, problem reports, templates, exports, the page, and
 //! every way an upload can be refused — for the registries and duty lists.
 
-
+use crate::common::*;
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
-use crate::common::*;
 use serde_json::Value;
-use weijian_rules::ids::{org_code_check_char, uscc_check_char};
 use weijian_store::duty_lists::{DutyList, ListFilter};
-use weijian_store::testing::TestDb;
+use weijian_store::testing::{uscc, TestDb};
 use weijian_store::{both_backends, Actor};
 
 impl App {
@@ -37,13 +35,6 @@ impl App {
         }
         panic!("job {id} did not finish");
     }
-}
-
-fn uscc(n: u32, region: &str) -> String {
-    let org8 = format!("{n:08}");
-    let org = format!("{org8}{}", org_code_check_char(&org8).unwrap());
-    let first17 = format!("91{region}{org}");
-    format!("{first17}{}", uscc_check_char(&first17).unwrap())
 }
 
 fn entities_csv(rows: &[(&str, &str, &str)]) -> Vec<u8> {

@@ -1,10 +1,9 @@
 //! 医务人员 and 执法人员 over HTTP, on both backends, with the demo's users:
 //! masking and the audited reveal, jurisdiction, eligibility, bad input, pages.
 
-
+use crate::common::*;
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
-use crate::common::*;
 use serde_json::{json, Value};
 use weijian_store::{both_backends, Actor};
 

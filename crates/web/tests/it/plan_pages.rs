@@ -3,9 +3,8 @@
 //! checklists edited, an unknown violation code refused, publish, the public
 //! page) and the 回避 declaration page — with the denials on every route.
 
-
-use axum::http::{Method, StatusCode};
 use crate::common::*;
+use axum::http::{Method, StatusCode};
 use serde_json::json;
 use weijian_store::{both_backends, Actor};
 

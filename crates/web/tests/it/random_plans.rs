@@ -2,9 +2,8 @@
 //! freeze, the public snapshot, the draw with a beacon, the public record
 //! verified against the snapshot; refusals, bad input and jurisdiction.
 
-
-use axum::http::{header, Method, StatusCode};
 use crate::common::*;
+use axum::http::{header, Method, StatusCode};
 use serde_json::{json, Value};
 use weijian_store::both_backends;
 

@@ -5,9 +5,8 @@
 //! institution user, handed the ids of real objects that are not theirs, read
 //! none of them and change nothing.
 
-
-use axum::http::{Method, StatusCode};
 use crate::common::*;
+use axum::http::{Method, StatusCode};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use weijian_store::both_backends;

@@ -4,9 +4,8 @@
 //! region's chief, an institution of another entity, an institution not
 //! obliged, staff without the right, anonymous.
 
-
-use axum::http::{header, Method, StatusCode};
 use crate::common::*;
+use axum::http::{header, Method, StatusCode};
 use serde_json::{json, Value};
 use weijian_domain::accounts::{self, CreateUser};
 use weijian_store::entities::{self, EntityData};

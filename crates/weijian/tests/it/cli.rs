@@ -1,28 +1,8 @@
 //! The binary's commands, run as a person would run them.
 
-use std::process::{Command, Output};
-use weijian_store::testing::TestDb;
+use crate::common::{text, url_of, weijian};
+use std::process::Command;
 use weijian_store::{both_backends, Backend};
-
-fn weijian(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_weijian"))
-        .args(args)
-        .env_remove("WEIJIAN_DATABASE")
-        .env_remove("WEIJIAN_CONFIG")
-        .output()
-        .expect("runs")
-}
-
-fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
-}
-
-fn url_of(db: &TestDb) -> String {
-    match db.url() {
-        weijian_store::DatabaseUrl::Sqlite(p) => format!("sqlite://{}", p.display()),
-        weijian_store::DatabaseUrl::Postgres(u) => u.clone(),
-    }
-}
 
 #[test]
 fn every_command_has_help() {

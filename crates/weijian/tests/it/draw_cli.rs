@@ -1,17 +1,8 @@
 //! `weijian draw verify`, run as an auditor would on the two published files.
 
+use crate::common::weijian;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn weijian(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_weijian"))
-        .args(args)
-        .env_remove("WEIJIAN_DATABASE")
-        .env_remove("WEIJIAN_CONFIG")
-        .env_remove("WEIJIAN_RULES_DIR")
-        .output()
-        .expect("runs")
-}
+use std::process::Output;
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()

@@ -1,36 +1,8 @@
 //! `weijian import` and `weijian export`, run as an operator would.
 
-use std::process::{Command, Output};
+use crate::common::{text, url_of, weijian};
 use weijian_store::both_backends;
-use weijian_store::testing::TestDb;
-
-fn weijian(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_weijian"))
-        .args(args)
-        .env_remove("WEIJIAN_DATABASE")
-        .env_remove("WEIJIAN_CONFIG")
-        .output()
-        .expect("runs")
-}
-
-fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
-}
-
-fn url_of(db: &TestDb) -> String {
-    match db.url() {
-        weijian_store::DatabaseUrl::Sqlite(p) => format!("sqlite://{}", p.display()),
-        weijian_store::DatabaseUrl::Postgres(u) => u.clone(),
-    }
-}
-
-fn uscc(n: u32, region: &str) -> String {
-    use weijian_rules::ids::{org_code_check_char, uscc_check_char};
-    let org8 = format!("{n:08}");
-    let org = format!("{org8}{}", org_code_check_char(&org8).unwrap());
-    let first17 = format!("91{region}{org}");
-    format!("{first17}{}", uscc_check_char(&first17).unwrap())
-}
+use weijian_store::testing::uscc;
 
 #[test]
 fn import_and_export_have_help() {

@@ -2,5 +2,6 @@
 //! One test binary for the crate: linking one executable instead of one a file keeps CI's build short.
 
 mod cli;
+mod common;
 mod draw_cli;
 mod import_cli;
