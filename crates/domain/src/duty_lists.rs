@@ -1,8 +1,6 @@
 //! Responsibility lists (权责清单): who may see and change them, what a valid
 //! list looks like, and the public portal's read.
 
-pub(crate) mod seed;
-
 use crate::authz::{require, Permission};
 use crate::error::{DomainError, DomainResult};
 use chrono::NaiveDate;

@@ -17,9 +17,10 @@
 //! timed step by step; WEIJIAN_BENCH_KEEP=1 keeps the SQLite database.
 
 use std::time::{Duration, Instant};
-use weijian_domain::demo_registry::{self, DEMO_TARGETS};
+use weijian_demo::inspections as demo_inspections;
+use weijian_demo::registry::{self as demo_registry, DEMO_TARGETS};
+use weijian_domain::inspection_items;
 use weijian_domain::random_plans::{self as plans, DrawRequest, PlanInput};
-use weijian_domain::{demo_inspections, inspection_items};
 use weijian_rules::registry::Registry;
 use weijian_store::units::{self, UnitKind};
 use weijian_store::{Actor, DatabaseUrl, Open, Store};
@@ -49,7 +50,7 @@ async fn run(store: &Store, name: &str) {
     let rounds = env_number("WEIJIAN_BENCH_ROUNDS", 3);
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
     let sys = Actor::system();
-    weijian_domain::demo::seed(store).await.unwrap();
+    weijian_demo::seed(store).await.unwrap();
     let t = Instant::now();
     let made = demo_registry::seed(store, &DEMO_TARGETS[..1], entities, 2026, today, |_, _| {}).await.unwrap();
     println!(

@@ -10,7 +10,7 @@
 //! WEIJIAN_BENCH_KEEP keeps the PostgreSQL database for looking at query plans.
 
 use std::time::{Duration, Instant};
-use weijian_domain::demo_registry::{self, DEMO_TARGETS};
+use weijian_demo::registry::{self as demo_registry, DEMO_TARGETS};
 use weijian_rules::RegionCode;
 use weijian_store::actor::Standing;
 use weijian_store::entities::{self, Query, Sort};
@@ -67,7 +67,7 @@ async fn run(store: &Store, name: &str) {
     let per_region: usize =
         std::env::var("WEIJIAN_BENCH_PER_REGION").ok().and_then(|s| s.parse().ok()).unwrap_or(40_000);
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
-    weijian_domain::demo::seed(store).await.unwrap();
+    weijian_demo::seed(store).await.unwrap();
     let t = Instant::now();
     let made = demo_registry::seed(store, DEMO_TARGETS, per_region, 2026, today, |_, _| {}).await.unwrap();
     println!(

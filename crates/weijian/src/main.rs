@@ -655,7 +655,7 @@ async fn demo(data: &Path, listen: &str, scale: Scale, no_serve: bool) -> Result
     let store = Store::open(&url, Open::CreateIfMissing).await?;
     store.migrate().await?;
     if fresh {
-        let accounts = weijian_domain::demo::seed(&store).await.map_err(|e| anyhow!(e.message))?;
+        let accounts = weijian_demo::seed(&store).await.map_err(|e| anyhow!(e.message))?;
         let mut tsv = String::from("username\tpassword\trole\tregion_code\tunit\n");
         for a in &accounts {
             tsv.push_str(&format!("{}\t{}\t{}\t{}\t{}\n", a.username, a.password, a.role.key(), a.region_code, a.unit));
@@ -663,9 +663,9 @@ async fn demo(data: &Path, listen: &str, scale: Scale, no_serve: bool) -> Result
         std::fs::write(&accounts_file, tsv)?;
         let started = std::time::Instant::now();
         let today = chrono::Utc::now().with_timezone(&weijian_store::time::shanghai()).date_naive();
-        let made = weijian_domain::demo_registry::seed(
+        let made = weijian_demo::registry::seed(
             &store,
-            weijian_domain::demo_registry::DEMO_TARGETS,
+            weijian_demo::registry::DEMO_TARGETS,
             scale.per_region(),
             2026,
             today,
@@ -678,10 +678,10 @@ async fn demo(data: &Path, listen: &str, scale: Scale, no_serve: bool) -> Result
         .await
         .map_err(|e| anyhow!(e.message))?;
         eprintln!();
-        weijian_domain::demo_inspections::seed(&store, weijian_domain::demo_registry::DEMO_TARGETS, today)
+        weijian_demo::inspections::seed(&store, weijian_demo::registry::DEMO_TARGETS, today)
             .await
             .map_err(|e| anyhow!("{}: {}", e.code, e.message))?;
-        weijian_domain::demo_self_inspections::seed(&store, weijian_domain::demo_registry::DEMO_TARGETS, today)
+        weijian_demo::self_inspections::seed(&store, weijian_demo::registry::DEMO_TARGETS, today)
             .await
             .map_err(|e| anyhow!("{}: {}", e.code, e.message))?;
         println!(

@@ -1,5 +1,5 @@
 //! Behaviour of the engine and the check on known catalog entries; the
-//! per-entry boundary table is tests/penalty_catalog.rs.
+//! per-entry boundary table is tests/it/penalty_catalog.rs.
 
 use super::*;
 use crate::money::Fen;
