@@ -232,7 +232,12 @@ pub async fn update(
     }
     let data = parse_checked(store, input).await?;
     let before = entities::get(store, actor, id).await?;
-    let master_changed = EntityData { status: before.data.status, risk_grade: before.data.risk_grade, credit_grade: before.data.credit_grade, ..data.clone() } != before.data;
+    let master_changed = EntityData {
+        status: before.data.status,
+        risk_grade: before.data.risk_grade,
+        credit_grade: before.data.credit_grade,
+        ..data.clone()
+    } != before.data;
     if master_changed {
         require(actor, Permission::ManageRegistry)?;
     }

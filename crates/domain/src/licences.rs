@@ -6,11 +6,11 @@ use crate::error::{DomainError, DomainResult, ErrorKind};
 use crate::input::{self, Fields, Problem};
 use serde::Deserialize;
 use weijian_rules::registry::{Category, LicenceRecord, Registry};
+use weijian_store::audit::Change;
 use weijian_store::entities::Entity;
 use weijian_store::ids::{EntityId, LicenceId};
 use weijian_store::licences::{self, Licence, LicenceChange, LicenceData, Query};
 use weijian_store::page::Page;
-use weijian_store::audit::Change;
 use weijian_store::{entities, Actor, Store, WriteTx};
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -116,15 +116,12 @@ pub const REASON_MAX_CHARS: usize = 500;
 
 /// The written reason a determination needs: required, at most [`REASON_MAX_CHARS`].
 pub fn written_reason<'a>(code_required: &'static str, reason: Option<&'a str>) -> DomainResult<&'a str> {
-    let r = reason.map(str::trim).filter(|r| !r.is_empty()).ok_or_else(|| {
-        DomainError::invalid(code_required, "reason", "变更须写明原因和依据")
-    })?;
+    let r = reason
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .ok_or_else(|| DomainError::invalid(code_required, "reason", "变更须写明原因和依据"))?;
     if r.chars().count() > REASON_MAX_CHARS {
-        return Err(DomainError::invalid(
-            "field.too_long",
-            "reason",
-            format!("原因不能超过{REASON_MAX_CHARS}个字"),
-        ));
+        return Err(DomainError::invalid("field.too_long", "reason", format!("原因不能超过{REASON_MAX_CHARS}个字")));
     }
     Ok(r)
 }

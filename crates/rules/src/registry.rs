@@ -149,7 +149,10 @@ impl Registry {
             .cloned()
             .collect::<Vec<_>>();
         if !missing.is_empty() {
-            return Err(RegistryError::Invalid(format!("缺少内置的键：{}（只能增加或修改，不能删除）", missing.join("、"))));
+            return Err(RegistryError::Invalid(format!(
+                "缺少内置的键：{}（只能增加或修改，不能删除）",
+                missing.join("、")
+            )));
         }
         Ok(r)
     }
@@ -577,7 +580,9 @@ mod tests {
         let k = r.licence_kind("medical_practice").unwrap();
         assert_eq!(k.next_verification_due(d("2026-03-01"), Some(500)), Some(d("2027-02-28")));
         let dropped = BUILT_IN.replacen("key = \"medical_practice\"", "key = \"medical_practice_hk\"", 1);
-        assert!(matches!(Registry::parse_provincial(&dropped), Err(RegistryError::Invalid(m)) if m.contains("medical_practice")));
+        assert!(
+            matches!(Registry::parse_provincial(&dropped), Err(RegistryError::Invalid(m)) if m.contains("medical_practice"))
+        );
         let zero = BUILT_IN.replace("months_below_100_beds = 12", "months_below_100_beds = 0");
         assert!(matches!(Registry::parse_provincial(&zero), Err(RegistryError::Invalid(_))));
         assert!(matches!(Registry::parse_provincial("categories = 3"), Err(RegistryError::Parse(_))));

@@ -314,7 +314,8 @@ pub async fn registered_licences(
     for chunk in keys.chunks(100) {
         let marks: Vec<String> =
             (0..chunk.len()).map(|i| format!("(kind = ${} AND number = ${})", 2 * i + 1, 2 * i + 2)).collect();
-        let sql = format!("SELECT kind, number, region_code, entity_id, status FROM licences WHERE {}", marks.join(" OR "));
+        let sql =
+            format!("SELECT kind, number, region_code, entity_id, status FROM licences WHERE {}", marks.join(" OR "));
         let mut q = sqlx::query(&sql);
         for (k, n) in chunk {
             q = q.bind(k.as_str()).bind(n.as_str());

@@ -315,11 +315,8 @@ pub async fn get(store: &Store, actor: &Actor, id: LicenceId) -> StoreResult<Lic
 pub async fn get_in(conn: &mut AnyConnection, actor: &Actor, id: LicenceId) -> StoreResult<Licence> {
     let f = read_filter(actor, OWNER, 2);
     let sql = format!("SELECT {COLUMNS} FROM {FROM} WHERE l.id = $1 AND {}", f.sql);
-    let r = f
-        .bind(sqlx::query(&sql).bind(id.to_string()))
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let r =
+        f.bind(sqlx::query(&sql).bind(id.to_string())).fetch_optional(&mut *conn).await?.ok_or(StoreError::NotFound)?;
     from_row(&r)
 }
 

@@ -154,8 +154,10 @@ pub fn run(command: RulesCommand, json: bool) -> Result<i32> {
             let k = registry
                 .licence_kind_by_key_or_label(&kind)
                 .ok_or_else(|| anyhow!("未知的许可证种类“{kind}”（licence.unknown_kind）"))?;
-            let since: chrono::NaiveDate =
-                since.trim().parse().map_err(|_| anyhow!("日期“{since}”无效，应为 YYYY-MM-DD（field.invalid_date）"))?;
+            let since: chrono::NaiveDate = since
+                .trim()
+                .parse()
+                .map_err(|_| anyhow!("日期“{since}”无效，应为 YYYY-MM-DD（field.invalid_date）"))?;
             let due = k.next_verification_due(since, beds).map(|d| d.to_string());
             if json {
                 println!("{}", serde_json::json!({"kind": k.key, "next_verification_due": due}));

@@ -13,7 +13,6 @@ async fn chain_len(store: &Store) -> i64 {
     audit::verify_chain(store).await.unwrap().events
 }
 
-
 fn clinic(name: &str, serial: u32) -> Value {
     json!({
         "region_code": "131127",
@@ -38,7 +37,12 @@ async fn put(app: &App, uri: &str, s: &Session, body: Value) -> Resp {
 
 /// The summaries of an object's audit events, oldest first.
 async fn summaries(app: &App, object_type: &str, id: &str) -> Vec<String> {
-    audit::history(&app.store, &Actor::system(), object_type, id).await.unwrap().into_iter().map(|e| e.summary).collect()
+    audit::history(&app.store, &Actor::system(), object_type, id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.summary)
+        .collect()
 }
 
 both_backends! {

@@ -288,8 +288,10 @@ fn a_provincial_registry_and_deadline_table_join_the_rules_dir() {
             .output()
             .unwrap()
     };
-    let due = |o: &Output| serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()["next_verification_due"].clone();
-    let hospital = ["rules", "verification", "--kind", "医疗机构执业许可证", "--since", "2026-03-01", "--beds", "200", "--json"];
+    let due =
+        |o: &Output| serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()["next_verification_due"].clone();
+    let hospital =
+        ["rules", "verification", "--kind", "医疗机构执业许可证", "--since", "2026-03-01", "--beds", "200", "--json"];
     // Built in: from 100 beds, every three years.
     let o = run(&hospital);
     assert!(o.status.success(), "{}", text(&o));
