@@ -338,6 +338,14 @@ async fn sweep(app: &App, who: &Session, label: &str, ids: &BTreeMap<&'static st
     assert_eq!(audit_events(app).await, before, "{label}: a refused request changed something");
 }
 
+/// The victims' county name, looked for on every page.
+const COUNTY: &str = "枣强";
+
+/// Pages of the built-in rules every region shares: their citations name
+/// 枣强县's responsibility list as the source of the major-case criteria, so
+/// the county's name there is a citation, not a leak (ids are still checked).
+const SHARED_RULES_PAGES: &[&str] = &["GET /rules", "GET /rules/violations/{code}"];
+
 /// Sweeps every page as `who`: a page shows nothing of the victims, and a form
 /// posted with their ids changes nothing (refused, or sent back with an error).
 async fn sweep_pages(app: &App, who: &Session, label: &str, ids: &BTreeMap<&'static str, String>, markers: &[String]) {
@@ -355,6 +363,9 @@ async fn sweep_pages(app: &App, who: &Session, label: &str, ids: &BTreeMap<&'sta
         if status.is_success() {
             let text = r.text();
             for m in markers {
+                if m == COUNTY && SHARED_RULES_PAGES.contains(&key.as_str()) {
+                    continue;
+                }
                 assert!(!text.contains(m.as_str()), "{label}: {key} {uri} shows {m}");
             }
         }
@@ -405,7 +416,7 @@ both_backends! {
         let ids = victims(&app, &hospital).await;
         let mut markers: Vec<String> = ids.values().cloned().collect();
         markers.push(hospital);
-        markers.push("枣强".into());
+        markers.push(COUNTY.into());
         let hk = app.login("hk_admin").await;
         sweep(&app, &hk, "hk_admin", &ids, &markers).await;
         sweep_pages(&app, &hk, "hk_admin", &ids, &markers).await;
