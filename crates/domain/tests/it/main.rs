@@ -2,6 +2,7 @@
 //! One test binary for the crate: linking one executable instead of one a file keeps CI's build short.
 
 mod calendar;
+mod coverage;
 mod documents;
 mod duty_lists;
 mod random_plans;
