@@ -77,6 +77,7 @@ both_backends! {
         assert!(!covered.is_empty(), "the demo records inspections this year");
         let report = coverage::report(&db.store, &chief, year, Some(COUNTY), None).await.unwrap();
         let mut some_gap = false;
+        let mut lists: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for s in &Registry::official().specialties {
             let under: BTreeSet<&String> =
                 entities.iter().filter(|(_, c)| s.categories.contains(c)).map(|(id, _)| id).collect();
@@ -100,6 +101,7 @@ both_backends! {
                 }
             }
             assert_eq!(listed, expected, "never inspected for {}", s.key);
+            lists.insert(s.key.clone(), listed);
 
             let total = report.iter().find(|l| l.specialty == s.key && l.category.is_none()).unwrap();
             assert_eq!(
@@ -110,5 +112,17 @@ both_backends! {
             );
         }
         assert!(some_gap, "the demo has a specialty partly covered, so the comparison can tell a wrong list");
+
+        // A medical institution inspected for a medical item only (医疗服务 or
+        // 传染病防治) is covered for that specialty and not for 放射.
+        let medical = ["medical_services", "infectious_disease"];
+        let has = |id: &String, s: &str| covered.contains(&(id.clone(), s.to_string()));
+        let (hospital, specialty) = entities
+            .iter()
+            .filter(|(id, c)| *c == "medical_institution" && !has(id, "radiation"))
+            .find_map(|(id, _)| medical.iter().find(|s| has(id, s)).map(|s| (id, *s)))
+            .expect("the demo inspected a medical institution for a medical item only");
+        assert!(lists["radiation"].contains(hospital), "not covered for 放射");
+        assert!(!lists[specialty].contains(hospital), "covered for {specialty}");
     }
 }
