@@ -52,61 +52,32 @@ pub enum Permission {
 
 use Permission::*;
 
-impl Permission {
-    /// Every permission, in the order the README's table lists them.
-    pub const ALL: &'static [Permission] = &[
-        ViewOrganisation,
-        ManageOrganisation,
-        ViewUsers,
-        ManageUsers,
-        ViewAudit,
-        ViewRules,
-        ManageCalendar,
-        ViewRegistry,
-        ManageRegistry,
-        ChangeLicenceStatus,
-        ChangeEntityGrades,
-        ApplyPenalties,
-        ManageInspectors,
-        RevealIdNumbers,
-        ViewDutyLists,
-        ManageDutyLists,
-        ViewPlans,
-        ManagePlans,
-        RecordInspections,
-        ViewCaseLeads,
-        RegisterCaseLeads,
-        DecideCaseLeads,
-    ];
-
-    /// What the permission lets one do, in Chinese (the README's table).
-    pub fn label(self) -> &'static str {
-        match self {
-            ViewOrganisation => "查看单位与辖区",
-            ManageOrganisation => "管理单位与辖区",
-            ViewUsers => "查看用户",
-            ManageUsers => "管理用户",
-            ViewAudit => "查看审计记录",
-            ViewRules => "查看裁量基准与记分规则",
-            ManageCalendar => "导入工作日历",
-            ViewRegistry => "查看监管对象、许可证、医务人员、执法人员",
-            ManageRegistry => "登记、修改监管对象与许可证的基本信息，运行导入",
-            ChangeLicenceStatus => "注销、撤销许可证或解除暂扣（须写明原因）",
-            ChangeEntityGrades => "变更风险等级、信用等级、经营状态（须写明原因）",
-            ApplyPenalties => "依行政处罚决定吊销、暂扣许可证",
-            ManageInspectors => "维护执法人员名录库",
-            RevealIdNumbers => "查看完整身份证号（留痕）",
-            ViewDutyLists => "查看权责清单",
-            ManageDutyLists => "编制、发布权责清单",
-            ViewPlans => "查看抽查事项清单与抽查计划",
-            ManagePlans => "编制抽查事项清单，制定、冻结、抽取抽查计划",
-            RecordInspections => "录入检查记录与证据",
-            ViewCaseLeads => "查看案源",
-            RegisterCaseLeads => "登记案源",
-            DecideCaseLeads => "决定案源（立案或不予立案）",
-        }
-    }
-}
+// One table gives `ALL` (the README's order), a stable key and the Chinese
+// label (what the permission lets one do, as the README's table says it).
+weijian_rules::keyed_enum!(Permission {
+    ViewOrganisation => ("view_organisation", "查看单位与辖区"),
+    ManageOrganisation => ("manage_organisation", "管理单位与辖区"),
+    ViewUsers => ("view_users", "查看用户"),
+    ManageUsers => ("manage_users", "管理用户"),
+    ViewAudit => ("view_audit", "查看审计记录"),
+    ViewRules => ("view_rules", "查看裁量基准与记分规则"),
+    ManageCalendar => ("manage_calendar", "导入工作日历"),
+    ViewRegistry => ("view_registry", "查看监管对象、许可证、医务人员、执法人员"),
+    ManageRegistry => ("manage_registry", "登记、修改监管对象与许可证的基本信息，运行导入"),
+    ChangeLicenceStatus => ("change_licence_status", "注销、撤销许可证或解除暂扣（须写明原因）"),
+    ChangeEntityGrades => ("change_entity_grades", "变更风险等级、信用等级、经营状态（须写明原因）"),
+    ApplyPenalties => ("apply_penalties", "依行政处罚决定吊销、暂扣许可证"),
+    ManageInspectors => ("manage_inspectors", "维护执法人员名录库"),
+    RevealIdNumbers => ("reveal_id_numbers", "查看完整身份证号（留痕）"),
+    ViewDutyLists => ("view_duty_lists", "查看权责清单"),
+    ManageDutyLists => ("manage_duty_lists", "编制、发布权责清单"),
+    ViewPlans => ("view_plans", "查看抽查事项清单与抽查计划"),
+    ManagePlans => ("manage_plans", "编制抽查事项清单，制定、冻结、抽取抽查计划"),
+    RecordInspections => ("record_inspections", "录入检查记录与证据"),
+    ViewCaseLeads => ("view_case_leads", "查看案源"),
+    RegisterCaseLeads => ("register_case_leads", "登记案源"),
+    DecideCaseLeads => ("decide_case_leads", "决定案源（立案或不予立案）"),
+});
 
 /// The roles × permissions table: the one place that says what each role may
 /// do (where it may do it is the store's jurisdiction filter). The README shows
