@@ -2,7 +2,7 @@
 //! that day (the registry's rule), checklist results against the task's items,
 //! the party's signature or its refusal, the outcome — and for 责令整改 the order
 //! with its deadline from the working-day calendar. Institutions see their own
-//! outcomes and orders and report their correction.
+//! outcomes and orders (reports on orders: crate::rectifications).
 
 use crate::authz::{require, Permission};
 use crate::error::{DomainError, DomainResult, ErrorKind};
@@ -11,13 +11,12 @@ use serde::Deserialize;
 use weijian_rules::inspection::{
     rectification_deadline, InspectionOutcome, PartySignature, PointResult, RECTIFICATION_MAX_DAYS,
 };
-use weijian_store::ids::{InspectionTaskId, InspectorId, RectificationId};
+use weijian_store::ids::{InspectionTaskId, InspectorId};
 use weijian_store::inspection_items::{ItemListContent, ItemLists};
 use weijian_store::inspection_tasks::{self, InspectionTask};
 use weijian_store::inspections::{
     self, clock, Inspection, InspectionData, OrderData, PointRecord, Rectification, RectificationQuery,
 };
-use weijian_store::page::Page;
 use weijian_store::{inspectors, random_plans, versioned, Actor, Store, StoreError};
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -282,37 +281,6 @@ pub async fn record(
 }
 
 pub use crate::recording::Recorded;
-
-pub async fn rectifications(store: &Store, actor: &Actor, q: &RectificationQuery) -> DomainResult<Page<Rectification>> {
-    require(actor, Permission::ViewRegistry)?;
-    Ok(inspections::rectifications(store, actor, q).await?)
-}
-
-/// The institution reports its correction.
-pub async fn report(
-    store: &Store,
-    actor: &Actor,
-    id: RectificationId,
-    version: Option<i64>,
-    text: &str,
-    attachments: &[String],
-) -> DomainResult<Rectification> {
-    require(actor, Permission::ViewRegistry)?;
-    if actor.role() != Some(weijian_store::Role::Institution) && actor.role().is_some() {
-        return Err(DomainError::new(
-            ErrorKind::Forbidden,
-            "rectification.institution_only",
-            "整改报告由被检查单位提交",
-        ));
-    }
-    let text = text.trim();
-    if text.is_empty() || text.chars().count() > 5000 {
-        return Err(invalid("rectification.report_required", "report", "请填写整改情况（5000 字以内）"));
-    }
-    let order = inspections::get_rectification(store, actor, id).await?;
-    let attachments = crate::evidence::unlinked(store, actor, order.entity_id, attachments).await?;
-    Ok(inspections::report(store, actor, id, version, text, &attachments).await?)
-}
 
 /// The inspectors of a record as documents name them, and the unit whose
 /// documents they issue (the first inspector's).

@@ -24,6 +24,7 @@ pub mod passwords;
 pub mod practitioners;
 pub mod random_plans;
 mod recording;
+pub mod rectifications;
 pub mod self_inspections;
 
 pub use error::{DomainError, DomainResult, ErrorKind};

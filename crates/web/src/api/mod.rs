@@ -16,6 +16,7 @@ mod paging;
 pub mod penalty;
 pub(crate) mod practitioners;
 mod random_plans;
+mod rectifications;
 mod rules;
 mod self_inspections;
 mod units;
@@ -117,8 +118,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(random_plans::list_tasks))
         .routes(routes!(random_plans::get_task))
         .routes(routes!(inspections::record))
-        .routes(routes!(inspections::rectifications))
-        .routes(routes!(inspections::report))
+        .routes(routes!(rectifications::rectifications))
+        .routes(routes!(rectifications::report))
         .routes(routes!(coverage::coverage))
         .routes(routes!(coverage::never_inspected))
         .routes(routes!(inspections::opinion_pdf))

@@ -13,6 +13,7 @@ mod org;
 mod people;
 mod random_plan_form;
 mod random_plans;
+mod rectifications;
 mod registry;
 mod rules;
 mod self_inspections;
@@ -92,7 +93,7 @@ pub fn router() -> Router<AppState> {
         .route("/random-plans/{id}/draw", post(random_plans::draw))
         .route("/tasks", get(random_plans::tasks))
         .route("/conflicts", get(conflicts::index).post(conflicts::declare))
-        .route("/rectifications/{id}/report", post(inspection::report))
+        .route("/rectifications/{id}/report", post(rectifications::report))
         .route("/rectifications/{id}/case-lead", post(case_leads::from_order))
         .route("/case-leads", get(case_leads::index))
         .route("/case-leads/{id}", get(case_leads::show))
@@ -315,7 +316,7 @@ async fn home(axum::extract::State(state): axum::extract::State<AppState>, Curre
                 limit: Some(50),
                 ..Default::default()
             };
-            let overdue = weijian_domain::inspections::rectifications(&state.store, &a.actor, &q)
+            let overdue = weijian_domain::rectifications::list(&state.store, &a.actor, &q)
                 .await
                 .map(|p| p.items)
                 .unwrap_or_default();
@@ -350,7 +351,7 @@ async fn home(axum::extract::State(state): axum::extract::State<AppState>, Curre
     };
     let orders = if a.user.entity_id.is_some() {
         let q = weijian_store::inspections::RectificationQuery { limit: Some(50), ..Default::default() };
-        weijian_domain::inspections::rectifications(&state.store, &a.actor, &q)
+        weijian_domain::rectifications::list(&state.store, &a.actor, &q)
             .await
             .map(|p| p.items)
             .unwrap_or_default()
