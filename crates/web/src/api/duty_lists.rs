@@ -32,6 +32,10 @@ pub struct DutyListSummary {
     pub published_at: Option<String>,
     pub created_at: String,
     pub updated_at: String,
+    /// Bumped by every change; send it back to publish (a stale one is a 409).
+    pub version: i64,
+    /// The actions this user may take now: publish.
+    pub allowed_actions: Vec<String>,
 }
 
 /// One version with its content.
@@ -73,6 +77,8 @@ impl From<&DutyList> for DutyListSummary {
             published_at: l.published_at.map(time::to_db),
             created_at: time::to_db(l.created_at),
             updated_at: time::to_db(l.updated_at),
+            version: l.version,
+            allowed_actions: vec![],
         }
     }
 }
@@ -81,6 +87,16 @@ impl From<DutyList> for DutyListView {
     fn from(l: DutyList) -> Self {
         DutyListView { summary: DutyListSummary::from(&l), content: l.content }
     }
+}
+
+/// A version as this user sees it, with the actions they may take now.
+fn summary_for(actor: &weijian_store::Actor, l: &DutyList) -> DutyListSummary {
+    let actions = weijian_domain::lifecycle::of_duty_list(actor, l.status, &l.region_code);
+    DutyListSummary { allowed_actions: actions.into_iter().map(String::from).collect(), ..DutyListSummary::from(l) }
+}
+
+fn view_for(actor: &weijian_store::Actor, l: DutyList) -> DutyListView {
+    DutyListView { summary: summary_for(actor, &l), content: l.content }
 }
 
 // Schemas of the content document, for the OpenAPI description only (the
@@ -169,7 +185,7 @@ pub async fn list(
     };
     let region_code = q.region_code.filter(|s| !s.is_empty());
     let lists = dl::list(&state.store, &a.actor, &ListFilter { unit_id, region_code }).await?;
-    Ok(Json(DutyListPage { items: lists.iter().map(DutyListSummary::from).collect(), next: None }))
+    Ok(Json(DutyListPage { items: lists.iter().map(|l| summary_for(&a.actor, l)).collect(), next: None }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -195,7 +211,7 @@ pub async fn create(
         return Err(DomainError::invalid("duty_list.invalid_unit_id", "unit_id", "单位标识无效").into());
     };
     let list = dl::create_draft(&state.store, &a.actor, unit_id, body.title.as_deref()).await?;
-    Ok((StatusCode::CREATED, Json(list.into())))
+    Ok((StatusCode::CREATED, Json(view_for(&a.actor, list))))
 }
 
 /// One version with its content; 404 outside the caller's jurisdiction.
@@ -208,7 +224,7 @@ pub async fn get(
     CurrentUser(a): CurrentUser,
     PathId(id): PathId<DutyListId>,
 ) -> Result<Json<DutyListView>, ApiError> {
-    Ok(Json(dl::get(&state.store, &a.actor, id).await?.into()))
+    Ok(Json(view_for(&a.actor, dl::get(&state.store, &a.actor, id).await?)))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -233,7 +249,7 @@ pub async fn update(
     PathId(id): PathId<DutyListId>,
     ApiJson(body): ApiJson<UpdateDutyList>,
 ) -> Result<Json<DutyListView>, ApiError> {
-    Ok(Json(dl::update_draft(&state.store, &a.actor, id, &body.title, &body.content).await?.into()))
+    Ok(Json(view_for(&a.actor, dl::update_draft(&state.store, &a.actor, id, &body.title, &body.content).await?)))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -259,7 +275,7 @@ pub async fn publish(
     PathId(id): PathId<DutyListId>,
     ApiJson(body): ApiJson<PublishDutyList>,
 ) -> Result<Json<DutyListView>, ApiError> {
-    Ok(Json(dl::publish(&state.store, &a.actor, id, body.version, &body.effective_on).await?.into()))
+    Ok(Json(view_for(&a.actor, dl::publish(&state.store, &a.actor, id, body.version, &body.effective_on).await?)))
 }
 
 /// Public, no sign-in: the responsibility lists in effect for a region's units.

@@ -36,7 +36,12 @@ pub struct ItemListView {
     pub title: String,
     /// draft, published
     pub status: String,
+    pub status_label: String,
     pub effective_on: Option<String>,
+    /// Bumped by every change; send it back to publish (a stale one is a 409).
+    pub version: i64,
+    /// The actions this user may take now: publish.
+    pub allowed_actions: Vec<String>,
     /// `{"items": [{code, name, specialty, target_categories, content, method, legal_basis, checklist: [{text, legal_basis, violation_code}]}]}`
     #[schema(value_type = Object)]
     pub content: ItemListContent,
@@ -52,10 +57,19 @@ impl From<InspectionItemList> for ItemListView {
             version_no: l.version_no,
             title: l.title,
             status: l.status.key().into(),
+            status_label: l.status.label().into(),
             effective_on: l.effective_on.map(|d| d.to_string()),
+            version: l.version,
+            allowed_actions: vec![],
             content: l.content,
         }
     }
+}
+
+/// The list as this user sees it, with the actions they may take now.
+fn item_list_view(actor: &weijian_store::Actor, l: InspectionItemList) -> ItemListView {
+    let actions = weijian_domain::lifecycle::of_item_list(actor, l.status, &l.region_code);
+    ItemListView { allowed_actions: actions.into_iter().map(String::from).collect(), ..ItemListView::from(l) }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -90,7 +104,7 @@ pub async fn list_item_lists(
     let unit_id = q.unit_id.as_deref().filter(|s| !s.is_empty()).map(|s| unit_id(s, "unit_id")).transpose()?;
     let filter = ListFilter { unit_id, region_code: q.region_code.filter(|s| !s.is_empty()) };
     let lists = inspection_items::list(&state.store, &a.actor, &filter).await?;
-    Ok(Json(ItemListPage { items: lists.into_iter().map(ItemListView::from).collect(), next: None }))
+    Ok(Json(ItemListPage { items: lists.into_iter().map(|l| item_list_view(&a.actor, l)).collect(), next: None }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -112,7 +126,7 @@ pub async fn create_item_list(
 ) -> Result<(StatusCode, Json<ItemListView>), ApiError> {
     let unit = unit_id(&body.unit_id, "unit_id")?;
     let list = inspection_items::create_draft(&state.store, &a.actor, unit, body.title.as_deref()).await?;
-    Ok((StatusCode::CREATED, Json(list.into())))
+    Ok((StatusCode::CREATED, Json(item_list_view(&a.actor, list))))
 }
 
 #[utoipa::path(get, path = "/api/v1/inspection-item-lists/{id}", tag = "random_inspections",
@@ -124,7 +138,7 @@ pub async fn get_item_list(
     CurrentUser(a): CurrentUser,
     PathId(id): PathId<InspectionItemListId>,
 ) -> Result<Json<ItemListView>, ApiError> {
-    Ok(Json(inspection_items::get(&state.store, &a.actor, id).await?.into()))
+    Ok(Json(item_list_view(&a.actor, inspection_items::get(&state.store, &a.actor, id).await?)))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -147,7 +161,8 @@ pub async fn update_item_list(
     PathId(id): PathId<InspectionItemListId>,
     ApiJson(body): ApiJson<UpdateItemList>,
 ) -> Result<Json<ItemListView>, ApiError> {
-    Ok(Json(inspection_items::update_draft(&state.store, &a.actor, id, &body.title, &body.content).await?.into()))
+    let list = inspection_items::update_draft(&state.store, &a.actor, id, &body.title, &body.content).await?;
+    Ok(Json(item_list_view(&a.actor, list)))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -172,7 +187,8 @@ pub async fn publish_item_list(
     PathId(id): PathId<InspectionItemListId>,
     ApiJson(body): ApiJson<PublishItemList>,
 ) -> Result<Json<ItemListView>, ApiError> {
-    Ok(Json(inspection_items::publish(&state.store, &a.actor, id, body.version, &body.effective_on).await?.into()))
+    let list = inspection_items::publish(&state.store, &a.actor, id, body.version, &body.effective_on).await?;
+    Ok(Json(item_list_view(&a.actor, list)))
 }
 
 /// Public, no sign-in: the item lists in effect for a region's units.

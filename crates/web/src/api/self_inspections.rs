@@ -121,11 +121,18 @@ pub struct SelfInspectionReportView {
     pub review_comment: Option<String>,
     pub reviewed_at: Option<String>,
     pub version: i64,
+    /// The actions this user may take now: accept, return (staff of the
+    /// campaign's region), resubmit (the institution, once returned).
+    pub allowed_actions: Vec<String>,
 }
 
 impl SelfInspectionReportView {
-    fn new(r: Report, late: bool) -> Self {
+    /// The report as this user sees it, late or not by its campaign's deadline.
+    fn new(actor: &weijian_store::Actor, r: Report, campaign: &Campaign) -> Self {
+        let late = domain::is_late(campaign, &r);
+        let actions = weijian_domain::lifecycle::of_report(actor, r.status, &campaign.data.region_code, r.entity_id);
         SelfInspectionReportView {
+            allowed_actions: actions.into_iter().map(String::from).collect(),
             id: r.id.to_string(),
             campaign_id: r.campaign_id.to_string(),
             entity_id: r.entity_id.to_string(),
@@ -381,10 +388,7 @@ pub async fn reports(
     let items = page
         .items
         .into_iter()
-        .map(|r| {
-            let late = domain::is_late(&campaign, &r);
-            SelfInspectionReportView::new(r, late)
-        })
+        .map(|r| SelfInspectionReportView::new(&a.actor, r, &campaign))
         .collect();
     Ok(Json(SelfInspectionReportPage { items, next: page.next }))
 }
@@ -409,8 +413,7 @@ pub async fn submit(
         ReportInput { problems: b.problems, measures: b.measures, results: b.results, attachments: b.attachments };
     let report = domain::submit(&state.store, &a.actor, id, &input).await?;
     let campaign = domain::get(&state.store, &a.actor, id).await?;
-    let late = domain::is_late(&campaign, &report);
-    Ok((StatusCode::CREATED, Json(SelfInspectionReportView::new(report, late))))
+    Ok((StatusCode::CREATED, Json(SelfInspectionReportView::new(&a.actor, report, &campaign))))
 }
 
 #[utoipa::path(get, path = "/api/v1/self-inspections/{id}/reports/{report_id}", tag = "self_inspections",
@@ -425,8 +428,7 @@ pub async fn get_report(
     let (id, report_id) = two_ids(path)?;
     let report = domain::report(&state.store, &a.actor, id, report_id).await?;
     let campaign = domain::get(&state.store, &a.actor, id).await?;
-    let late = domain::is_late(&campaign, &report);
-    Ok(Json(SelfInspectionReportView::new(report, late)))
+    Ok(Json(SelfInspectionReportView::new(&a.actor, report, &campaign)))
 }
 
 /// Accepts a submitted report or returns it for correction (the institution
@@ -447,8 +449,7 @@ pub async fn review(
     let input = ReviewInput { outcome: b.outcome, comment: b.comment, version: b.version };
     let report = domain::review(&state.store, &a.actor, id, report_id, &input).await?;
     let campaign = domain::get(&state.store, &a.actor, id).await?;
-    let late = domain::is_late(&campaign, &report);
-    Ok(Json(SelfInspectionReportView::new(report, late)))
+    Ok(Json(SelfInspectionReportView::new(&a.actor, report, &campaign)))
 }
 
 /// Obliged entities of the caller's jurisdiction that have not reported, by

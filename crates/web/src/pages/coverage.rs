@@ -1,9 +1,20 @@
 //! The home page's 监督覆盖率 panel for leaders and section chiefs: one bar per
 //! specialty against the 100% target as server-rendered SVG (no script), and
-//! the same figures per category in a table beneath it.
+//! the same figures per category in a table beneath it. Each bar links to
+//! the page of that specialty's entities not yet inspected this year.
 
+use super::{domain_error_page, error_page, render, Chrome};
+use crate::extract::CurrentUser;
+use crate::AppState;
 use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
+use weijian_domain::ErrorKind;
 use weijian_rules::coverage::{Line, TARGET_PERMILLE};
+use weijian_rules::registry::Registry;
+use weijian_store::page::Cursor;
 use weijian_store::{Actor, Store};
 
 /// Chart geometry in viewBox units: a label line, then the bar, per specialty.
@@ -12,6 +23,8 @@ const ROW: i64 = 42;
 const TOP: i64 = 26;
 
 struct Bar {
+    /// The specialty's key: its bar links to its never-inspected list.
+    key: String,
     label: String,
     /// "63.2%（12/19）" or "无监管对象".
     value: String,
@@ -70,6 +83,7 @@ impl CoveragePanel {
                         percent(l)
                     ),
                     label: label(&l.specialty),
+                    key: l.specialty.clone(),
                     value,
                     y_text: top + 13,
                     y_bar: top + 19,
@@ -109,6 +123,121 @@ impl CoveragePanel {
 pub async fn panel(store: &Store, actor: &Actor, year: i32) -> Option<String> {
     let lines = weijian_domain::coverage::report(store, actor, year, None, None).await.ok()?;
     CoveragePanel::new(year, &lines).render().ok()
+}
+
+/// One entity on the never-inspected page.
+struct EntityRow {
+    id: String,
+    name: String,
+    category: String,
+    region_code: String,
+}
+
+#[derive(Template)]
+#[template(path = "never_inspected.html")]
+struct NeverInspectedPage {
+    chrome: Chrome,
+    year: i32,
+    /// The specialty's key ("" for all) and its label.
+    specialty: String,
+    specialty_label: String,
+    region_code: String,
+    specialties: Vec<(String, String)>,
+    entities: Vec<EntityRow>,
+    /// The query of the next page (urlencoded), if any.
+    next: Option<String>,
+    first_page: bool,
+}
+
+#[derive(Deserialize)]
+pub struct NeverInspectedForm {
+    #[serde(default)]
+    specialty: Option<String>,
+    #[serde(default)]
+    year: Option<String>,
+    #[serde(default)]
+    region_code: Option<String>,
+    #[serde(default)]
+    cursor: Option<String>,
+}
+
+/// The entities not yet inspected this year for a specialty (all when none
+/// is chosen), in pages of 50, each linking to its file. Reached from the
+/// coverage chart's bars on the home page.
+pub async fn never_inspected(
+    State(state): State<AppState>,
+    CurrentUser(a): CurrentUser,
+    q: Result<Query<NeverInspectedForm>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let Ok(Query(q)) = q else {
+        return error_page(StatusCode::BAD_REQUEST, "查询参数无效", "查询参数无效");
+    };
+    let year = match q.year.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => chrono::Datelike::year(&weijian_domain::input::today()),
+        Some(s) => match s.parse() {
+            Ok(y) => y,
+            Err(_) => return error_page(StatusCode::BAD_REQUEST, "查询参数无效", "年份应为 2000 到 2100 之间的整数"),
+        },
+    };
+    let specialty = q.specialty.unwrap_or_default().trim().to_string();
+    let region_code = q.region_code.unwrap_or_default().trim().to_string();
+    let cursor = match q.cursor.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(c) => match Cursor::decode(c) {
+            Some(c) => Some(c),
+            None => return error_page(StatusCode::BAD_REQUEST, "查询参数无效", "分页位置无效"),
+        },
+    };
+    let first_page = cursor.is_none();
+    let page = weijian_domain::coverage::never_inspected(
+        &state.store,
+        &a.actor,
+        year,
+        Some(region_code.as_str()).filter(|s| !s.is_empty()),
+        Some(specialty.as_str()).filter(|s| !s.is_empty()),
+        cursor,
+        Some(50),
+    )
+    .await;
+    let page = match page {
+        Ok(p) => p,
+        // A bad year or specialty in the address is the request's fault.
+        Err(e) if e.kind == ErrorKind::Invalid => return error_page(StatusCode::BAD_REQUEST, "查询参数无效", &e.message),
+        Err(e) => return domain_error_page(e),
+    };
+    let registry = Registry::official();
+    let chosen = registry.specialty_by_key_or_label(&specialty);
+    let next = page.next.map(|n| {
+        form_urlencoded::Serializer::new(String::new())
+            .append_pair("specialty", chosen.map_or("", |s| s.key.as_str()))
+            .append_pair("year", &year.to_string())
+            .append_pair("region_code", &region_code)
+            .append_pair("cursor", &n)
+            .finish()
+    });
+    render(
+        StatusCode::OK,
+        &NeverInspectedPage {
+            chrome: Chrome::new(&state.store, &a, "/").await,
+            year,
+            specialty: chosen.map(|s| s.key.clone()).unwrap_or_default(),
+            specialty_label: chosen.map(|s| s.label.clone()).unwrap_or_else(|| "全部专业".into()),
+            region_code,
+            specialties: registry.specialties.iter().map(|s| (s.key.clone(), s.label.clone())).collect(),
+            entities: page
+                .items
+                .into_iter()
+                .map(|u| EntityRow {
+                    id: u.id.to_string(),
+                    category: crate::api::entities::category_label(&u.category),
+                    name: u.name,
+                    region_code: u.region_code,
+                })
+                .collect(),
+            next,
+            first_page,
+        },
+    )
 }
 
 #[cfg(test)]

@@ -66,8 +66,18 @@ impl ListPages for DutyLists {
         dl::create_draft(store, actor, unit_id, title).await
     }
 
-    async fn publish(store: &Store, actor: &Actor, id: DutyListId, effective_on: &str) -> DomainResult<DutyList> {
-        dl::publish(store, actor, id, None, effective_on).await
+    async fn publish(
+        store: &Store,
+        actor: &Actor,
+        id: DutyListId,
+        version: Option<i64>,
+        effective_on: &str,
+    ) -> DomainResult<DutyList> {
+        dl::publish(store, actor, id, version, effective_on).await
+    }
+
+    fn allowed_actions(actor: &Actor, list: &DutyList) -> Vec<&'static str> {
+        weijian_domain::lifecycle::of_duty_list(actor, list.status, &list.region_code)
     }
 
     async fn public(store: &Store, region_code: &str) -> DomainResult<(Region, Vec<DutyList>)> {

@@ -132,9 +132,14 @@ impl ListPages for ItemLists {
         store: &Store,
         actor: &Actor,
         id: InspectionItemListId,
+        version: Option<i64>,
         effective_on: &str,
     ) -> DomainResult<InspectionItemList> {
-        items::publish(store, actor, id, None, effective_on).await
+        items::publish(store, actor, id, version, effective_on).await
+    }
+
+    fn allowed_actions(actor: &Actor, list: &InspectionItemList) -> Vec<&'static str> {
+        weijian_domain::lifecycle::of_item_list(actor, list.status, &list.region_code)
     }
 
     async fn public(store: &Store, region_code: &str) -> DomainResult<(Region, Vec<InspectionItemList>)> {

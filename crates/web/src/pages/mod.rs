@@ -92,6 +92,7 @@ pub fn router() -> Router<AppState> {
         .route("/random-plans/{id}/freeze", post(random_plans::freeze))
         .route("/random-plans/{id}/draw", post(random_plans::draw))
         .route("/tasks", get(random_plans::tasks))
+        .route("/coverage/never-inspected", get(coverage::never_inspected))
         .route("/conflicts", get(conflicts::index).post(conflicts::declare))
         .route("/rectifications/{id}/report", post(rectifications::report))
         .route("/rectifications/{id}/case-lead", post(case_leads::from_order))

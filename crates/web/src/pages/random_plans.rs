@@ -59,11 +59,20 @@ struct DetailPage {
     strata: Vec<StratumLine>,
     tasks: Vec<InspectionTask>,
     can_manage: bool,
+    /// The lifecycle actions this user may take now (domain::lifecycle): the
+    /// page offers only these, each form carrying the version it showed.
+    actions: Vec<&'static str>,
     message: String,
     frozen_at: String,
     drawn_at: String,
     /// The scope in words: (label, value).
     scope: Vec<(&'static str, String)>,
+}
+
+impl DetailPage {
+    fn can(&self, action: &str) -> bool {
+        self.actions.contains(&action)
+    }
 }
 
 /// What a plan covers, with labels instead of keys.
@@ -135,6 +144,7 @@ pub(super) async fn detail_page(
         &DetailPage {
             chrome: Chrome::new(&state.store, a, ACTIVE).await,
             can_manage: allows(&a.actor, Permission::ManagePlans),
+            actions: weijian_domain::lifecycle::of_plan(&a.actor, plan.status, &plan.region_code),
             frozen_at: plan.frozen_at.map(time::display).unwrap_or_default(),
             drawn_at: plan.drawn_at.map(time::display).unwrap_or_default(),
             scope: scope_facts(&plan),
@@ -158,12 +168,20 @@ fn back(id: RandomPlanId) -> Response {
     Redirect::to(&format!("/random-plans/{id}")).into_response()
 }
 
+/// A lifecycle form's hidden field: the version the page showed (a stale page is a 409).
+#[derive(Deserialize)]
+pub struct VersionForm {
+    #[serde(default)]
+    version: Option<i64>,
+}
+
 pub async fn publish(
     State(state): State<AppState>,
     CurrentUser(a): CurrentUser,
     PathId(id): PathId<RandomPlanId>,
+    Form(f): Form<VersionForm>,
 ) -> Response {
-    match plans::publish(&state.store, &a.actor, id, None).await {
+    match plans::publish(&state.store, &a.actor, id, f.version).await {
         Ok(_) => back(id),
         Err(e) => detail_page(&state, &a, id, crate::error::status_of(e.kind), e.message).await,
     }
@@ -173,8 +191,9 @@ pub async fn freeze(
     State(state): State<AppState>,
     CurrentUser(a): CurrentUser,
     PathId(id): PathId<RandomPlanId>,
+    Form(f): Form<VersionForm>,
 ) -> Response {
-    match plans::freeze(&state.store, &a.actor, id, None).await {
+    match plans::freeze(&state.store, &a.actor, id, f.version).await {
         Ok(_) => back(id),
         Err(e) => detail_page(&state, &a, id, crate::error::status_of(e.kind), e.message).await,
     }

@@ -195,7 +195,8 @@ struct DetailPage {
     categories: String,
     /// Staff: counts, reports, missing; an institution: its own report only.
     staff: bool,
-    can_manage: bool,
+    /// The table's actions this user may take now (domain::lifecycle): close.
+    can_close: bool,
     counts: Counts,
     reports: Vec<ReportRow>,
     missing: Vec<Missing>,
@@ -205,14 +206,6 @@ struct DetailPage {
     own: Option<ReportRow>,
     message: String,
     closed_at: String,
-}
-
-/// Whether the user may close the campaign and review its reports: a manager
-/// of its own region, or an administrator above it (a county's staff only
-/// follow a city's campaign).
-fn owns(a: &Authenticated, campaign: &Campaign) -> bool {
-    domain::may_manage(&a.actor)
-        && (campaign.data.region_code == a.user.region_code || a.user.role == weijian_store::Role::Admin)
 }
 
 fn labels(categories: &[String]) -> String {
@@ -264,7 +257,8 @@ async fn detail_page(
             overdue: campaign.status == CampaignStatus::Open
                 && domain::is_overdue(&campaign, weijian_domain::input::today()),
             closed_at: campaign.closed_at.map(time::display).unwrap_or_default(),
-            can_manage: owns(a, &campaign),
+            can_close: weijian_domain::lifecycle::of_campaign(&a.actor, campaign.status, &campaign.data.region_code)
+                .contains(&"close"),
             campaign,
             staff,
             counts,
@@ -285,12 +279,20 @@ pub async fn show(
     detail_page(&state, &a, id, StatusCode::OK, String::new()).await
 }
 
+/// A lifecycle form's hidden field: the version the page showed (a stale page is a 409).
+#[derive(serde::Deserialize)]
+pub struct VersionForm {
+    #[serde(default)]
+    version: Option<i64>,
+}
+
 pub async fn close(
     State(state): State<AppState>,
     CurrentUser(a): CurrentUser,
     PathId(id): PathId<SelfInspectionCampaignId>,
+    Form(f): Form<VersionForm>,
 ) -> Response {
-    match domain::close(&state.store, &a.actor, id, None).await {
+    match domain::close(&state.store, &a.actor, id, f.version).await {
         Ok(_) => Redirect::to(&format!("/self-inspections/{id}")).into_response(),
         Err(e) => detail_page(&state, &a, id, crate::error::status_of(e.kind), e.message).await,
     }
@@ -473,6 +475,7 @@ struct ReportPage {
     /// (item name, point text, result label, note)
     results: Vec<(String, String, String, String)>,
     attachments: Vec<(String, String)>,
+    /// The table allows accept and return now and this user may take them.
     can_review: bool,
     message: String,
     submitted_at: String,
@@ -526,7 +529,15 @@ async fn report_detail(
             chrome: Chrome::new(&state.store, a, if staff { ACTIVE } else { "/" }).await,
             late: domain::is_late(&campaign, &report),
             submitted_at: time::display(report.submitted_at),
-            can_review: owns(a, &campaign) && report.status == ReportStatus::Submitted,
+            can_review: {
+                let actions = weijian_domain::lifecycle::of_report(
+                    &a.actor,
+                    report.status,
+                    &campaign.data.region_code,
+                    report.entity_id,
+                );
+                actions.contains(&"accept") && actions.contains(&"return")
+            },
             campaign,
             report,
             results,

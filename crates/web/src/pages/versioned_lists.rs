@@ -50,12 +50,16 @@ pub trait ListPages: ListKind {
         unit_id: UnitId,
         title: Option<&str>,
     ) -> impl Future<Output = DomainResult<Versioned<Self>>> + Send;
+    /// Publishes with the version the page showed (a stale page is a 409).
     fn publish(
         store: &Store,
         actor: &Actor,
         id: Self::Id,
+        version: Option<i64>,
         effective_on: &str,
     ) -> impl Future<Output = DomainResult<Versioned<Self>>> + Send;
+    /// The lifecycle actions the actor may take on the version now (domain::lifecycle).
+    fn allowed_actions(actor: &Actor, list: &Versioned<Self>) -> Vec<&'static str>;
     fn public(
         store: &Store,
         region_code: &str,
@@ -239,6 +243,10 @@ struct DetailPage {
     links_html: String,
     content_html: String,
     can_edit: bool,
+    /// The publish form is offered only when the table and the role allow it.
+    can_publish: bool,
+    /// The version the page shows, sent back with the publish form.
+    version: i64,
     editor_html: String,
     history_type: Option<&'static str>,
     today: NaiveDate,
@@ -281,6 +289,8 @@ pub async fn detail_page<K: ListPages>(
             links_html: K::links_html(&list, can_edit),
             content_html: K::content_html(&list),
             can_edit,
+            can_publish: K::allowed_actions(&a.actor, &list).contains(&"publish"),
+            version: list.version,
             editor_html: if can_edit { K::editor_html(&list, &csrf, submitted) } else { String::new() },
             history_type: allows(&a.actor, Permission::ViewAudit).then_some(K::OBJECT_TYPE),
             today,
@@ -300,6 +310,9 @@ pub async fn show<K: ListPages>(
 pub struct PublishForm {
     #[serde(default)]
     effective_on: String,
+    /// The version the page showed (a hidden field).
+    #[serde(default)]
+    version: Option<i64>,
 }
 
 pub async fn publish<K: ListPages>(
@@ -311,7 +324,7 @@ pub async fn publish<K: ListPages>(
     if let Err(e) = require::<K>(&a) {
         return domain_error_page(e);
     }
-    match K::publish(&state.store, &a.actor, id, &f.effective_on).await {
+    match K::publish(&state.store, &a.actor, id, f.version, &f.effective_on).await {
         Ok(l) => Redirect::to(&format!("{}/{}", K::BASE, l.id)).into_response(),
         Err(e) => detail_page::<K>(&state, &a, id, crate::error::status_of(e.kind), e.message, &Submitted::new()).await,
     }
