@@ -7,6 +7,7 @@ mod common;
 mod duty_lists;
 mod http;
 mod imports_http;
+mod lifecycle;
 mod people;
 mod plan_pages;
 mod random_plans;
