@@ -285,7 +285,10 @@ struct OrderRow {
     content: String,
     deadline: String,
     status: String,
+    /// The institution may report on it now (domain::lifecycle).
     open: bool,
+    /// Sent back with the report form: a stale page is refused.
+    version: i64,
 }
 
 async fn home(axum::extract::State(state): axum::extract::State<AppState>, CurrentUser(a): CurrentUser) -> Response {
@@ -359,7 +362,9 @@ async fn home(axum::extract::State(state): axum::extract::State<AppState>, Curre
             .into_iter()
             .map(|r| OrderRow {
                 id: r.id.to_string(),
-                open: r.status == weijian_rules::inspection::RectificationStatus::Open,
+                open: weijian_domain::lifecycle::of_rectification(&a.actor, r.status, &r.region_code, r.entity_id)
+                    .contains(&"report"),
+                version: r.version,
                 content: r.content,
                 deadline: r.deadline.to_string(),
                 status: r.status.label().to_string(),

@@ -92,6 +92,64 @@ both_backends! {
         let r = app.post(&format!("{url}/draw"), &chief, body).await;
         assert_refused(&r, "random_plan.stale", None);
         assert_unchanged(&app, &before, &app.get(&url, Some(&chief)).await.json(), "a stale draw").await;
+
+        // The page offers the chief the draw form only, with the version it shows; a leader no form.
+        let page_url = format!("/random-plans/{}", frozen["id"].as_str().unwrap());
+        let page = app.get(&page_url, Some(&chief)).await.text();
+        assert!(page.contains(&format!("action=\"{page_url}/draw\"")), "{page}");
+        assert!(!page.contains(&format!("action=\"{page_url}/publish\"")) && !page.contains(&format!("action=\"{page_url}/freeze\"")));
+        assert!(page.contains(&format!("name=\"version\" value=\"{}\"", frozen["version"])), "{page}");
+        assert!(!app.get(&page_url, Some(&leader)).await.text().contains(&format!("action=\"{page_url}/draw\"")));
+        // A stale page's draw is the 409 message, not a draw.
+        let old = (frozen["version"].as_i64().unwrap() - 1).to_string();
+        let fields = [("beacon", "32 07 15 28 03 11"), ("beacon_source", "福利彩票双色球2026137期红球"), ("version", old.as_str())];
+        let r = app.form(&format!("{page_url}/draw"), Some(&chief), &fields).await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text());
+        assert!(r.text().contains("已被他人修改"), "{}", r.text());
+        assert_unchanged(&app, &before, &app.get(&url, Some(&chief)).await.json(), "a stale draw page").await;
+    }
+
+    async fn the_never_inspected_page_lists_what_the_api_lists_and_the_chart_links_to_it(db: &TestDb) {
+        let app = demo(db).await;
+        let chief = app.login("zq_chief").await;
+        // Each specialty's bar on the home page links to its list.
+        let home = app.get("/", Some(&chief)).await.text();
+        let year = chrono::Datelike::year(&weijian_domain::input::today());
+        assert!(home.contains(&format!("/coverage/never-inspected?specialty=medical_services&amp;year={year}")), "{home}");
+        let mut seen_any = 0;
+        for specialty in ["medical_services", "radiation", ""] {
+            let api = app.get(&format!("/api/v1/coverage/never-inspected?specialty={specialty}&limit=200"), Some(&chief)).await.json();
+            let expected: Vec<&Value> = api["items"].as_array().unwrap().iter().collect();
+            let mut listed = Vec::new();
+            let mut url = format!("/coverage/never-inspected?specialty={specialty}&year={year}");
+            // Every page, following 下一页 until there is none.
+            loop {
+                let r = app.get(&url, Some(&chief)).await;
+                assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+                let page = r.text();
+                for e in &expected {
+                    let link = format!("<a href=\"/entities/{}\">", e["id"].as_str().unwrap());
+                    if page.contains(&link) {
+                        listed.push(e["id"].clone());
+                    }
+                }
+                let Some(end) = page.find("\">下一页</a>") else { break };
+                let start = page[..end].rfind("href=\"").unwrap() + "href=\"".len();
+                url = page[start..end].replace("&amp;", "&");
+            }
+            listed.sort_by_key(|v| v.to_string());
+            listed.dedup();
+            assert_eq!(listed.len(), expected.len(), "{specialty}: the page lists every entity the API lists");
+            seen_any += listed.len();
+        }
+        assert!(seen_any > 0, "the demo leaves some entities uninspected");
+        // Bad input is the request's fault; an institution does not read coverage.
+        let r = app.get("/coverage/never-inspected?specialty=天文", Some(&chief)).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(r.text().contains("天文"), "{}", r.text());
+        assert_eq!(app.get("/coverage/never-inspected?year=abc", Some(&chief)).await.status, StatusCode::BAD_REQUEST);
+        let hospital = app.login("zq_hospital").await;
+        assert_eq!(app.get("/coverage/never-inspected", Some(&hospital)).await.status, StatusCode::FORBIDDEN);
     }
 
     async fn tasks_and_orders_refuse_out_of_state_and_stale_actions_and_offer_by_role(db: &TestDb) {
@@ -134,7 +192,16 @@ both_backends! {
         assert_eq!(actions(&order(&app, &inspector, &order_id).await), json!([]));
 
         let report_url = format!("/api/v1/rectifications/{order_id}/report");
+        // Its home page offers the report form with the order's version; a stale page is a 409.
+        let home = app.get("/", Some(&hospital)).await.text();
+        assert!(home.contains(&format!("/rectifications/{order_id}/report")), "{home}");
+        assert!(home.contains(&format!("name=\"version\" value=\"{}\"", open["version"])), "{home}");
         let before = seen(&app, &open).await;
+        let old = (open["version"].as_i64().unwrap() - 1).to_string();
+        let r = app.form(&format!("/rectifications/{order_id}/report"), Some(&hospital), &[("report", "已整改"), ("version", &old)]).await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text());
+        assert!(r.text().contains("已被他人修改"), "{}", r.text());
+        assert_unchanged(&app, &before, &order(&app, &hospital, &order_id).await, "a stale report page").await;
         let mut body = stale(&open);
         body["report"] = json!("已补全交接登记");
         let r = app.post(&report_url, &hospital, body).await;
@@ -145,6 +212,9 @@ both_backends! {
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         assert_eq!((r.json()["status"].clone(), actions(&r.json())), (json!("reported"), json!([])));
         let reported = order(&app, &hospital, &order_id).await;
+        // The institution's home page no longer offers the report form.
+        let home = app.get("/", Some(&hospital)).await.text();
+        assert!(!home.contains(&format!("/rectifications/{order_id}/report")), "a reported order offers no form: {home}");
         let before = seen(&app, &reported).await;
         let r = app.post(&report_url, &hospital, json!({"report": "再次报告", "version": reported["version"]})).await;
         assert_refused(&r, "rectification.transition_not_allowed", Some(RectificationStatus::Reported.label()));
