@@ -140,4 +140,3 @@ pub async fn report(
         domain::report(&state.store, &a.actor, id, b.version, &b.report, &b.attachments).await?,
     )))
 }
-

@@ -385,11 +385,7 @@ pub async fn reports(
     let limit = paging::limit(q.limit.as_deref())?;
     let campaign = domain::get(&state.store, &a.actor, id).await?;
     let page = domain::reports(&state.store, &a.actor, id, after.as_ref(), limit).await?;
-    let items = page
-        .items
-        .into_iter()
-        .map(|r| SelfInspectionReportView::new(&a.actor, r, &campaign))
-        .collect();
+    let items = page.items.into_iter().map(|r| SelfInspectionReportView::new(&a.actor, r, &campaign)).collect();
     Ok(Json(SelfInspectionReportPage { items, next: page.next }))
 }
 

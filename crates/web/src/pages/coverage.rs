@@ -202,7 +202,9 @@ pub async fn never_inspected(
     let page = match page {
         Ok(p) => p,
         // A bad year or specialty in the address is the request's fault.
-        Err(e) if e.kind == ErrorKind::Invalid => return error_page(StatusCode::BAD_REQUEST, "查询参数无效", &e.message),
+        Err(e) if e.kind == ErrorKind::Invalid => {
+            return error_page(StatusCode::BAD_REQUEST, "查询参数无效", &e.message)
+        }
         Err(e) => return domain_error_page(e),
     };
     let registry = Registry::official();
