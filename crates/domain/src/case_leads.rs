@@ -151,7 +151,11 @@ pub async fn legal_review(
         ));
     }
     let decision = ReviewDecision::parse(decision).ok_or_else(|| {
-        DomainError::invalid("case_lead.invalid_decision", "decision", "审核结论应为 approve（同意）或 reject（不同意）")
+        DomainError::invalid(
+            "case_lead.invalid_decision",
+            "decision",
+            "审核结论应为 approve（同意）或 reject（不同意）",
+        )
     })?;
     let opinion = opinion.trim();
     if opinion.is_empty() {

@@ -99,7 +99,12 @@ pub async fn content_path(dir: &BlobDir, a: &Attachment) -> DomainResult<std::pa
 }
 
 /// The attachments linked to a record.
-pub async fn of_owner(store_: &Store, actor: &Actor, owner_type: &str, owner_id: &str) -> DomainResult<Vec<Attachment>> {
+pub async fn of_owner(
+    store_: &Store,
+    actor: &Actor,
+    owner_type: &str,
+    owner_id: &str,
+) -> DomainResult<Vec<Attachment>> {
     Ok(store::of_owner(store_, actor, owner_type, owner_id).await?)
 }
 

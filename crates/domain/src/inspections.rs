@@ -200,7 +200,8 @@ async fn parse(
         }
         (_, None) => None,
     };
-    let attachments = crate::evidence::for_inspection(store, actor, task.entity_id, [*first, *second], &input.attachments).await?;
+    let attachments =
+        crate::evidence::for_inspection(store, actor, task.entity_id, [*first, *second], &input.attachments).await?;
     Ok((
         InspectionData {
             inspected_on,

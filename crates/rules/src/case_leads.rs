@@ -119,8 +119,14 @@ mod tests {
     #[test]
     fn a_general_tier_dismissal_goes_through_legal_review() {
         use crate::lifecycle::next;
-        assert_eq!(next(CaseLeadStatus::Open, CaseLeadAction::RequestDismissal), Ok(CaseLeadStatus::PendingLegalReview));
-        assert_eq!(next(CaseLeadStatus::PendingLegalReview, CaseLeadAction::ApproveDismissal), Ok(CaseLeadStatus::Dismissed));
+        assert_eq!(
+            next(CaseLeadStatus::Open, CaseLeadAction::RequestDismissal),
+            Ok(CaseLeadStatus::PendingLegalReview)
+        );
+        assert_eq!(
+            next(CaseLeadStatus::PendingLegalReview, CaseLeadAction::ApproveDismissal),
+            Ok(CaseLeadStatus::Dismissed)
+        );
         assert_eq!(next(CaseLeadStatus::PendingLegalReview, CaseLeadAction::RejectDismissal), Ok(CaseLeadStatus::Open));
         // Under review nothing else moves it, and a review needs a request first.
         let e = next(CaseLeadStatus::PendingLegalReview, CaseLeadAction::Accept).unwrap_err();

@@ -486,8 +486,9 @@ async fn take(
     let mut tx = store.begin().await?;
     let row = Row { table: "case_leads", id: before.id.to_string(), region_code: &before.region_code, entity_id: None };
     let version = before.version + 1;
-    let after = lifecycle::step(&mut tx, actor, row, step, before, |to| CaseLead { status: to, version, ..after }, summary)
-        .await?;
+    let after =
+        lifecycle::step(&mut tx, actor, row, step, before, |to| CaseLead { status: to, version, ..after }, summary)
+            .await?;
     tx.commit().await?;
     Ok(after)
 }

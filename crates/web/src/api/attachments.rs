@@ -16,9 +16,9 @@ use tower::ServiceExt;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+use weijian_domain::evidence::{self as domain, Attachment, BlobDir, Received, UploadError};
 use weijian_domain::DomainError;
 use weijian_rules::attachments::{display_name, download_name, human_size, AttachmentKind, Refusal};
-use weijian_domain::evidence::{self as domain, Attachment, BlobDir, Received, UploadError};
 use weijian_store::ids::{AttachmentId, EntityId};
 
 pub const UPLOAD_PATH: &str = "/api/v1/attachments";

@@ -267,11 +267,22 @@ async fn patrol_of_the_hospital(app: &App) -> (String, String) {
     let r = app.post("/api/v1/inspection-item-lists", &chief, json!({"unit_id": institute})).await;
     let list = r.json()["id"].as_str().unwrap().to_string();
     let r = app
-        .call(Method::PUT, &format!("/api/v1/inspection-item-lists/{list}"), Some(&chief), true,
-            Some(json!({"title": "清单", "content": item_list_content()})))
+        .call(
+            Method::PUT,
+            &format!("/api/v1/inspection-item-lists/{list}"),
+            Some(&chief),
+            true,
+            Some(json!({"title": "清单", "content": item_list_content()})),
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    let r = app.post(&format!("/api/v1/inspection-item-lists/{list}/publish"), &chief, json!({"effective_on": today.to_string()})).await;
+    let r = app
+        .post(
+            &format!("/api/v1/inspection-item-lists/{list}/publish"),
+            &chief,
+            json!({"effective_on": today.to_string()}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let sys = Actor::system();
     let mut pair = vec![];
