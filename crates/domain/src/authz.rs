@@ -46,8 +46,14 @@ pub enum Permission {
     ViewCaseLeads,
     /// Register a case lead by hand (转为案源 for an overdue order).
     RegisterCaseLeads,
-    /// Decide a case lead: accept it for 立案 or dismiss it with a reason.
+    /// Decide a case lead: accept it for 立案 or dismiss it with a reason
+    /// (for a 一般-tier-or-above lead: propose the dismissal for legal review).
     DecideCaseLeads,
+    /// 法制审核 of a proposed dismissal of a case lead: sign it off or refuse it.
+    ReviewDismissals,
+    /// Upload evidence files (照片、录音、录像、文档): staff for inspections, an
+    /// institution for its own reports. Linking them is checked per record.
+    AttachEvidence,
 }
 
 use Permission::*;
@@ -77,6 +83,8 @@ weijian_rules::keyed_enum!(Permission {
     ViewCaseLeads => ("view_case_leads", "查看案源"),
     RegisterCaseLeads => ("register_case_leads", "登记案源"),
     DecideCaseLeads => ("decide_case_leads", "决定案源（立案或不予立案）"),
+    ReviewDismissals => ("review_dismissals", "法制审核案源不予立案"),
+    AttachEvidence => ("attach_evidence", "上传证据附件（单位用户仅限本单位报告）"),
 });
 
 /// The roles × permissions table: the one place that says what each role may
@@ -124,8 +132,10 @@ pub const ROLE_PERMISSIONS: &[(Role, &[Permission])] = &[
             ViewCaseLeads,
             RegisterCaseLeads,
             DecideCaseLeads,
+            AttachEvidence,
         ],
     ),
+    // 法制审核员 review; they neither record inspections nor upload evidence.
     (
         Role::LegalReviewer,
         &[
@@ -138,6 +148,7 @@ pub const ROLE_PERMISSIONS: &[(Role, &[Permission])] = &[
             ViewDutyLists,
             ViewPlans,
             ViewCaseLeads,
+            ReviewDismissals,
         ],
     ),
     // A 监督员 records inspections and keeps the registry's master data; the
@@ -155,10 +166,11 @@ pub const ROLE_PERMISSIONS: &[(Role, &[Permission])] = &[
             RecordInspections,
             ViewCaseLeads,
             RegisterCaseLeads,
+            AttachEvidence,
         ],
     ),
     // Their scope already limits them to their own institution.
-    (Role::Institution, &[ViewUsers, ViewRegistry]),
+    (Role::Institution, &[ViewUsers, ViewRegistry, AttachEvidence]),
 ];
 
 pub fn role_allows(role: Role, p: Permission) -> bool {
@@ -227,6 +239,20 @@ mod tests {
                 assert!(role_allows(r, p), "{r:?} {p:?}");
             }
             assert!(!role_allows(Role::LegalReviewer, p) && !role_allows(Role::Institution, p));
+        }
+    }
+
+    #[test]
+    fn only_legal_reviewers_sign_dismissals_off_and_they_upload_no_evidence() {
+        for r in Role::ALL {
+            let reviews = matches!(r, Role::LegalReviewer | Role::Admin);
+            assert_eq!(role_allows(r, ReviewDismissals), reviews, "{r:?}");
+        }
+        for r in [Role::LegalReviewer, Role::Leader] {
+            assert!(!role_allows(r, AttachEvidence), "{r:?}");
+        }
+        for r in [Role::Inspector, Role::SectionChief, Role::Institution] {
+            assert!(role_allows(r, AttachEvidence), "{r:?}");
         }
     }
 }

@@ -3,10 +3,15 @@
 //! per order); leaders and section chiefs accept a lead or dismiss it with a
 //! reason. Inspections raise leads themselves (see `inspections::record`).
 //! Institutions never see leads.
+//!
+//! A lead whose violation is of the 一般 tier or above ("一般以上情形案件要全部
+//! 立案查办") is not dismissed directly: a leader or chief proposes the
+//! dismissal (`request_dismissal`), and it takes effect only when a legal
+//! reviewer signs it off (`legal_review`, 法制审核); refused, the lead is open again.
 
 use crate::authz::{require, Permission};
-use crate::error::{DomainError, DomainResult};
-use weijian_rules::case_leads::{CaseLeadAction, DISMISS_REASON_MAX};
+use crate::error::{DomainError, DomainResult, ErrorKind};
+use weijian_rules::case_leads::{dismissal_needs_legal_review, CaseLeadAction, DISMISS_REASON_MAX, REVIEW_OPINION_MAX};
 use weijian_store::case_leads::{self, CaseLead, Query};
 use weijian_store::ids::{CaseLeadId, RectificationId};
 use weijian_store::page::Page;
@@ -34,15 +39,7 @@ pub async fn of_orders(
     Ok(case_leads::of_orders(store, actor, orders).await?)
 }
 
-/// 不予立案: dismisses an open lead; the reason is required.
-pub async fn dismiss(
-    store: &Store,
-    actor: &Actor,
-    id: CaseLeadId,
-    version: Option<i64>,
-    reason: &str,
-) -> DomainResult<CaseLead> {
-    require(actor, Permission::DecideCaseLeads)?;
+fn reason_of(reason: &str) -> DomainResult<&str> {
     let reason = reason.trim();
     if reason.is_empty() {
         return Err(DomainError::invalid("case_lead.reason_required", "reason", "请填写不予立案的理由"));
@@ -54,7 +51,125 @@ pub async fn dismiss(
             format!("理由不能超过 {DISMISS_REASON_MAX} 字"),
         ));
     }
+    Ok(reason)
+}
+
+/// The actions this user may take on the lead now: the table's, as the role
+/// permits, with the one dismissal path the lead's tier takes.
+pub fn allowed_actions(actor: &Actor, lead: &CaseLead) -> Vec<&'static str> {
+    let review = dismissal_needs_legal_review(&lead.violation_codes);
+    let skip = if review { CaseLeadAction::Dismiss } else { CaseLeadAction::RequestDismissal };
+    crate::lifecycle::of_case_lead(actor, lead.status, &lead.region_code)
+        .into_iter()
+        .filter(|a| *a != skip.key())
+        .collect()
+}
+
+/// 不予立案: dismisses an open lead below the 一般 tier; the reason is
+/// required. A 一般-tier-or-above lead is refused (409
+/// `case_lead.legal_review_required`): its dismissal is proposed with
+/// [`request_dismissal`] and takes effect on the legal reviewer's sign-off.
+pub async fn dismiss(
+    store: &Store,
+    actor: &Actor,
+    id: CaseLeadId,
+    version: Option<i64>,
+    reason: &str,
+) -> DomainResult<CaseLead> {
+    require(actor, Permission::DecideCaseLeads)?;
+    let reason = reason_of(reason)?;
+    let lead = case_leads::get(store, actor, id).await?;
+    if lead.status.is_open() && dismissal_needs_legal_review(&lead.violation_codes) {
+        return Err(DomainError::new(
+            ErrorKind::Conflict,
+            "case_lead.legal_review_required",
+            format!(
+                "该案源涉及违法行为（{}），属一般以上情形，不予立案须提请法制审核",
+                lead.violation_codes.join("、")
+            ),
+        ));
+    }
     Ok(case_leads::decide(store, actor, id, CaseLeadAction::Dismiss, version, Some(reason)).await?)
+}
+
+/// 提请法制审核: proposes dismissing a 一般-tier-or-above lead, with the
+/// reason; the lead waits for a legal reviewer. A lead below the tier is
+/// dismissed directly instead (409 `case_lead.legal_review_not_needed`).
+pub async fn request_dismissal(
+    store: &Store,
+    actor: &Actor,
+    id: CaseLeadId,
+    version: Option<i64>,
+    reason: &str,
+) -> DomainResult<CaseLead> {
+    require(actor, Permission::DecideCaseLeads)?;
+    let reason = reason_of(reason)?;
+    let lead = case_leads::get(store, actor, id).await?;
+    if lead.status.is_open() && !dismissal_needs_legal_review(&lead.violation_codes) {
+        return Err(DomainError::new(
+            ErrorKind::Conflict,
+            "case_lead.legal_review_not_needed",
+            "该案源未涉及违法行为，可直接不予立案，无需法制审核",
+        ));
+    }
+    Ok(case_leads::request_dismissal(store, actor, id, version, reason).await?)
+}
+
+/// The legal reviewer's decision on a proposed dismissal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReviewDecision {
+    Approve,
+    Reject,
+}
+
+impl ReviewDecision {
+    pub fn parse(s: &str) -> Option<ReviewDecision> {
+        match s.trim() {
+            "approve" | "同意" => Some(ReviewDecision::Approve),
+            "reject" | "不同意" => Some(ReviewDecision::Reject),
+            _ => None,
+        }
+    }
+}
+
+/// 法制审核: a legal reviewer approves the proposed dismissal (the lead is
+/// dismissed) or rejects it (the lead is open again), always with an opinion.
+/// Only a legal reviewer (403 `case_lead.legal_reviewer_only`).
+pub async fn legal_review(
+    store: &Store,
+    actor: &Actor,
+    id: CaseLeadId,
+    decision: &str,
+    version: Option<i64>,
+    opinion: &str,
+) -> DomainResult<CaseLead> {
+    if !crate::authz::allows(actor, Permission::ReviewDismissals) {
+        return Err(DomainError::new(
+            ErrorKind::Forbidden,
+            "case_lead.legal_reviewer_only",
+            "不予立案的法制审核须由法制审核人员进行",
+        ));
+    }
+    let decision = ReviewDecision::parse(decision).ok_or_else(|| {
+        DomainError::invalid(
+            "case_lead.invalid_decision",
+            "decision",
+            "审核结论应为 approve（同意）或 reject（不同意）",
+        )
+    })?;
+    let opinion = opinion.trim();
+    if opinion.is_empty() {
+        return Err(DomainError::invalid("case_lead.opinion_required", "opinion", "请填写法制审核意见"));
+    }
+    if opinion.chars().count() > REVIEW_OPINION_MAX {
+        return Err(DomainError::invalid(
+            "case_lead.opinion_too_long",
+            "opinion",
+            format!("审核意见不能超过 {REVIEW_OPINION_MAX} 字"),
+        ));
+    }
+    let approve = decision == ReviewDecision::Approve;
+    Ok(case_leads::legal_review(store, actor, id, approve, version, opinion).await?)
 }
 
 /// Accepts an open lead for 立案 (the case module takes it from there).

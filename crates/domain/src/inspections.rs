@@ -199,7 +199,8 @@ async fn parse(
         }
         (_, None) => None,
     };
-    let attachments = crate::evidence::unlinked(store, actor, task.entity_id, &input.attachments).await?;
+    let attachments =
+        crate::evidence::for_inspection(store, actor, task.entity_id, [*first, *second], &input.attachments).await?;
     Ok((
         InspectionData {
             inspected_on,

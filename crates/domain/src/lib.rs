@@ -11,7 +11,7 @@ pub mod documents;
 pub mod duty_lists;
 pub mod entities;
 mod error;
-mod evidence;
+pub mod evidence;
 pub mod history;
 pub mod input;
 pub mod inspection_items;

@@ -55,7 +55,10 @@ pub fn rectification_action(a: RectificationAction) -> Need {
 
 pub fn case_lead_action(a: CaseLeadAction) -> Need {
     match a {
-        CaseLeadAction::Accept | CaseLeadAction::Dismiss => Need::Staff(Permission::DecideCaseLeads),
+        CaseLeadAction::Accept | CaseLeadAction::Dismiss | CaseLeadAction::RequestDismissal => {
+            Need::Staff(Permission::DecideCaseLeads)
+        }
+        CaseLeadAction::ApproveDismissal | CaseLeadAction::RejectDismissal => Need::Staff(Permission::ReviewDismissals),
     }
 }
 

@@ -1,6 +1,8 @@
 //! 案源 (case leads): where a possible enforcement case came from and where its
 //! lead stands. A lead is accepted (the case-handling module turns it into a
-//! 立案) or dismissed with a reason; either decision is final.
+//! 立案) or dismissed with a reason; either decision is final. A lead whose
+//! violation is of the 一般 tier or above is dismissed only after a legal
+//! reviewer's sign-off (法制审核): "一般以上情形案件要全部立案查办".
 
 use serde::{Deserialize, Serialize};
 
@@ -29,12 +31,15 @@ crate::keyed_enum!(CaseLeadSource {
 #[serde(rename_all = "snake_case")]
 pub enum CaseLeadStatus {
     Open,
+    /// A dismissal was proposed and waits for the legal reviewer's sign-off.
+    PendingLegalReview,
     Accepted,
     Dismissed,
 }
 
 crate::keyed_enum!(CaseLeadStatus {
     Open => ("open", "待处理"),
+    PendingLegalReview => ("pending_legal_review", "不予立案待法制审核"),
     Accepted => ("accepted", "已受理"),
     Dismissed => ("dismissed", "不予立案"),
 });
@@ -44,21 +49,47 @@ crate::keyed_enum!(CaseLeadStatus {
 #[serde(rename_all = "snake_case")]
 pub enum CaseLeadAction {
     Accept,
+    /// Direct dismissal: only for a lead below the 一般 tier.
     Dismiss,
+    /// Proposes dismissing a 一般-tier-or-above lead, for legal review.
+    RequestDismissal,
+    /// The legal reviewer signs the dismissal off: it takes effect.
+    ApproveDismissal,
+    /// The legal reviewer refuses it: the lead is open again.
+    RejectDismissal,
 }
 
 crate::keyed_enum!(CaseLeadAction {
     Accept => ("accept", "受理"),
     Dismiss => ("dismiss", "不予立案"),
+    RequestDismissal => ("request_dismissal", "提请法制审核不予立案"),
+    ApproveDismissal => ("approve_dismissal", "法制审核同意不予立案"),
+    RejectDismissal => ("reject_dismissal", "法制审核不同意不予立案"),
 });
 
 crate::lifecycle!(CaseLeadStatus, CaseLeadAction, "case_lead", "案源", initial: Open, {
     (Open, Accept) => Accepted,
     (Open, Dismiss) => Dismissed,
+    (Open, RequestDismissal) => PendingLegalReview,
+    (PendingLegalReview, ApproveDismissal) => Dismissed,
+    (PendingLegalReview, RejectDismissal) => Open,
 });
 
+/// Whether dismissing a lead with these violation codes needs a legal
+/// reviewer's sign-off. The discretion benchmark puts a violation in the 一般
+/// tier unless facts established by a case (从轻, 首违不罚, 不予处罚) say
+/// otherwise — the penalty engine's default with no circumstances — and a lead
+/// has no such findings yet. So a lead naming any violation is 一般 or above;
+/// only a lead that names none (no violation identified) is below it.
+pub fn dismissal_needs_legal_review(violation_codes: &[String]) -> bool {
+    violation_codes.iter().any(|c| !c.trim().is_empty())
+}
+
+/// The longest 法制审核 opinion.
+pub const REVIEW_OPINION_MAX: usize = 2000;
+
 impl CaseLeadStatus {
-    /// Only an open lead may still be decided.
+    /// A lead not yet finally decided (open, or its dismissal under review).
     pub fn is_open(self) -> bool {
         !crate::lifecycle::is_terminal(self)
     }
@@ -81,5 +112,27 @@ mod tests {
             assert_eq!(CaseLeadStatus::parse(s.key()), Some(*s));
         }
         assert!(CaseLeadStatus::Open.is_open() && !CaseLeadStatus::Dismissed.is_open());
+        assert!(CaseLeadStatus::PendingLegalReview.is_open());
+        crate::lifecycle::check_table::<CaseLeadStatus>().unwrap();
+    }
+
+    #[test]
+    fn a_general_tier_dismissal_goes_through_legal_review() {
+        use crate::lifecycle::next;
+        assert_eq!(
+            next(CaseLeadStatus::Open, CaseLeadAction::RequestDismissal),
+            Ok(CaseLeadStatus::PendingLegalReview)
+        );
+        assert_eq!(
+            next(CaseLeadStatus::PendingLegalReview, CaseLeadAction::ApproveDismissal),
+            Ok(CaseLeadStatus::Dismissed)
+        );
+        assert_eq!(next(CaseLeadStatus::PendingLegalReview, CaseLeadAction::RejectDismissal), Ok(CaseLeadStatus::Open));
+        // Under review nothing else moves it, and a review needs a request first.
+        let e = next(CaseLeadStatus::PendingLegalReview, CaseLeadAction::Accept).unwrap_err();
+        assert_eq!(e.code, "case_lead.transition_not_allowed");
+        assert!(next(CaseLeadStatus::Open, CaseLeadAction::ApproveDismissal).is_err());
+        assert!(dismissal_needs_legal_review(&["PUB-003".into()]));
+        assert!(!dismissal_needs_legal_review(&[]));
     }
 }

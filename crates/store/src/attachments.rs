@@ -269,6 +269,11 @@ pub struct Attachment {
     pub region_code: String,
     pub entity_id: Option<EntityId>,
     pub uploaded_by: Option<UserId>,
+    /// The uploader's display name (None for the system).
+    pub uploaded_by_name: Option<String>,
+    /// The uploader's own entity when an institution user uploaded it: who
+    /// may put it in which record depends on it.
+    pub uploader_entity_id: Option<EntityId>,
     pub uploaded_at: DateTime<Utc>,
     /// What it is attached to, once linked: `inspection`, `rectification`...
     pub owner_type: Option<String>,
@@ -291,7 +296,9 @@ impl Audited for Attachment {
 
 const OWNER: Owner = Owner { region: "region_code", entity: Some("entity_id") };
 const COLUMNS: &str = "id, sha256, size, media_type, kind, original_name, region_code, entity_id, uploaded_by, \
-     uploaded_at, owner_type, owner_id";
+     uploaded_at, owner_type, owner_id, \
+     (SELECT u.name FROM users u WHERE u.id = attachments.uploaded_by) AS uploaded_by_name, \
+     (SELECT u.entity_id FROM users u WHERE u.id = attachments.uploaded_by) AS uploader_entity_id";
 
 fn from_row(r: &sqlx::any::AnyRow) -> StoreResult<Attachment> {
     let kind: String = r.try_get("kind")?;
@@ -305,6 +312,8 @@ fn from_row(r: &sqlx::any::AnyRow) -> StoreResult<Attachment> {
         region_code: r.try_get("region_code")?,
         entity_id: r.try_get::<Option<String>, _>("entity_id")?.map(|s| parse_db(&s)).transpose()?,
         uploaded_by: r.try_get::<Option<String>, _>("uploaded_by")?.map(|s| parse_db(&s)).transpose()?,
+        uploaded_by_name: r.try_get("uploaded_by_name")?,
+        uploader_entity_id: r.try_get::<Option<String>, _>("uploader_entity_id")?.map(|s| parse_db(&s)).transpose()?,
         uploaded_at: time::from_db(&r.try_get::<String, _>("uploaded_at")?)?,
         owner_type: r.try_get("owner_type")?,
         owner_id: r.try_get("owner_id")?,
@@ -360,6 +369,18 @@ pub async fn create(
     owner: &AttachmentOwner,
     original_name: &str,
 ) -> StoreResult<Attachment> {
+    let (uploaded_by_name, uploader_entity_id) = match actor.user_id() {
+        Some(user) => {
+            let r = sqlx::query("SELECT name, entity_id FROM users WHERE id = $1")
+                .bind(user.to_string())
+                .fetch_optional(store.reader())
+                .await?
+                .ok_or(StoreError::NotFound)?;
+            let entity = r.try_get::<Option<String>, _>("entity_id")?.map(|s| parse_db(&s)).transpose()?;
+            (Some(r.try_get::<String, _>("name")?), entity)
+        }
+        None => (None, None),
+    };
     let a = Attachment {
         id: AttachmentId::new(),
         sha256: staged.sha256.clone(),
@@ -370,6 +391,8 @@ pub async fn create(
         region_code: owner.region_code.clone(),
         entity_id: owner.entity_id,
         uploaded_by: actor.user_id(),
+        uploaded_by_name,
+        uploader_entity_id,
         uploaded_at: time::now(),
         owner_type: None,
         owner_id: None,

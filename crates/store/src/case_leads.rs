@@ -38,9 +38,37 @@ pub struct CaseLead {
     pub decision_reason: Option<String>,
     pub decided_at: Option<DateTime<Utc>>,
     pub decided_by: Option<UserId>,
+    /// Who proposed the dismissal now (or last) under legal review, and when.
+    pub dismissal_requested_by: Option<UserId>,
+    /// Their display name.
+    pub dismissal_requested_by_name: Option<String>,
+    pub dismissal_requested_at: Option<DateTime<Utc>>,
+    /// The 法制审核 of the dismissal: the reviewer, when, the decision
+    /// (`approve` or `reject`) and the opinion.
+    pub legal_review: Option<LegalReview>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub created_by: Option<UserId>,
+}
+
+/// A legal reviewer's sign-off (or refusal) of a proposed dismissal.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct LegalReview {
+    pub reviewer: Option<UserId>,
+    pub reviewer_name: Option<String>,
+    pub reviewed_at: DateTime<Utc>,
+    pub approved: bool,
+    pub opinion: String,
+}
+
+impl LegalReview {
+    pub fn decision_key(&self) -> &'static str {
+        if self.approved {
+            "approve"
+        } else {
+            "reject"
+        }
+    }
 }
 
 impl Audited for CaseLead {
@@ -85,6 +113,10 @@ pub async fn insert(tx: &mut WriteTx, actor: &Actor, new: NewLead<'_>) -> StoreR
         decision_reason: None,
         decided_at: None,
         decided_by: None,
+        dismissal_requested_by: None,
+        dismissal_requested_by_name: None,
+        dismissal_requested_at: None,
+        legal_review: None,
         version: 1,
         created_at: now,
         created_by: actor.user_id(),
@@ -193,7 +225,31 @@ pub async fn from_overdue_order(
 
 const COLUMNS: &str = "l.id, l.region_code, l.entity_id, e.name AS entity_name, l.source, l.source_id, \
      l.rectification_id, l.summary, l.violation_codes, l.status, l.decision_reason, l.decided_at, l.decided_by, \
-     l.version, l.created_at, l.created_by";
+     l.dismissal_requested_by, l.dismissal_requested_at, l.legal_reviewed_by, l.legal_reviewed_at, \
+     l.legal_review_decision, l.legal_review_opinion, l.version, l.created_at, l.created_by, \
+     (SELECT u.name FROM users u WHERE u.id = l.dismissal_requested_by) AS requester_name, \
+     (SELECT u.name FROM users u WHERE u.id = l.legal_reviewed_by) AS reviewer_name";
+
+fn optional_time(r: &sqlx::any::AnyRow, col: &str) -> StoreResult<Option<DateTime<Utc>>> {
+    r.try_get::<Option<String>, _>(col)?.map(|s| time::from_db(&s)).transpose()
+}
+
+fn review_of(r: &sqlx::any::AnyRow) -> StoreResult<Option<LegalReview>> {
+    let Some(reviewed_at) = optional_time(r, "legal_reviewed_at")? else { return Ok(None) };
+    let decision: Option<String> = r.try_get("legal_review_decision")?;
+    let approved = match decision.as_deref() {
+        Some("approve") => true,
+        Some("reject") => false,
+        other => return Err(StoreError::Corrupt(format!("无效的法制审核结论：{other:?}"))),
+    };
+    Ok(Some(LegalReview {
+        reviewer: optional_id(r, "legal_reviewed_by")?,
+        reviewer_name: r.try_get("reviewer_name")?,
+        reviewed_at,
+        approved,
+        opinion: r.try_get::<Option<String>, _>("legal_review_opinion")?.unwrap_or_default(),
+    }))
+}
 
 fn optional_id<T: std::str::FromStr>(r: &sqlx::any::AnyRow, col: &str) -> StoreResult<Option<T>> {
     r.try_get::<Option<String>, _>(col)?.map(|s| parse_db(&s)).transpose()
@@ -212,8 +268,12 @@ fn from_row(r: &sqlx::any::AnyRow) -> StoreResult<CaseLead> {
         violation_codes: columns::json(r, "violation_codes")?,
         status: columns::keyed(r, "status", CaseLeadStatus::parse)?,
         decision_reason: r.try_get("decision_reason")?,
-        decided_at: r.try_get::<Option<String>, _>("decided_at")?.map(|s| time::from_db(&s)).transpose()?,
+        decided_at: optional_time(r, "decided_at")?,
         decided_by: optional_id(r, "decided_by")?,
+        dismissal_requested_by: optional_id(r, "dismissal_requested_by")?,
+        dismissal_requested_by_name: r.try_get("requester_name")?,
+        dismissal_requested_at: optional_time(r, "dismissal_requested_at")?,
+        legal_review: review_of(r)?,
         version: r.try_get("version")?,
         created_at: time::from_db(&r.try_get::<String, _>("created_at")?)?,
         created_by: optional_id(r, "created_by")?,
@@ -309,27 +369,126 @@ pub async fn decide(
     reason: Option<&str>,
 ) -> StoreResult<CaseLead> {
     let before = get(store, actor, id).await?;
-    let mut tx = store.begin().await?;
     let step = Step::new(before.status, action)
         .version(version)
         .set("decision_reason", reason.map(String::from))
         .set("decided_by", actor.user_id().map(|u| u.to_string()));
     let now = step.now;
     let step = step.set("decided_at", Some(time::to_db(now)));
-    let after = |to| CaseLead {
-        status: to,
+    let after = CaseLead {
         decision_reason: reason.map(String::from),
         decided_at: Some(now),
         decided_by: actor.user_id(),
-        version: before.version + 1,
         ..before.clone()
     };
     let summary = match reason {
         Some(r) => format!("案源{}：{}（{}）", action.label(), before.entity_name, r),
         None => format!("案源{}：{}", action.label(), before.entity_name),
     };
-    let row = Row { table: "case_leads", id: id.to_string(), region_code: &before.region_code, entity_id: None };
-    let after = lifecycle::step(&mut tx, actor, row, step, &before, after, summary).await?;
+    take(store, actor, &before, step, after, summary).await
+}
+
+/// 提请法制审核: proposes dismissing a lead with the reason; the lead waits
+/// for the legal reviewer. A former review's outcome is cleared (the audit
+/// chain keeps it).
+pub async fn request_dismissal(
+    store: &Store,
+    actor: &Actor,
+    id: CaseLeadId,
+    version: Option<i64>,
+    reason: &str,
+) -> StoreResult<CaseLead> {
+    let before = get(store, actor, id).await?;
+    let step = Step::new(before.status, CaseLeadAction::RequestDismissal)
+        .version(version)
+        .set("decision_reason", Some(reason.to_string()))
+        .set("dismissal_requested_by", actor.user_id().map(|u| u.to_string()));
+    let now = step.now;
+    let step = step
+        .set("dismissal_requested_at", Some(time::to_db(now)))
+        .set("legal_reviewed_by", None)
+        .set("legal_reviewed_at", None)
+        .set("legal_review_decision", None)
+        .set("legal_review_opinion", None);
+    let after = CaseLead {
+        decision_reason: Some(reason.to_string()),
+        dismissal_requested_by: actor.user_id(),
+        dismissal_requested_by_name: actor_name(store, actor).await?,
+        dismissal_requested_at: Some(now),
+        legal_review: None,
+        ..before.clone()
+    };
+    let summary = format!("案源提请法制审核不予立案：{}（{}）", before.entity_name, reason);
+    take(store, actor, &before, step, after, summary).await
+}
+
+/// 法制审核 of a proposed dismissal: approved, the lead is dismissed (decided
+/// by the one who proposed it, signed off by the reviewer); rejected, it is
+/// open again and the proposal's reason is withdrawn. The reviewer and the
+/// opinion are kept on the lead either way.
+pub async fn legal_review(
+    store: &Store,
+    actor: &Actor,
+    id: CaseLeadId,
+    approve: bool,
+    version: Option<i64>,
+    opinion: &str,
+) -> StoreResult<CaseLead> {
+    let before = get(store, actor, id).await?;
+    let action = if approve { CaseLeadAction::ApproveDismissal } else { CaseLeadAction::RejectDismissal };
+    let step = Step::new(before.status, action).version(version);
+    let review = LegalReview {
+        reviewer: actor.user_id(),
+        reviewer_name: actor_name(store, actor).await?,
+        reviewed_at: step.now,
+        approved: approve,
+        opinion: opinion.to_string(),
+    };
+    let mut step = step
+        .set("legal_reviewed_by", review.reviewer.map(|u| u.to_string()))
+        .set("legal_reviewed_at", Some(time::to_db(review.reviewed_at)))
+        .set("legal_review_decision", Some(review.decision_key().to_string()))
+        .set("legal_review_opinion", Some(opinion.to_string()));
+    let mut after = CaseLead { legal_review: Some(review.clone()), ..before.clone() };
+    if approve {
+        step = step
+            .set("decided_by", before.dismissal_requested_by.map(|u| u.to_string()))
+            .set("decided_at", Some(time::to_db(review.reviewed_at)));
+        after.decided_by = before.dismissal_requested_by;
+        after.decided_at = Some(review.reviewed_at);
+    } else {
+        step = step.set("decision_reason", None);
+        after.decision_reason = None;
+    }
+    let summary = format!("{}：{}（审核意见：{opinion}）", action.label(), before.entity_name);
+    take(store, actor, &before, step, after, summary).await
+}
+
+/// The acting user's display name, for the record returned after a step.
+async fn actor_name(store: &Store, actor: &Actor) -> StoreResult<Option<String>> {
+    let Some(user) = actor.user_id() else { return Ok(None) };
+    let row = sqlx::query("SELECT name FROM users WHERE id = $1")
+        .bind(user.to_string())
+        .fetch_optional(store.reader())
+        .await?;
+    Ok(row.map(|r| r.try_get("name")).transpose()?)
+}
+
+/// One audited step of a lead through the lifecycle table, in its own transaction.
+async fn take(
+    store: &Store,
+    actor: &Actor,
+    before: &CaseLead,
+    step: Step<'_, CaseLeadStatus>,
+    after: CaseLead,
+    summary: String,
+) -> StoreResult<CaseLead> {
+    let mut tx = store.begin().await?;
+    let row = Row { table: "case_leads", id: before.id.to_string(), region_code: &before.region_code, entity_id: None };
+    let version = before.version + 1;
+    let after =
+        lifecycle::step(&mut tx, actor, row, step, before, |to| CaseLead { status: to, version, ..after }, summary)
+            .await?;
     tx.commit().await?;
     Ok(after)
 }

@@ -16,9 +16,9 @@ use tower::ServiceExt;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+use weijian_domain::evidence::{self as domain, Attachment, BlobDir, Received, UploadError};
 use weijian_domain::DomainError;
 use weijian_rules::attachments::{display_name, download_name, human_size, AttachmentKind, Refusal};
-use weijian_store::attachments::{self as store, Attachment, BlobDir, Staged, UploadError};
 use weijian_store::ids::{AttachmentId, EntityId};
 
 pub const UPLOAD_PATH: &str = "/api/v1/attachments";
@@ -50,7 +50,10 @@ pub struct AttachmentView {
     pub original_name: String,
     pub region_code: String,
     pub entity_id: Option<String>,
+    /// The uploader's user id (none for the system).
     pub uploaded_by: Option<String>,
+    /// The uploader's display name.
+    pub uploaded_by_name: Option<String>,
     pub uploaded_at: String,
     /// What it is attached to, once linked (inspection, rectification...).
     pub owner_type: Option<String>,
@@ -72,12 +75,19 @@ impl From<&Attachment> for AttachmentView {
             region_code: a.region_code.clone(),
             entity_id: a.entity_id.map(|e| e.to_string()),
             uploaded_by: a.uploaded_by.map(|u| u.to_string()),
+            uploaded_by_name: a.uploaded_by_name.clone(),
             uploaded_at: weijian_store::time::to_db(a.uploaded_at),
             owner_type: a.owner_type.clone(),
             owner_id: a.owner_id.clone(),
             content_url: format!("{UPLOAD_PATH}/{}/content", a.id),
         }
     }
+}
+
+/// An attachment as the pages list it: (id, file name, who uploaded it and when).
+pub(crate) fn page_line(a: &Attachment) -> (String, String, String) {
+    let who = a.uploaded_by_name.clone().unwrap_or_else(|| "系统".into());
+    (a.id.to_string(), a.original_name.clone(), format!("{who} 上传于 {}", weijian_store::time::display(a.uploaded_at)))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -175,8 +185,9 @@ fn blob_dir(state: &AppState) -> Result<BlobDir, ApiError> {
 }
 
 /// Receives one multipart upload (fields `kind`, `entity_id`, then `file`;
-/// `kind`/`entity_id` may come as defaults) and stores it: the API's route and
-/// the inspection page's photo form share this.
+/// `kind`/`entity_id` may come as defaults) and hands it to the domain, which
+/// decides who may upload and whose it is before a byte is received: the API's
+/// route and the pages' upload forms share this.
 pub(crate) async fn accept(
     state: &AppState,
     actor: &weijian_store::Actor,
@@ -184,6 +195,8 @@ pub(crate) async fn accept(
     default_entity: Option<&str>,
     form: Result<Multipart, MultipartRejection>,
 ) -> Result<Attachment, ApiError> {
+    // A role that collects no evidence is refused before the form is read.
+    domain::may_upload(actor)?;
     let blobs = blob_dir(state)?;
     let mut form = form.map_err(|_| {
         ApiError::new(
@@ -197,7 +210,7 @@ pub(crate) async fn accept(
         Some(s) => parse_entity(s)?,
         None => None,
     };
-    let mut staged: Option<(Staged, String, store::AttachmentOwner)> = None;
+    let mut staged: Option<(Received, String)> = None;
     while let Some(field) = form.next_field().await.map_err(unreadable)? {
         let name = field.name().unwrap_or_default().to_string();
         if staged.is_some() {
@@ -220,10 +233,8 @@ pub(crate) async fn accept(
                         "请指定附件类型（kind 字段须在 file 之前，或放在查询参数中）",
                     )
                 })?;
-                // Who it belongs to is settled before a byte of it is received.
-                let owner = store::owner_for(&state.store, actor, entity).await.map_err(DomainError::from)?;
                 let original = display_name(field.file_name().unwrap_or_default());
-                staged = Some((receive(&blobs, state, kind, field).await?, original, owner));
+                staged = Some((receive(&blobs, state, actor, kind, entity, field).await?, original));
             }
             other => {
                 return Err(invalid(
@@ -235,12 +246,10 @@ pub(crate) async fn accept(
             }
         }
     }
-    let Some((staged, original, owner)) = staged else {
+    let Some((received, original)) = staged else {
         return Err(invalid(StatusCode::UNPROCESSABLE_ENTITY, "attachment.no_file", "file", "请选择要上传的文件"));
     };
-    let saved =
-        store::create(&state.store, actor, &blobs, staged, &owner, &original).await.map_err(DomainError::from)?;
-    Ok(saved)
+    Ok(domain::save(&state.store, actor, &blobs, received, &original).await?)
 }
 
 /// Uploads one evidence file. Its type is judged by its content (a photo must
@@ -255,7 +264,7 @@ pub(crate) async fn accept(
     security(("bearer" = []), ("session" = [])),
     responses((status = 201, body = AttachmentView, description = "已保存"),
         (status = 400, description = "表单无法读取", body = crate::ErrorBody),
-        (status = 403, description = "无权在该辖区或机构下上传", body = crate::ErrorBody),
+        (status = 403, description = "无权在该辖区或机构下上传；法制审核员、局领导不能上传（attachment.role_not_allowed）", body = crate::ErrorBody),
         (status = 404, description = "监管对象不存在或不在辖区内", body = crate::ErrorBody),
         (status = 413, description = "超过该类附件的大小上限（attachment.too_large）", body = crate::ErrorBody),
         (status = 415, description = "不接受的文件类型，如可执行程序（attachment.unsupported_type）", body = crate::ErrorBody),
@@ -276,14 +285,18 @@ pub async fn upload(
     Ok(res)
 }
 
-/// Streams the file field into a staged upload, chunk by chunk.
+/// Streams the file field into a staged upload, chunk by chunk, once the
+/// domain has accepted who uploads it and about what.
 async fn receive(
     blobs: &BlobDir,
     state: &AppState,
+    actor: &weijian_store::Actor,
     kind: AttachmentKind,
+    entity: Option<EntityId>,
     mut field: Field<'_>,
-) -> Result<Staged, ApiError> {
-    let mut upload = blobs.upload(kind, state.config.attachment_limits.of(kind));
+) -> Result<Received, ApiError> {
+    let limit = state.config.attachment_limits.of(kind);
+    let mut upload = domain::begin_upload(&state.store, actor, blobs, kind, limit, entity).await?;
     while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
         upload.push(&chunk).await.map_err(refused)?;
     }
@@ -301,7 +314,7 @@ pub async fn get(
     CurrentUser(a): CurrentUser,
     PathId(id): PathId<AttachmentId>,
 ) -> Result<Json<AttachmentView>, ApiError> {
-    let found = store::get(&state.store, &a.actor, id).await.map_err(DomainError::from)?;
+    let found = domain::get(&state.store, &a.actor, id).await?;
     Ok(Json(AttachmentView::from(&found)))
 }
 
@@ -331,10 +344,9 @@ pub async fn content(
     PathId(id): PathId<AttachmentId>,
     req: Request,
 ) -> Result<Response, ApiError> {
-    let found = store::get(&state.store, &a.actor, id).await.map_err(DomainError::from)?;
+    let found = domain::get(&state.store, &a.actor, id).await?;
     let blobs = blob_dir(&state)?;
-    let (path, file) = store::open(&blobs, &found).await.map_err(DomainError::from)?;
-    drop(file);
+    let path = domain::content_path(&blobs, &found).await?;
     let served = tower_http::services::ServeFile::new(path)
         .oneshot(req)
         .await

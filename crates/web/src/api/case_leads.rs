@@ -13,7 +13,7 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use weijian_domain::case_leads as domain;
-use weijian_rules::case_leads::{CaseLeadSource, CaseLeadStatus};
+use weijian_rules::case_leads::{dismissal_needs_legal_review, CaseLeadSource, CaseLeadStatus};
 use weijian_store::case_leads::{CaseLead, Query as LeadQuery};
 use weijian_store::ids::{CaseLeadId, EntityId, RectificationId};
 use weijian_store::time;
@@ -34,17 +34,37 @@ pub struct CaseLeadView {
     pub summary: String,
     /// Catalog violation codes of the failed checklist points (for the case's discretion).
     pub violation_codes: Vec<String>,
-    /// open, accepted, dismissed
+    /// open, pending_legal_review, accepted, dismissed
     pub status: String,
     pub status_label: String,
+    /// Whether dismissing it needs a legal reviewer's sign-off (its violation
+    /// is of the 一般 tier or above).
+    pub dismissal_needs_legal_review: bool,
+    /// Why it was (or is proposed to be) dismissed, or a note on acceptance.
     pub decision_reason: Option<String>,
     pub decided_at: Option<String>,
     pub decided_by: Option<String>,
+    /// Who proposed the dismissal under (or after) legal review, and when.
+    pub dismissal_requested_by: Option<String>,
+    pub dismissal_requested_at: Option<String>,
+    /// The 法制审核 of the proposed dismissal, once made.
+    pub legal_review: Option<LegalReviewView>,
     pub created_at: String,
     pub created_by: Option<String>,
     pub version: i64,
-    /// The actions this user may take now: accept, dismiss.
+    /// The actions this user may take now: accept, dismiss, request_dismissal,
+    /// approve_dismissal, reject_dismissal.
     pub allowed_actions: Vec<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LegalReviewView {
+    /// The legal reviewer's user id.
+    pub reviewer: Option<String>,
+    pub reviewed_at: String,
+    /// approve or reject
+    pub decision: String,
+    pub opinion: String,
 }
 
 impl From<CaseLead> for CaseLeadView {
@@ -59,12 +79,21 @@ impl From<CaseLead> for CaseLeadView {
             source_id: l.source_id,
             rectification_id: l.rectification_id.map(|r| r.to_string()),
             summary: l.summary,
-            violation_codes: l.violation_codes,
+            violation_codes: l.violation_codes.clone(),
             status: l.status.key().into(),
             status_label: l.status.label().into(),
+            dismissal_needs_legal_review: dismissal_needs_legal_review(&l.violation_codes),
             decision_reason: l.decision_reason,
             decided_at: l.decided_at.map(time::to_db),
             decided_by: l.decided_by.map(|u| u.to_string()),
+            dismissal_requested_by: l.dismissal_requested_by.map(|u| u.to_string()),
+            dismissal_requested_at: l.dismissal_requested_at.map(time::to_db),
+            legal_review: l.legal_review.map(|r| LegalReviewView {
+                reviewer: r.reviewer.map(|u| u.to_string()),
+                reviewed_at: time::to_db(r.reviewed_at),
+                decision: r.decision_key().into(),
+                opinion: r.opinion,
+            }),
             created_at: time::to_db(l.created_at),
             created_by: l.created_by.map(|u| u.to_string()),
             version: l.version,
@@ -75,7 +104,7 @@ impl From<CaseLead> for CaseLeadView {
 
 /// The lead as this user sees it, with the actions they may take now.
 fn view(actor: &weijian_store::Actor, l: CaseLead) -> CaseLeadView {
-    let actions = weijian_domain::lifecycle::of_case_lead(actor, l.status, &l.region_code);
+    let actions = domain::allowed_actions(actor, &l);
     CaseLeadView { allowed_actions: actions.into_iter().map(String::from).collect(), ..CaseLeadView::from(l) }
 }
 
@@ -88,7 +117,7 @@ pub struct CaseLeadPage {
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct CaseLeadListQuery {
-    /// open, accepted, dismissed
+    /// open, pending_legal_review, accepted, dismissed
     pub status: Option<String>,
     /// inspection, unresolved_reinspection, overdue_rectification, complaint
     pub source: Option<String>,
@@ -154,7 +183,10 @@ pub struct DecisionBody {
     pub version: Option<i64>,
 }
 
-/// 不予立案: dismisses an open lead with its reason (leaders and section chiefs).
+/// 不予立案: dismisses an open lead below the 一般 tier with its reason
+/// (leaders and section chiefs). A lead naming a violation (一般 tier or
+/// above) is refused with 409 `case_lead.legal_review_required` and nothing
+/// changes: its dismissal is proposed at `request-dismissal` instead.
 #[utoipa::path(post, path = "/api/v1/case-leads/{id}/dismiss", tag = "case_leads",
     params(("id" = String, Path, description = "案源标识")), request_body = DecisionBody,
     security(("session" = []), ("bearer" = [])),
@@ -168,6 +200,56 @@ pub async fn dismiss(
 ) -> Result<Json<CaseLeadView>, ApiError> {
     let reason = b.reason.unwrap_or_default();
     Ok(Json(view(&a.actor, domain::dismiss(&state.store, &a.actor, id, b.version, &reason).await?)))
+}
+
+/// 提请法制审核: proposes dismissing a 一般-tier-or-above lead with its reason
+/// (leaders and section chiefs); the lead waits, `pending_legal_review`, for a
+/// legal reviewer. A lead below the tier is dismissed directly (409
+/// `case_lead.legal_review_not_needed`).
+#[utoipa::path(post, path = "/api/v1/case-leads/{id}/request-dismissal", tag = "case_leads",
+    params(("id" = String, Path, description = "案源标识")), request_body = DecisionBody,
+    security(("session" = []), ("bearer" = [])),
+    responses((status = 200, body = CaseLeadView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn request_dismissal(
+    State(state): State<AppState>,
+    CurrentUser(a): CurrentUser,
+    PathId(id): PathId<CaseLeadId>,
+    ApiJson(b): ApiJson<DecisionBody>,
+) -> Result<Json<CaseLeadView>, ApiError> {
+    let reason = b.reason.unwrap_or_default();
+    Ok(Json(view(&a.actor, domain::request_dismissal(&state.store, &a.actor, id, b.version, &reason).await?)))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LegalReviewBody {
+    /// approve（同意不予立案）or reject（不同意，案源退回待处理）
+    pub decision: String,
+    /// The legal reviewer's opinion (required).
+    #[serde(default)]
+    pub opinion: String,
+    /// The lead's version as read; a stale one is refused (case_lead.stale).
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+/// 法制审核 of a proposed dismissal (legal reviewers only, 403
+/// `case_lead.legal_reviewer_only`): `approve` dismisses the lead, `reject`
+/// returns it to open; the reviewer and the opinion are recorded and audited.
+#[utoipa::path(post, path = "/api/v1/case-leads/{id}/legal-review", tag = "case_leads",
+    params(("id" = String, Path, description = "案源标识")), request_body = LegalReviewBody,
+    security(("session" = []), ("bearer" = [])),
+    responses((status = 200, body = CaseLeadView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn legal_review(
+    State(state): State<AppState>,
+    CurrentUser(a): CurrentUser,
+    PathId(id): PathId<CaseLeadId>,
+    ApiJson(b): ApiJson<LegalReviewBody>,
+) -> Result<Json<CaseLeadView>, ApiError> {
+    let lead = domain::legal_review(&state.store, &a.actor, id, &b.decision, b.version, &b.opinion).await?;
+    Ok(Json(view(&a.actor, lead)))
 }
 
 /// Accepts an open lead for 立案 (leaders and section chiefs).

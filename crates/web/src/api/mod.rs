@@ -127,6 +127,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(case_leads::list))
         .routes(routes!(case_leads::get))
         .routes(routes!(case_leads::dismiss))
+        .routes(routes!(case_leads::request_dismissal))
+        .routes(routes!(case_leads::legal_review))
         .routes(routes!(case_leads::accept))
         .routes(routes!(case_leads::from_order))
         .routes(routes!(inspections::publish_results))

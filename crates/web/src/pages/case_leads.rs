@@ -1,6 +1,8 @@
 //! 案源 pages for staff: the leads of one's jurisdiction (by status, in pages),
-//! a lead with its source, summary and violation codes, the accept and dismiss
-//! forms, and 转为案源 for an overdue order (a button on the home page).
+//! a lead with its source, summary and violation codes, a form for each action
+//! the user may take now (accept, dismiss or propose the dismissal for legal
+//! review; the legal reviewer's approve/reject), and 转为案源 for an overdue
+//! order (a button on the home page).
 
 use super::{domain_error_page, render, Chrome};
 use crate::extract::{CurrentUser, PathId};
@@ -82,8 +84,14 @@ pub async fn index(
     let Ok(Query(q)) = q else {
         return super::error_page(StatusCode::BAD_REQUEST, "查询参数无效", "查询参数无效");
     };
-    // Open leads by default: they are the ones waiting for a decision.
-    let status_key = q.status.unwrap_or_else(|| "open".into());
+    // By default the leads waiting for this user: a legal reviewer's are the
+    // dismissals under review, a decider's the open ones.
+    let waiting = if allows(&a.actor, Permission::ReviewDismissals) && !allows(&a.actor, Permission::DecideCaseLeads) {
+        CaseLeadStatus::PendingLegalReview
+    } else {
+        CaseLeadStatus::Open
+    };
+    let status_key = q.status.unwrap_or_else(|| waiting.key().into());
     let status = CaseLeadStatus::parse(&status_key);
     if status.is_none() && status_key != "all" {
         return super::error_page(StatusCode::UNPROCESSABLE_ENTITY, "参数无效", "案源状态无效");
@@ -116,18 +124,37 @@ pub async fn index(
     }
 }
 
+/// The 法制审核 of the lead's dismissal as the page shows it.
+struct ReviewRow {
+    reviewer: String,
+    reviewed_at: String,
+    approved: bool,
+    opinion: String,
+}
+
 #[derive(Template)]
 #[template(path = "case_lead.html")]
 struct DetailPage {
     chrome: Chrome,
     lead: LeadRow,
+    version: i64,
     source_id: String,
     codes: Vec<String>,
-    open: bool,
+    needs_review: bool,
     decision: String,
     decided_at: String,
-    can_decide: bool,
+    requested_by: String,
+    requested_at: String,
+    review: Option<ReviewRow>,
+    /// The action keys this user may take now: one form each.
+    actions: Vec<&'static str>,
     message: String,
+}
+
+impl DetailPage {
+    fn may(&self, action: &str) -> bool {
+        self.actions.contains(&action)
+    }
 }
 
 async fn detail_page(
@@ -141,20 +168,32 @@ async fn detail_page(
         Ok(l) => l,
         Err(e) => return domain_error_page(e),
     };
+    let user_name = |name: &Option<String>, id: Option<weijian_store::ids::UserId>| {
+        name.clone().or_else(|| id.map(|u| u.to_string())).unwrap_or_default()
+    };
     render(
         status,
         &DetailPage {
             chrome: Chrome::new(&state.store, a, ACTIVE).await,
+            version: lead.version,
             source_id: match lead.source {
                 // An inspection's lead links to the entity's file, where the record is.
                 CaseLeadSource::Inspection | CaseLeadSource::UnresolvedReinspection => lead.source_id.clone(),
                 _ => String::new(),
             },
             codes: lead.violation_codes.clone(),
-            open: lead.status.is_open(),
+            needs_review: weijian_rules::case_leads::dismissal_needs_legal_review(&lead.violation_codes),
             decision: lead.decision_reason.clone().unwrap_or_default(),
             decided_at: lead.decided_at.map(time::display).unwrap_or_default(),
-            can_decide: allows(&a.actor, Permission::DecideCaseLeads),
+            requested_by: user_name(&lead.dismissal_requested_by_name, lead.dismissal_requested_by),
+            requested_at: lead.dismissal_requested_at.map(time::display).unwrap_or_default(),
+            review: lead.legal_review.as_ref().map(|r| ReviewRow {
+                reviewer: user_name(&r.reviewer_name, r.reviewer),
+                reviewed_at: time::display(r.reviewed_at),
+                approved: r.approved,
+                opinion: r.opinion.clone(),
+            }),
+            actions: domain::allowed_actions(&a.actor, &lead),
             lead: LeadRow::from(&lead),
             message,
         },
@@ -197,6 +236,41 @@ pub async fn accept(
     Form(f): Form<DecisionForm>,
 ) -> Response {
     match domain::accept(&state.store, &a.actor, id, f.version, Some(&f.reason)).await {
+        Ok(_) => Redirect::to(&format!("/case-leads/{id}")).into_response(),
+        Err(e) => detail_page(&state, &a, id, crate::error::status_of(e.kind), e.message).await,
+    }
+}
+
+pub async fn request_dismissal(
+    State(state): State<AppState>,
+    CurrentUser(a): CurrentUser,
+    PathId(id): PathId<CaseLeadId>,
+    Form(f): Form<DecisionForm>,
+) -> Response {
+    match domain::request_dismissal(&state.store, &a.actor, id, f.version, &f.reason).await {
+        Ok(_) => Redirect::to(&format!("/case-leads/{id}")).into_response(),
+        Err(e) => detail_page(&state, &a, id, crate::error::status_of(e.kind), e.message).await,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ReviewForm {
+    #[serde(default)]
+    decision: String,
+    #[serde(default)]
+    opinion: String,
+    #[serde(default)]
+    version: Option<i64>,
+}
+
+/// The legal reviewer's 法制审核 of a proposed dismissal.
+pub async fn legal_review(
+    State(state): State<AppState>,
+    CurrentUser(a): CurrentUser,
+    PathId(id): PathId<CaseLeadId>,
+    Form(f): Form<ReviewForm>,
+) -> Response {
+    match domain::legal_review(&state.store, &a.actor, id, &f.decision, f.version, &f.opinion).await {
         Ok(_) => Redirect::to(&format!("/case-leads/{id}")).into_response(),
         Err(e) => detail_page(&state, &a, id, crate::error::status_of(e.kind), e.message).await,
     }

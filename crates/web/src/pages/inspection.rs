@@ -37,7 +37,8 @@ struct TaskPage {
     task: InspectionTask,
     address: String,
     items: Vec<ItemBlock>,
-    photos: Vec<(String, String)>,
+    /// This user's photos not yet in a record: (id, name, who uploaded it and when).
+    photos: Vec<(String, String, String)>,
     today: String,
     /// When the form was rendered (Beijing): the inspection's start, to correct if need be.
     started_at: String,
@@ -87,11 +88,11 @@ async fn task_page(
         .ok()
         .and_then(|e| e.data.address)
         .unwrap_or_default();
-    let photos = weijian_store::attachments::pending(&state.store, &a.actor, task.entity_id)
+    let photos = weijian_domain::evidence::pending(&state.store, &a.actor, task.entity_id)
         .await
         .unwrap_or_default()
-        .into_iter()
-        .map(|p| (p.id.to_string(), p.original_name))
+        .iter()
+        .map(crate::api::attachments::page_line)
         .collect();
     render(
         status,

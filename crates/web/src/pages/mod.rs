@@ -99,6 +99,8 @@ pub fn router() -> Router<AppState> {
         .route("/case-leads", get(case_leads::index))
         .route("/case-leads/{id}", get(case_leads::show))
         .route("/case-leads/{id}/dismiss", post(case_leads::dismiss))
+        .route("/case-leads/{id}/request-dismissal", post(case_leads::request_dismissal))
+        .route("/case-leads/{id}/legal-review", post(case_leads::legal_review))
         .route("/case-leads/{id}/accept", post(case_leads::accept))
         .route("/tasks/{id}", get(inspection::show))
         .route("/tasks/{id}/inspection", post(inspection::record))
@@ -249,6 +251,8 @@ struct Home {
     orders: Vec<OrderRow>,
     /// An institution's self-inspections still waiting for its report.
     self_inspections: Vec<SelfInspectionRow>,
+    /// A legal reviewer's case leads whose dismissal waits for 法制审核: (id, entity, reason).
+    pending_reviews: Vec<(String, String, String)>,
 }
 
 /// A campaign on the institution's 待提交的自查 list.
@@ -395,9 +399,26 @@ async fn home(axum::extract::State(state): axum::extract::State<AppState>, Curre
         }
         None => vec![],
     };
+    let pending_reviews = if allows(&a.actor, Permission::ReviewDismissals) {
+        let q = weijian_store::case_leads::Query {
+            status: Some(weijian_rules::case_leads::CaseLeadStatus::PendingLegalReview),
+            limit: Some(50),
+            ..Default::default()
+        };
+        weijian_domain::case_leads::list(&state.store, &a.actor, &q)
+            .await
+            .map(|p| p.items)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|l| (l.id.to_string(), l.entity_name, l.decision_reason.unwrap_or_default()))
+            .collect()
+    } else {
+        vec![]
+    };
     render(
         StatusCode::OK,
         &Home {
+            pending_reviews,
             coverage,
             orders,
             self_inspections,

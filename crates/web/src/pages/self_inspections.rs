@@ -318,7 +318,7 @@ struct ReportFormPage {
     chrome: Chrome,
     campaign: Campaign,
     items: Vec<ItemBlock>,
-    uploads: Vec<(String, String)>,
+    uploads: Vec<(String, String, String)>,
     /// The report returned for correction, shown with the bureau's comment.
     returned: Option<Report>,
     problems: String,
@@ -374,11 +374,11 @@ async fn report_form(
             })
         })
         .collect();
-    let uploads = weijian_store::attachments::pending(&state.store, &a.actor, entity)
+    let uploads = weijian_domain::evidence::pending(&state.store, &a.actor, entity)
         .await
         .unwrap_or_default()
-        .into_iter()
-        .map(|p| (p.id.to_string(), p.original_name))
+        .iter()
+        .map(crate::api::attachments::page_line)
         .collect();
     let (problems, measures) = match (&own, typed) {
         (Some(r), (p, m)) if p.is_empty() && m.is_empty() => (r.data.problems.clone(), r.data.measures.clone()),
@@ -474,7 +474,7 @@ struct ReportPage {
     late: bool,
     /// (item name, point text, result label, note)
     results: Vec<(String, String, String, String)>,
-    attachments: Vec<(String, String)>,
+    attachments: Vec<(String, String, String)>,
     /// The table allows accept and return now and this user may take them.
     can_review: bool,
     message: String,
@@ -516,11 +516,11 @@ async fn report_detail(
         })
         .collect();
     let attachments =
-        weijian_store::attachments::of_owner(&state.store, &a.actor, "self_inspection_report", &report.id.to_string())
+        weijian_domain::evidence::of_owner(&state.store, &a.actor, "self_inspection_report", &report.id.to_string())
             .await
             .unwrap_or_default()
-            .into_iter()
-            .map(|x| (x.id.to_string(), x.original_name))
+            .iter()
+            .map(crate::api::attachments::page_line)
             .collect();
     let staff = a.user.role != weijian_store::Role::Institution;
     render(

@@ -1,95 +1,50 @@
 //! Evidence attachments over HTTP, on both backends: upload and download,
-//! content-type refusals, size limits, jurisdiction and the audit trail.
+//! content-type refusals, size limits, jurisdiction and the audit trail; who
+//! may upload (not the legal reviewer nor the leader), whose files go into
+//! which record, and that every attachment shows its uploader and time.
 
+use crate::common::*;
 use axum::body::Body;
-use axum::extract::connect_info::MockConnectInfo;
 use axum::http::{header, Method, Request, StatusCode};
-use axum::Router;
-use http_body_util::BodyExt;
 use serde_json::{json, Value};
-use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use tower::ServiceExt;
 use weijian_domain::auth::AuthPolicy;
 use weijian_rules::attachments::Limits;
+use weijian_store::testing::TestDb;
 use weijian_store::{both_backends, Actor};
-use weijian_web::{AppState, WebConfig};
-
-use crate::common::{multipart, tiny_jpeg, BOUNDARY};
+use weijian_web::WebConfig;
 
 /// The photo limit in these tests: small, so "oversize" is cheap to send.
 const PHOTO_LIMIT: u64 = 64 * 1024;
 
-struct App {
-    router: Router,
-    passwords: HashMap<String, String>,
-    store: weijian_store::Store,
+/// The shared harness with a small photo limit, and where the blobs land.
+struct Evidence {
+    app: App,
     dir: PathBuf,
 }
 
-struct Resp {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: Vec<u8>,
-}
-
-impl Resp {
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(&self.body)))
-    }
-    fn code(&self) -> String {
-        self.json()["code"].as_str().unwrap_or_default().to_string()
-    }
-    fn header(&self, name: header::HeaderName) -> String {
-        self.headers.get(name).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default()
+impl std::ops::Deref for Evidence {
+    type Target = App;
+    fn deref(&self) -> &App {
+        &self.app
     }
 }
 
-struct Session {
-    cookie: String,
-    csrf: String,
-}
-
-async fn app(db: &weijian_store::testing::TestDb) -> App {
-    let accounts = weijian_demo::seed(&db.store).await.unwrap();
+async fn app(db: &TestDb) -> Evidence {
     let dir = db.dir.join("attachments");
     let config = WebConfig {
         attachments_dir: Some(dir.clone()),
         attachment_limits: Limits { photo: PHOTO_LIMIT, ..Limits::default() },
         ..WebConfig::default()
     };
-    let state = AppState::new(db.store.clone(), AuthPolicy::default(), config);
-    let router = weijian_web::app(state).layer(MockConnectInfo(SocketAddr::from(([10, 0, 0, 7], 40000))));
-    App {
-        router,
-        passwords: accounts.into_iter().map(|a| (a.username, a.password)).collect(),
-        store: db.store.clone(),
-        dir,
-    }
+    Evidence { app: app_with_config(db, AuthPolicy::default(), config).await, dir }
 }
 
-impl App {
-    async fn send(&self, req: Request<Body>) -> Resp {
-        let res = self.router.clone().oneshot(req).await.unwrap();
-        let status = res.status();
-        let headers = res.headers().clone();
-        let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
-        Resp { status, headers, body }
-    }
+fn header_of(r: &Resp, name: header::HeaderName) -> String {
+    r.headers.get(name).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default()
+}
 
-    async fn login(&self, username: &str) -> Session {
-        let req = Request::post("/api/v1/auth/login")
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(json!({"username": username, "password": self.passwords[username]}).to_string()))
-            .unwrap();
-        let r = self.send(req).await;
-        assert_eq!(r.status, StatusCode::OK);
-        let cookie = r.header(header::SET_COOKIE).split(';').next().unwrap().to_string();
-        Session { cookie, csrf: r.json()["csrf_token"].as_str().unwrap().to_string() }
-    }
-
+impl Evidence {
     async fn upload(&self, s: &Session, fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> Resp {
         let req = Request::builder()
             .method(Method::POST)
@@ -100,15 +55,6 @@ impl App {
             .body(Body::from(multipart(fields, file)))
             .unwrap();
         self.send(req).await
-    }
-
-    async fn get(&self, s: &Session, uri: &str) -> Resp {
-        self.send(Request::get(uri).header(header::COOKIE, &s.cookie).body(Body::empty()).unwrap()).await
-    }
-
-    async fn entity_id(&self, name: &str) -> String {
-        let q = weijian_store::entities::Query { q: Some(name.into()), ..Default::default() };
-        weijian_store::entities::list(&self.store, &Actor::system(), &q).await.unwrap().items[0].id.to_string()
     }
 
     async fn rows(&self) -> i64 {
@@ -158,13 +104,13 @@ both_backends! {
     async fn a_photo_comes_back_identical_with_safe_headers(db: &TestDb) {
         let app = app(db).await;
         let s = app.login("zq_inspector1").await;
-        let hospital = app.entity_id("枣强县人民医院").await;
+        let hospital = app.id_of_entity("枣强县人民医院").await;
         let jpeg = tiny_jpeg(7);
         let r = app.upload(&s, &[("kind", "photo"), ("entity_id", &hospital)], Some(("现场 照片.jpg", &jpeg))).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.json());
         let body = r.json();
         let id = body["id"].as_str().unwrap().to_string();
-        assert_eq!(r.header(header::LOCATION), format!("/api/v1/attachments/{id}"));
+        assert_eq!(header_of(&r, header::LOCATION), format!("/api/v1/attachments/{id}"));
         assert_eq!(body["media_type"], "image/jpeg");
         assert_eq!(body["kind"], "photo");
         assert_eq!(body["size"], jpeg.len());
@@ -173,17 +119,17 @@ both_backends! {
         let sha = body["sha256"].as_str().unwrap().to_string();
         assert_eq!(sha.len(), 64);
 
-        let meta = app.get(&s, &format!("/api/v1/attachments/{id}")).await;
+        let meta = app.get(&format!("/api/v1/attachments/{id}"), Some(&s)).await;
         assert_eq!(meta.status, StatusCode::OK);
         assert_eq!(meta.json()["sha256"], sha.as_str());
 
-        let content = app.get(&s, &format!("/api/v1/attachments/{id}/content")).await;
+        let content = app.get(&format!("/api/v1/attachments/{id}/content"), Some(&s)).await;
         assert_eq!(content.status, StatusCode::OK);
         assert_eq!(content.body, jpeg);
-        assert_eq!(content.header(header::CONTENT_TYPE), "image/jpeg");
-        assert_eq!(content.header(header::X_CONTENT_TYPE_OPTIONS), "nosniff");
+        assert_eq!(header_of(&content, header::CONTENT_TYPE), "image/jpeg");
+        assert_eq!(header_of(&content, header::X_CONTENT_TYPE_OPTIONS), "nosniff");
         assert_eq!(
-            content.header(header::CONTENT_DISPOSITION),
+            header_of(&content, header::CONTENT_DISPOSITION),
             "attachment; filename=\"attachment.jpg\"; filename*=UTF-8''%E7%8E%B0%E5%9C%BA%20%E7%85%A7%E7%89%87.jpg"
         );
         // The blob sits at the path its hash gives, nowhere else.
@@ -251,7 +197,7 @@ both_backends! {
             .body(Body::from("{}"))
             .unwrap();
         assert_eq!(app.send(req).await.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
-        let r = app.get(&s, "/api/v1/attachments/not-an-id").await;
+        let r = app.get("/api/v1/attachments/not-an-id", Some(&s)).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
         assert_eq!(app.rows().await, 0);
     }
@@ -259,7 +205,7 @@ both_backends! {
     async fn other_counties_and_other_institutions_see_nothing(db: &TestDb) {
         let app = app(db).await;
         let zq = app.login("zq_inspector1").await;
-        let hospital = app.entity_id("枣强县人民医院").await;
+        let hospital = app.id_of_entity("枣强县人民医院").await;
         let of_hospital = app.upload(&zq, &[("kind", "photo"), ("entity_id", &hospital)], Some(("a.jpg", &tiny_jpeg(4)))).await.json();
         let of_county = app.upload(&zq, &[("kind", "photo")], Some(("b.jpg", &tiny_jpeg(5)))).await.json();
         let (of_hospital, of_county) = (of_hospital["id"].as_str().unwrap(), of_county["id"].as_str().unwrap());
@@ -267,7 +213,7 @@ both_backends! {
         let hk = app.login("hk_inspector1").await;
         for id in [of_hospital, of_county] {
             for uri in [format!("/api/v1/attachments/{id}"), format!("/api/v1/attachments/{id}/content")] {
-                let r = app.get(&hk, &uri).await;
+                let r = app.get(&uri, Some(&hk)).await;
                 assert_eq!((r.status, r.code().as_str()), (StatusCode::NOT_FOUND, "not_found"), "{uri}");
             }
         }
@@ -277,23 +223,23 @@ both_backends! {
 
         // The city above sees the county's.
         let hs = app.login("hs_inspector").await;
-        assert_eq!(app.get(&hs, &format!("/api/v1/attachments/{of_county}")).await.status, StatusCode::OK);
+        assert_eq!(app.get(&format!("/api/v1/attachments/{of_county}"), Some(&hs)).await.status, StatusCode::OK);
 
         // The institution sees its own entity's attachments only.
         let inst = app.login("zq_hospital").await;
-        assert_eq!(app.get(&inst, &format!("/api/v1/attachments/{of_hospital}/content")).await.status, StatusCode::OK);
-        assert_eq!(app.get(&inst, &format!("/api/v1/attachments/{of_county}")).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(app.get(&format!("/api/v1/attachments/{of_hospital}/content"), Some(&inst)).await.status, StatusCode::OK);
+        assert_eq!(app.get(&format!("/api/v1/attachments/{of_county}"), Some(&inst)).await.status, StatusCode::NOT_FOUND);
         // Its uploads belong to its own entity, whatever it does not say...
         let own = app.upload(&inst, &[("kind", "photo")], Some(("自查.jpg", &tiny_jpeg(8)))).await;
         assert_eq!(own.status, StatusCode::CREATED);
         assert_eq!(own.json()["entity_id"], hospital.as_str());
         // ...and it cannot attach to another institution.
-        let other = app.entity_id("海口市龙华区某口腔门诊部").await;
+        let other = app.id_of_entity("海口市龙华区某口腔门诊部").await;
         let r = app.upload(&inst, &[("kind", "photo"), ("entity_id", &other)], Some(("x.jpg", &tiny_jpeg(10)))).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
         let clinic = app.login("hk_clinic").await;
         let own_id = own.json()["id"].as_str().unwrap().to_string();
-        assert_eq!(app.get(&clinic, &format!("/api/v1/attachments/{own_id}")).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(app.get(&format!("/api/v1/attachments/{own_id}"), Some(&clinic)).await.status, StatusCode::NOT_FOUND);
     }
 
     async fn the_audit_trail_carries_the_hash(db: &TestDb) {
@@ -302,12 +248,181 @@ both_backends! {
         let up = app.upload(&s, &[("kind", "photo")], Some(("现场.jpg", &tiny_jpeg(11)))).await.json();
         let (id, sha) = (up["id"].as_str().unwrap(), up["sha256"].as_str().unwrap());
         let admin = app.login("zq_admin").await;
-        let r = app.get(&admin, &format!("/api/v1/audit?object_type=attachment&object_id={id}")).await;
+        let r = app.get(&format!("/api/v1/audit?object_type=attachment&object_id={id}"), Some(&admin)).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.json());
         let events = r.json();
         assert_eq!(events.as_array().unwrap().len(), 1);
         assert_eq!(events[0]["action"], "attachment.upload");
         assert_eq!(events[0]["username"], "zq_inspector1");
         assert!(events[0]["summary"].as_str().unwrap().contains(sha), "{}", events[0]);
+    }
+}
+
+/// A published item list of 枣强县 and a patrol of the hospital assigned to
+/// zq_inspector1 and zq_inspector2: (task id, hospital id).
+async fn patrol_of_the_hospital(app: &App) -> (String, String) {
+    let chief = app.login("zq_chief").await;
+    let today = weijian_domain::input::today();
+    let institute = app.id_of_unit("枣强县卫生监督所").await;
+    let r = app.post("/api/v1/inspection-item-lists", &chief, json!({"unit_id": institute})).await;
+    let list = r.json()["id"].as_str().unwrap().to_string();
+    let r = app
+        .call(
+            Method::PUT,
+            &format!("/api/v1/inspection-item-lists/{list}"),
+            Some(&chief),
+            true,
+            Some(json!({"title": "清单", "content": item_list_content()})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let r = app
+        .post(
+            &format!("/api/v1/inspection-item-lists/{list}/publish"),
+            &chief,
+            json!({"effective_on": today.to_string()}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let sys = Actor::system();
+    let mut pair = vec![];
+    for username in ["zq_inspector1", "zq_inspector2"] {
+        let user = app.id_of_user(username).await.parse().unwrap();
+        pair.push(weijian_store::inspectors::of_user(&app.store, &sys, user).await.unwrap().unwrap().id);
+    }
+    let hospital = app.id_of_entity("枣强县人民医院").await;
+    let data = weijian_store::inspection_tasks::TaskData {
+        entity_id: hospital.parse().unwrap(),
+        source: weijian_rules::inspection::TaskSource::Patrol,
+        item_list_id: list.parse().unwrap(),
+        items: vec!["GG-01".into()],
+        inspectors: [pair[0], pair[1]],
+        due_on: today + chrono::Days::new(10),
+    };
+    let task = weijian_domain::inspections::assign_task(&app.store, &sys, &data).await.unwrap();
+    (task.id.to_string(), hospital)
+}
+
+/// The record of the patrol by its pair, with these attachments.
+async fn record_body(app: &App, task: &str, outcome: &str, attachments: &[&str]) -> Value {
+    let chief = app.login("zq_chief").await;
+    let t = app.get(&format!("/api/v1/inspection-tasks/{task}"), Some(&chief)).await.json();
+    let failed = outcome == "rectify";
+    let mut v = json!({
+        "inspected_on": weijian_domain::input::today().to_string(), "started_at": "09:00", "ended_at": "10:00",
+        "place": "门诊楼", "inspectors": t["inspectors"].clone(),
+        "results": [
+            {"item": "GG-01", "point": 0, "result": "pass"},
+            {"item": "GG-01", "point": 1, "result": if failed { "fail" } else { "pass" }}
+        ],
+        "findings": "", "party_signature": "signed", "party_name": "李院长", "outcome": outcome,
+        "attachments": attachments,
+    });
+    if failed {
+        v["rectification"] = json!({"content": "安排从业人员体检", "days": 10});
+    }
+    v
+}
+
+both_backends! {
+    async fn legal_reviewers_and_leaders_upload_no_evidence(db: &TestDb) {
+        let app = app(db).await;
+        let hospital = app.id_of_entity("枣强县人民医院").await;
+        for username in ["zq_legal", "zq_leader"] {
+            let s = app.login(username).await;
+            let r = app.upload(&s, &[("kind", "photo"), ("entity_id", &hospital)], Some(("现场.jpg", &tiny_jpeg(2)))).await;
+            assert_eq!((r.status, r.code().as_str()), (StatusCode::FORBIDDEN, "attachment.role_not_allowed"), "{username}: {}", r.text());
+            assert!(!r.json()["message"].as_str().unwrap().is_empty());
+        }
+        // Not from the task page's photo form either.
+        let (task, _) = patrol_of_the_hospital(&app).await;
+        let leader = app.login("zq_leader").await;
+        let req = Request::builder()
+            .method(Method::POST)
+            .uri(format!("/tasks/{task}/photos?csrf_token={}", leader.csrf))
+            .header(header::COOKIE, &leader.cookie)
+            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={BOUNDARY}"))
+            .body(Body::from(multipart(&[], Some(("现场.jpg", &tiny_jpeg(3))))))
+            .unwrap();
+        assert_eq!(app.send(req).await.status.as_u16() / 100, 4);
+        assert_eq!(app.rows().await, 0);
+        assert!(app.blobs().is_empty() && app.temp_files().is_empty());
+        let events = sqlx::query_as::<_, (i64,)>("SELECT COUNT(*) FROM audit_events WHERE action = 'attachment.upload'")
+            .fetch_one(app.store.reader()).await.unwrap().0;
+        assert_eq!(events, 0);
+    }
+
+    async fn a_record_takes_only_its_own_inspectors_evidence(db: &TestDb) {
+        let app = app(db).await;
+        let (task, hospital) = patrol_of_the_hospital(&app).await;
+        let first = app.login("zq_inspector1").await;
+        let second = app.login("zq_inspector2").await;
+        let chief = app.login("zq_chief").await;
+        let institution = app.login("zq_hospital").await;
+        let photo = |s: Session, shade: u8| {
+            let (app, hospital) = (&app, hospital.clone());
+            async move {
+                let r = app.upload(&s, &[("kind", "photo"), ("entity_id", &hospital)], Some(("现场.jpg", &tiny_jpeg(shade)))).await;
+                assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+                r.json()["id"].as_str().unwrap().to_string()
+            }
+        };
+        let of_second = photo(second.clone(), 20).await;
+        let of_chief = photo(chief.clone(), 21).await;
+        let of_institution = photo(institution.clone(), 22).await;
+        let uri = format!("/api/v1/inspection-tasks/{task}/inspection");
+        // Someone else's file — a colleague outside the pair, the inspected institution — is refused, nothing written.
+        for other in [&of_chief, &of_institution] {
+            let body = record_body(&app, &task, "qualified", &[&of_second, other]).await;
+            let r = app.post(&uri, &first, body).await;
+            assert_eq!((r.status, r.code().as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "attachment.not_own_evidence"), "{}", r.text());
+            assert_eq!(r.json()["field"], "attachments");
+        }
+        let t = app.get(&format!("/api/v1/inspection-tasks/{task}"), Some(&chief)).await.json();
+        assert_eq!(t["status"], "assigned", "nothing recorded");
+        for id in [&of_second, &of_chief, &of_institution] {
+            let a = app.get(&format!("/api/v1/attachments/{id}"), Some(&chief)).await.json();
+            assert!(a["owner_id"].is_null(), "{a}");
+        }
+        let links = sqlx::query_as::<_, (i64,)>("SELECT COUNT(*) FROM audit_events WHERE action = 'attachment.link'")
+            .fetch_one(app.store.reader()).await.unwrap().0;
+        assert_eq!(links, 0);
+        // The partner's photo goes in: it is evidence of this record's own pair.
+        let body = record_body(&app, &task, "rectify", &[&of_second]).await;
+        let r = app.post(&uri, &first, body).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        let saved = r.json();
+        assert_eq!(saved["inspection"]["attachments"], json!([of_second]));
+        let order = saved["rectification"]["id"].as_str().unwrap().to_string();
+
+        // The institution's report takes only its own users' files for its entity.
+        let report = format!("/api/v1/rectifications/{order}/report");
+        let r = app.post(&report, &institution, json!({"report": "已安排体检", "attachments": [of_chief]})).await;
+        assert_eq!((r.status, r.code().as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "attachment.not_own_evidence"), "{}", r.text());
+        assert!(r.json()["message"].as_str().unwrap().contains("李春梅"), "names the uploader: {}", r.text());
+        let orders = app.get("/api/v1/rectifications?limit=200", Some(&chief)).await.json();
+        let o = orders["items"].as_array().unwrap().iter().find(|o| o["id"] == order.as_str()).unwrap().clone();
+        assert_eq!((o["status"].as_str(), o["report"].is_null()), (Some("open"), true), "nothing reported: {o}");
+        let r = app.post(&report, &institution, json!({"report": "已安排体检", "attachments": [of_institution]})).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let a = app.get(&format!("/api/v1/attachments/{of_institution}"), Some(&chief)).await.json();
+        assert_eq!(a["owner_type"], "rectification");
+    }
+
+    async fn every_attachment_shows_who_uploaded_it_and_when(db: &TestDb) {
+        let app = app(db).await;
+        let (task, hospital) = patrol_of_the_hospital(&app).await;
+        let s = app.login("zq_inspector1").await;
+        let r = app.upload(&s, &[("kind", "photo"), ("entity_id", &hospital)], Some(("门诊.jpg", &tiny_jpeg(30)))).await;
+        let up = r.json();
+        assert_eq!(up["uploaded_by"].as_str().unwrap(), app.id_of_user("zq_inspector1").await);
+        assert_eq!(up["uploaded_by_name"], "张卫东");
+        assert!(!up["uploaded_at"].as_str().unwrap().is_empty());
+        let id = up["id"].as_str().unwrap();
+        let meta = app.get(&format!("/api/v1/attachments/{id}"), Some(&app.login("zq_chief").await)).await.json();
+        assert_eq!((meta["uploaded_by_name"].as_str(), meta["uploaded_at"].as_str()), (Some("张卫东"), up["uploaded_at"].as_str()));
+        // The task page lists the photo with its uploader and time.
+        let page = app.get(&format!("/tasks/{task}"), Some(&s)).await.text();
+        assert!(page.contains("门诊.jpg") && page.contains("张卫东 上传于"), "{page}");
     }
 }

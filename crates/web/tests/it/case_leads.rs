@@ -414,33 +414,46 @@ both_backends! {
         assert!(second["next"].is_null());
 
         // Dismissing needs a reason and a role that decides; another county cannot.
+        // The lead names PUB-003: 一般 tier, so its dismissal goes through legal review.
         let dismiss = format!("/api/v1/case-leads/{id}/dismiss");
+        let request = format!("/api/v1/case-leads/{id}/request-dismissal");
         // allowed_actions follow the table and the role; a stale version changes nothing.
         let lead_url = format!("/api/v1/case-leads/{id}");
         let open = app.get(&lead_url, Some(&chief)).await.json();
-        assert_eq!(open["allowed_actions"], json!(["accept", "dismiss"]));
+        assert_eq!(open["allowed_actions"], json!(["accept", "request_dismissal"]));
+        assert_eq!(open["dismissal_needs_legal_review"], json!(true));
         assert_eq!(app.get(&lead_url, Some(&inspector)).await.json()["allowed_actions"], json!([]));
+        let r = post(&app, &chief, &dismiss, json!({"reason": "情节轻微"})).await;
+        assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "case_lead.legal_review_required".to_string()), "{}", r.text());
+        assert_eq!(app.get(&lead_url, Some(&chief)).await.json()["version"], open["version"], "nothing changed");
         let stale = json!({"reason": "过期的页面", "version": open["version"].as_i64().unwrap() - 1});
-        let r = post(&app, &chief, &dismiss, stale).await;
+        let r = post(&app, &chief, &request, stale).await;
         assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "case_lead.stale".to_string()));
         assert_eq!(app.get(&lead_url, Some(&chief)).await.json()["status"], "open");
-        let r = post(&app, &chief, &dismiss, json!({"reason": "  "})).await;
+        let r = post(&app, &chief, &request, json!({"reason": "  "})).await;
         assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "case_lead.reason_required".to_string()));
-        assert_eq!(post(&app, &inspector, &dismiss, json!({"reason": "x"})).await.status, StatusCode::FORBIDDEN);
-        assert_eq!(post(&app, &hospital, &dismiss, json!({"reason": "x"})).await.status, StatusCode::FORBIDDEN);
-        assert_eq!(post(&app, &hk, &dismiss, json!({"reason": "x"})).await.status, StatusCode::NOT_FOUND);
-        assert_eq!(app.call(Method::POST, &dismiss, None, false, Some(json!({"reason": "x"}))).await.status, StatusCode::UNAUTHORIZED);
-        let r = post(&app, &chief, &dismiss, json!({"reason": "已于复查前完成整改，情节轻微"})).await;
+        assert_eq!(post(&app, &inspector, &request, json!({"reason": "x"})).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(post(&app, &hospital, &request, json!({"reason": "x"})).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(post(&app, &hk, &request, json!({"reason": "x"})).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(app.call(Method::POST, &request, None, false, Some(json!({"reason": "x"}))).await.status, StatusCode::UNAUTHORIZED);
+        let r = post(&app, &chief, &request, json!({"reason": "已于复查前完成整改，情节轻微", "version": open["version"]})).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        assert_eq!((r.json()["status"].as_str(), r.json()["decision_reason"].as_str()), (Some("pending_legal_review"), Some("已于复查前完成整改，情节轻微")));
+        assert_eq!(r.json()["allowed_actions"], json!([]), "the chief waits for the review");
+        let legal = app.login("zq_legal").await;
+        let pending = app.get(&lead_url, Some(&legal)).await.json();
+        assert_eq!(pending["allowed_actions"], json!(["approve_dismissal", "reject_dismissal"]));
+        let r = post(&app, &legal, &format!("/api/v1/case-leads/{id}/legal-review"), json!({"decision": "approve", "opinion": "同意：违法事实轻微并已及时纠正，未造成危害后果", "version": pending["version"]})).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         assert_eq!((r.json()["status"].as_str(), r.json()["decision_reason"].as_str()), (Some("dismissed"), Some("已于复查前完成整改，情节轻微")));
         assert_eq!(r.json()["allowed_actions"], json!([]), "a decided lead offers nothing");
-        let r = post(&app, &chief, &dismiss, json!({"reason": "再次"})).await;
+        let r = post(&app, &chief, &request, json!({"reason": "再次"})).await;
         assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "case_lead.transition_not_allowed".to_string()));
         let r = post(&app, &chief, &format!("/api/v1/case-leads/{id}/accept"), json!({})).await;
         assert_eq!(r.code(), "case_lead.transition_not_allowed");
         let events = app.get(&format!("/api/v1/audit?object_type=case_lead&object_id={id}"), Some(&chief)).await.json();
         let actions: Vec<&str> = events.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
-        assert!(actions.contains(&"case_lead.create") && actions.contains(&"case_lead.dismiss"), "{actions:?}");
+        assert!(actions.contains(&"case_lead.create") && actions.contains(&"case_lead.request_dismissal") && actions.contains(&"case_lead.approve_dismissal"), "{actions:?}");
         // The other lead is accepted.
         let other = second["items"][0]["id"].as_str().unwrap();
         let other = if other == id { first["items"][0]["id"].as_str().unwrap().to_string() } else { other.to_string() };
@@ -465,19 +478,140 @@ both_backends! {
         assert_eq!(app.get("/case-leads", Some(&app.login("zq_hospital").await)).await.status, StatusCode::FORBIDDEN);
         assert!(!app.get("/case-leads", Some(&app.login("hk_chief").await)).await.text().contains(&f.entities[0].1));
         assert_eq!(app.get(&format!("/case-leads/{id}"), Some(&app.login("hk_chief").await)).await.status, StatusCode::NOT_FOUND);
+        // PUB-003 is 一般 tier: the chief's page offers the proposal for legal review, not a direct dismissal.
         let page = app.get(&format!("/case-leads/{id}"), Some(&chief)).await.text();
-        assert!(page.contains("不予立案的理由") && page.contains("/rules/violations/PUB-003"), "{page}");
+        assert!(page.contains("拟不予立案的理由") && !page.contains(&format!("action=\"/case-leads/{id}/dismiss\"")) && page.contains("/rules/violations/PUB-003"), "{page}");
+        assert!(page.contains("name=\"version\" value=\"1\""), "each form carries the version it showed");
         // The inspector reads it but has no decision forms.
         assert!(!app.get(&format!("/case-leads/{id}"), Some(&inspector)).await.text().contains("不予立案的理由"));
-        // An empty reason: the page again, with the message.
-        let r = form(&app, &chief, format!("/case-leads/{id}/dismiss"), "reason=".into()).await;
+        // A direct dismissal form post is refused with the message; an empty reason too.
+        let r = form(&app, &chief, format!("/case-leads/{id}/dismiss"), format!("reason={}", enc("经核实不构成违法"))).await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        assert!(r.text().contains("须提请法制审核"), "{}", r.text());
+        let r = form(&app, &chief, format!("/case-leads/{id}/request-dismissal"), "reason=".into()).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(r.text().contains("请填写不予立案的理由"));
-        let r = form(&app, &chief, format!("/case-leads/{id}/dismiss"), format!("reason={}", enc("经核实不构成违法"))).await;
+        let r = form(&app, &chief, format!("/case-leads/{id}/request-dismissal"), format!("reason={}&version=1", enc("经核实不构成违法"))).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        // The legal reviewer finds it on the home page and in the list, and reviews it on the lead's page.
+        let legal = app.login("zq_legal").await;
+        let home = app.get("/", Some(&legal)).await.text();
+        assert!(home.contains("待法制审核的不予立案") && home.contains(&format!("/case-leads/{id}")), "{home}");
+        assert!(app.get("/case-leads", Some(&legal)).await.text().contains(&f.entities[0].1), "pending ones by default for the reviewer");
+        assert!(!app.get("/", Some(&chief)).await.text().contains("待法制审核的不予立案"));
+        let page = app.get(&format!("/case-leads/{id}"), Some(&legal)).await.text();
+        assert!(page.contains("同意不予立案") && page.contains("不同意，退回待处理") && !page.contains("拟不予立案的理由"), "{page}");
+        assert!(!app.get(&format!("/case-leads/{id}"), Some(&chief)).await.text().contains("审核意见<"), "the chief has no review form");
+        let r = form(&app, &legal, format!("/case-leads/{id}/legal-review"), format!("decision=reject&version=2&opinion={}", enc("事实不清，应立案调查"))).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
         let page = app.get(&format!("/case-leads/{id}"), Some(&chief)).await.text();
-        assert!(page.contains("不予立案") && page.contains("经核实不构成违法") && !page.contains("不予立案的理由"));
-        assert!(app.get("/case-leads?status=dismissed", Some(&chief)).await.text().contains(&f.entities[0].1));
-        assert!(!app.get("/case-leads", Some(&chief)).await.text().contains(&f.entities[0].1), "open ones by default");
+        assert!(page.contains("不同意不予立案：事实不清，应立案调查") && page.contains("王立平") && page.contains("拟不予立案的理由"), "{page}");
+        assert!(app.get("/case-leads", Some(&chief)).await.text().contains(&f.entities[0].1), "open again");
+    }
+}
+
+both_backends! {
+    async fn a_general_tier_dismissal_needs_the_legal_reviewers_sign_off(db: &TestDb) {
+        let app = app(db).await;
+        let f = fixture(&app).await;
+        let inspector = app.login("zq_inspector1").await;
+        let chief = app.login("zq_chief").await;
+        let leader = app.login("zq_leader").await;
+        let legal = app.login("zq_legal").await;
+        let hk_legal = app.login("hk_legal").await;
+        let today = weijian_domain::input::today();
+        // One lead naming PUB-003 (一般 tier) and one naming no violation.
+        let task = f.task(&app, &f.entities[0].0, TaskSource::Patrol).await;
+        let r = post(&app, &inspector, &format!("/api/v1/inspection-tasks/{task}/inspection"), f.record(today, true, "case_lead")).await;
+        let general = r.json()["case_lead"]["id"].as_str().unwrap().to_string();
+        let task = f.task(&app, &f.entities[1].0, TaskSource::Patrol).await;
+        let r = post(&app, &inspector, &format!("/api/v1/inspection-tasks/{task}/inspection"), f.record(today, false, "case_lead")).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        let minor = r.json()["case_lead"]["id"].as_str().unwrap().to_string();
+        assert_eq!(r.json()["case_lead"]["violation_codes"], json!([]));
+        let url = |id: &str, tail: &str| format!("/api/v1/case-leads/{id}{tail}");
+        let get = |s: &Session, id: &str| {
+            let (app, u) = (&app, url(id, ""));
+            let s = s.clone();
+            async move { app.get(&u, Some(&s)).await.json() }
+        };
+
+        // allowed_actions by role and tier: the decider's dismissal path follows the tier; the reviewer has nothing open.
+        assert_eq!(get(&chief, &general).await["allowed_actions"], json!(["accept", "request_dismissal"]));
+        assert_eq!(get(&leader, &general).await["allowed_actions"], json!(["accept", "request_dismissal"]));
+        assert_eq!(get(&chief, &minor).await["allowed_actions"], json!(["accept", "dismiss"]));
+        assert_eq!(get(&legal, &general).await["allowed_actions"], json!([]));
+        assert_eq!(get(&inspector, &general).await["allowed_actions"], json!([]));
+        // Below the tier: dismissed directly; a request for review is refused.
+        let r = post(&app, &chief, &url(&minor, "/request-dismissal"), json!({"reason": "不需要"})).await;
+        assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "case_lead.legal_review_not_needed".to_string()));
+        let r = post(&app, &chief, &url(&minor, "/dismiss"), json!({"reason": "复核未发现违法行为"})).await;
+        assert_eq!((r.status, r.json()["status"].as_str()), (StatusCode::OK, Some("dismissed")), "{}", r.text());
+        assert!(r.json()["legal_review"].is_null());
+
+        // 一般 tier: a direct dismissal is refused and changes nothing, for the leader as for the chief.
+        for s in [&chief, &leader] {
+            let r = post(&app, s, &url(&general, "/dismiss"), json!({"reason": "情节轻微"})).await;
+            assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "case_lead.legal_review_required".to_string()));
+        }
+        let lead = get(&chief, &general).await;
+        assert_eq!((lead["status"].as_str(), lead["version"].as_i64()), (Some("open"), Some(1)));
+        // The legal reviewer cannot review what nobody proposed, nor propose or dismiss.
+        let review = url(&general, "/legal-review");
+        let r = post(&app, &legal, &review, json!({"decision": "approve", "opinion": "同意"})).await;
+        assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "case_lead.transition_not_allowed".to_string()));
+        assert_eq!(post(&app, &legal, &url(&general, "/request-dismissal"), json!({"reason": "x"})).await.status, StatusCode::FORBIDDEN);
+
+        let r = post(&app, &leader, &url(&general, "/request-dismissal"), json!({"reason": "当事人已自行纠正", "version": 1})).await;
+        assert_eq!((r.status, r.json()["status"].as_str()), (StatusCode::OK, Some("pending_legal_review")), "{}", r.text());
+        assert_eq!(r.json()["dismissal_requested_by"].as_str().unwrap(), app.id_of_user("zq_leader").await);
+        // Nobody but a legal reviewer signs it off: 403 and nothing changes.
+        for s in [&inspector, &chief, &leader] {
+            let r = post(&app, s, &review, json!({"decision": "approve", "opinion": "同意"})).await;
+            assert_eq!((r.status, r.code()), (StatusCode::FORBIDDEN, "case_lead.legal_reviewer_only".to_string()));
+        }
+        // Another county's legal reviewer does not find it.
+        assert_eq!(post(&app, &hk_legal, &review, json!({"decision": "approve", "opinion": "同意"})).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(get(&chief, &general).await["status"], "pending_legal_review");
+        assert_eq!(get(&chief, &general).await["allowed_actions"], json!([]));
+        assert_eq!(get(&legal, &general).await["allowed_actions"], json!(["approve_dismissal", "reject_dismissal"]));
+        // Bad input: a clear 422 each.
+        let r = post(&app, &legal, &review, json!({"decision": "approve", "opinion": "  "})).await;
+        assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "case_lead.opinion_required".to_string()));
+        let r = post(&app, &legal, &review, json!({"decision": "maybe", "opinion": "再议"})).await;
+        assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "case_lead.invalid_decision".to_string()));
+        let r = post(&app, &legal, &review, json!({"decision": "approve", "opinion": "同意", "version": 1})).await;
+        assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "case_lead.stale".to_string()));
+
+        // Rejected: open again, with the reviewer's opinion kept.
+        let r = post(&app, &legal, &review, json!({"decision": "reject", "opinion": "涉及从业人员健康证明，应当立案", "version": 2})).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let lead = r.json();
+        assert_eq!(lead["status"], "open");
+        assert!(lead["decision_reason"].is_null(), "the proposal is withdrawn");
+        assert_eq!((lead["legal_review"]["decision"].as_str(), lead["legal_review"]["opinion"].as_str()), (Some("reject"), Some("涉及从业人员健康证明，应当立案")));
+        let legal_id = app.id_of_user("zq_legal").await;
+        assert_eq!(lead["legal_review"]["reviewer"].as_str(), Some(legal_id.as_str()));
+        // Proposed again and approved: dismissed, decided by the proposer, signed off by the reviewer.
+        let r = post(&app, &chief, &url(&general, "/request-dismissal"), json!({"reason": "补充材料证明已纠正"})).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        assert!(r.json()["legal_review"].is_null(), "a new proposal waits for a new review");
+        let r = post(&app, &legal, &review, json!({"decision": "approve", "opinion": "同意不予立案"})).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let lead = r.json();
+        assert_eq!((lead["status"].as_str(), lead["decision_reason"].as_str()), (Some("dismissed"), Some("补充材料证明已纠正")));
+        assert_eq!(lead["decided_by"].as_str().unwrap(), app.id_of_user("zq_chief").await);
+        assert_eq!((lead["legal_review"]["decision"].as_str(), lead["legal_review"]["reviewer"].as_str()), (Some("approve"), Some(legal_id.as_str())));
+        assert_eq!(lead["allowed_actions"], json!([]));
+        // The audit chain has every step, the reviewer's under their own name.
+        let events = app.get(&format!("/api/v1/audit?object_type=case_lead&object_id={general}"), Some(&chief)).await.json();
+        let steps: Vec<(String, String)> = events.as_array().unwrap().iter()
+            .map(|e| (e["action"].as_str().unwrap().to_string(), e["username"].as_str().unwrap_or_default().to_string()))
+            .collect();
+        for (action, user) in [("case_lead.request_dismissal", "zq_leader"), ("case_lead.reject_dismissal", "zq_legal"), ("case_lead.request_dismissal", "zq_chief"), ("case_lead.approve_dismissal", "zq_legal")] {
+            assert!(steps.contains(&(action.to_string(), user.to_string())), "{action} by {user}: {steps:?}");
+        }
+        let approve = events.as_array().unwrap().iter().find(|e| e["action"] == "case_lead.approve_dismissal").unwrap();
+        assert!(approve["summary"].as_str().unwrap().contains("同意不予立案"), "{approve}");
     }
 }

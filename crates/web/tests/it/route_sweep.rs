@@ -223,7 +223,16 @@ async fn seed_objects(app: &App) {
     let chief = app.login("zq_chief").await;
     let plan = drawn_plan(app, &chief).await;
     let tasks = app.get(&format!("/api/v1/inspection-tasks?plan_id={plan}&limit=200"), Some(&chief)).await.json();
-    let mut others = tasks["items"].as_array().unwrap().iter().filter(|t| t["entity_name"] != HOSPITAL);
+    // Evidence in a record must come from its own inspectors: tasks drawn for zq_inspector1.
+    let user = app.id_of_user("zq_inspector1").await.parse().unwrap();
+    let own =
+        weijian_store::inspectors::of_user(&app.store, &weijian_store::Actor::system(), user).await.unwrap().unwrap();
+    let own = json!(own.id.to_string());
+    let mut others = tasks["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["entity_name"] != HOSPITAL && t["inspectors"].as_array().is_some_and(|i| i.contains(&own)));
     let inspector = app.login("zq_inspector1").await;
     // An order with a photo, and a case lead.
     for (task, outcome) in [(others.next(), "rectify"), (others.next(), "case_lead")] {

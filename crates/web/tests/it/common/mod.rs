@@ -51,8 +51,13 @@ pub struct Session {
 pub const CLIENT_IP: &str = "10.0.0.7";
 
 pub async fn app_with(db: &TestDb, policy: AuthPolicy) -> App {
-    let accounts = weijian_demo::seed(&db.store).await.unwrap();
     let config = WebConfig { attachments_dir: Some(db.dir.join("attachments")), ..WebConfig::default() };
+    app_with_config(db, policy, config).await
+}
+
+/// The application with its own configuration (e.g. small attachment limits).
+pub async fn app_with_config(db: &TestDb, policy: AuthPolicy, config: WebConfig) -> App {
+    let accounts = weijian_demo::seed(&db.store).await.unwrap();
     let state = AppState::new(db.store.clone(), policy, config);
     let router = weijian_web::app(state).layer(MockConnectInfo(SocketAddr::new(CLIENT_IP.parse().unwrap(), 40000)));
     App { router, passwords: accounts.into_iter().map(|a| (a.username, a.password)).collect(), store: db.store.clone() }
