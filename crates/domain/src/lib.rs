@@ -25,5 +25,6 @@ pub mod practitioners;
 pub mod random_plans;
 mod recording;
 pub mod self_inspections;
+pub mod substitutions;
 
 pub use error::{DomainError, DomainResult, ErrorKind};

@@ -32,6 +32,7 @@ pub mod rectifications;
 pub mod regions;
 pub mod schema;
 pub mod self_inspections;
+pub mod task_substitutions;
 pub mod sessions;
 #[cfg(feature = "testing")]
 pub mod testing;
