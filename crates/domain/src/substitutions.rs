@@ -110,7 +110,8 @@ pub async fn substitute(
         ));
     }
     let replaced = inspector_id(&input.replace, "replace")?;
-    let Some(stays) = task.inspectors.iter().copied().find(|i| *i != replaced).filter(|_| task.inspectors.contains(&replaced))
+    let Some(stays) =
+        task.inspectors.iter().copied().find(|i| *i != replaced).filter(|_| task.inspectors.contains(&replaced))
     else {
         return Err(invalid(
             "inspection_task.replace_not_assigned",

@@ -432,7 +432,8 @@ pub fn may_enforce_throughout(
     until: NaiveDate,
 ) -> bool {
     // The certificate's validity is one interval: both ends inside it cover the period.
-    may_enforce_on(status, valid_from, valid_until, from) && may_enforce_on(status, valid_from, valid_until, until.max(from))
+    may_enforce_on(status, valid_from, valid_until, from)
+        && may_enforce_on(status, valid_from, valid_until, until.max(from))
 }
 
 /// A certificate that runs out within [`CERTIFICATE_WARNING_DAYS`] of `day`.

@@ -32,8 +32,8 @@ pub mod rectifications;
 pub mod regions;
 pub mod schema;
 pub mod self_inspections;
-pub mod task_substitutions;
 pub mod sessions;
+pub mod task_substitutions;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod time;

@@ -796,7 +796,8 @@ pub async fn substitute(
     PathId(id): PathId<InspectionTaskId>,
     ApiJson(body): ApiJson<SubstituteBody>,
 ) -> Result<Json<TaskView>, ApiError> {
-    let input = SubstitutionInput { replace: body.replace, with: body.with, reason: body.reason, version: body.version };
+    let input =
+        SubstitutionInput { replace: body.replace, with: body.with, reason: body.reason, version: body.version };
     let task = substitutions::substitute(&state.store, &a.actor, id, &input).await?;
     Ok(Json(task_view(&a.actor, task)))
 }

@@ -14,7 +14,8 @@ use weijian_store::{both_backends, Actor};
 async fn drawn_task(app: &App, chief: &Session) -> (String, Value) {
     let plan = drawn_plan(app, chief).await;
     let tasks = app.get(&format!("/api/v1/inspection-tasks?plan_id={plan}&limit=200"), Some(chief)).await.json();
-    let task = tasks["items"].as_array().unwrap().iter().find(|t| t["entity_name"] != "枣强县人民医院").unwrap().clone();
+    let task =
+        tasks["items"].as_array().unwrap().iter().find(|t| t["entity_name"] != "枣强县人民医院").unwrap().clone();
     (plan, task)
 }
 

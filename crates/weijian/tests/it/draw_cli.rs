@@ -224,7 +224,8 @@ async fn substitution_keeps_the_draw_verifiable(
     assert_eq!(plans::documents(store, &sys, d.id).await.unwrap(), before, "the draw's files are untouched");
     assert_eq!(plans::public_draw(store, d.id).await.unwrap().record_sha256, d.record_sha256);
     let (snapshot, record) = before;
-    let o = verify(&scratch("substituted-record.json", &record.unwrap()), &scratch("substituted-snapshot.txt", &snapshot));
+    let o =
+        verify(&scratch("substituted-record.json", &record.unwrap()), &scratch("substituted-snapshot.txt", &snapshot));
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
     let listed = substitutions::of_plan(store, &sys, d.id).await.unwrap();
     assert_eq!((listed.len(), listed[0].replaced, listed[0].with), (1, task.inspectors[0], newcomer.id));
@@ -235,6 +236,9 @@ async fn substitution_keeps_the_draw_verifiable(
     let q = weijian_store::inspection_tasks::Query { plan_id: Some(done.id), limit: Some(1), ..Default::default() };
     let task = weijian_store::inspection_tasks::list(store, &sys, &q).await.unwrap().items.remove(0);
     let input = SubstitutionInput { replace: task.inspectors[0].to_string(), version: None, ..input };
-    assert_eq!(substitutions::substitute(store, &sys, task.id, &input).await.unwrap_err().code, "inspection_task.not_open");
+    assert_eq!(
+        substitutions::substitute(store, &sys, task.id, &input).await.unwrap_err().code,
+        "inspection_task.not_open"
+    );
     assert!(substitutions::public_of_plan(store, done.id).await.unwrap().is_empty());
 }
