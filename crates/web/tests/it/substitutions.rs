@@ -12,6 +12,10 @@ use weijian_store::{both_backends, Actor};
 
 /// A drawn plan of Zaoqiang and one of its open tasks (not the hospital's).
 async fn drawn_task(app: &App, chief: &Session) -> (String, Value) {
+    let today = weijian_domain::input::today();
+    weijian_demo::registry::seed(&app.store, &weijian_demo::registry::DEMO_TARGETS[..1], 30, 11, today, |_, _| {})
+        .await
+        .unwrap();
     let plan = drawn_plan(app, chief).await;
     let tasks = app.get(&format!("/api/v1/inspection-tasks?plan_id={plan}&limit=200"), Some(chief)).await.json();
     let task =
@@ -193,6 +197,7 @@ both_backends! {
         let other = app.login("hk_chief").await;
         assert_eq!(app.post(&uri, &other, json!({"replace": a, "with": good, "reason": "因病"})).await.status, StatusCode::NOT_FOUND);
 
+        let before = audit(&app).await;
         let r = app.post(&uri, &chief, json!({"replace": a, "with": good, "reason": "张某因病住院", "version": version})).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         let after = r.json();
@@ -226,6 +231,11 @@ both_backends! {
         let mut tx = app.store.begin().await.unwrap();
         sqlx::query("UPDATE random_plans SET due_on = $1 WHERE id = $2")
             .bind(yesterday.to_string()).bind(&plan).execute(&mut *tx.conn()).await.unwrap();
+        let change = weijian_store::audit::Change {
+            action: "test.due_date_passed", object_type: "random_plan", object_id: plan.clone(),
+            region_code: Some("131127".into()), summary: "测试：完成期限已过".into(), before: None, after: None,
+        };
+        tx.audit(&Actor::system(), change).await.unwrap();
         tx.commit().await.unwrap();
         let r = app.get(&public, None).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
