@@ -40,6 +40,9 @@ pub enum Permission {
     ViewPlans,
     /// Draft and publish inspection item lists; plan, freeze and draw random inspections.
     ManagePlans,
+    /// Replace one of a task's two inspectors (更换执法人员) with a written reason:
+    /// the drawn or assigned pair binds otherwise.
+    SubstituteInspectors,
     /// Record an inspection in the field (two certified inspectors; the record names them).
     RecordInspections,
     /// Read case leads (案源); institutions never do.
@@ -79,6 +82,7 @@ weijian_rules::keyed_enum!(Permission {
     ManageDutyLists => ("manage_duty_lists", "编制、发布权责清单"),
     ViewPlans => ("view_plans", "查看抽查事项清单与抽查计划"),
     ManagePlans => ("manage_plans", "编制抽查事项清单，制定、冻结、抽取抽查计划"),
+    SubstituteInspectors => ("substitute_inspectors", "更换检查任务的执法人员（须写明原因）"),
     RecordInspections => ("record_inspections", "录入检查记录与证据"),
     ViewCaseLeads => ("view_case_leads", "查看案源"),
     RegisterCaseLeads => ("register_case_leads", "登记案源"),
@@ -106,6 +110,7 @@ pub const ROLE_PERMISSIONS: &[(Role, &[Permission])] = &[
             ViewDutyLists,
             ManageDutyLists,
             ViewPlans,
+            SubstituteInspectors,
             ViewCaseLeads,
             DecideCaseLeads,
         ],
@@ -128,6 +133,7 @@ pub const ROLE_PERMISSIONS: &[(Role, &[Permission])] = &[
             ManageDutyLists,
             ViewPlans,
             ManagePlans,
+            SubstituteInspectors,
             RecordInspections,
             ViewCaseLeads,
             RegisterCaseLeads,
@@ -253,6 +259,14 @@ mod tests {
         }
         for r in [Role::Inspector, Role::SectionChief, Role::Institution] {
             assert!(role_allows(r, AttachEvidence), "{r:?}");
+        }
+    }
+
+    #[test]
+    fn only_a_section_chief_or_leader_replaces_an_assigned_inspector() {
+        for r in Role::ALL {
+            let expected = matches!(r, Role::SectionChief | Role::Leader | Role::Admin);
+            assert_eq!(role_allows(r, SubstituteInspectors), expected, "{r:?}");
         }
     }
 }

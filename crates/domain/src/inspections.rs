@@ -118,6 +118,8 @@ async fn parse(
             format!("监督检查须由两名执法人员进行，本记录有 {} 名", ids.len()),
         ));
     };
+    // The task's pair binds (drawn or assigned); a substitution changes it.
+    crate::substitutions::check_pair(store, task, [*first, *second]).await?;
     for id in [first, second] {
         let inspector = match inspectors::get(store, actor, *id).await {
             Ok(i) => i,

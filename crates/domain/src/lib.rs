@@ -26,5 +26,6 @@ pub mod random_plans;
 mod recording;
 pub mod rectifications;
 pub mod self_inspections;
+pub mod substitutions;
 
 pub use error::{DomainError, DomainResult, ErrorKind};

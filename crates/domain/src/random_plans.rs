@@ -294,6 +294,10 @@ pub async fn draw_input(store: &Store, actor: &Actor, plan: &RandomPlan) -> Doma
         .await?
         .into_iter()
         .filter(|i| {
+            // The drawn pair binds until the due date: a certificate lapsing before it would void the task.
+            i.may_enforce_throughout(plan.data.start_on, plan.data.due_on)
+        })
+        .filter(|i| {
             plan.data.pool_specialties.is_empty()
                 || i.data.specialties.iter().any(|s| plan.data.pool_specialties.contains(s))
         })
@@ -340,8 +344,9 @@ pub async fn freeze(store: &Store, actor: &Actor, id: RandomPlanId, version: Opt
             ErrorKind::Conflict,
             "random_plan.pool_too_small",
             format!(
-                "抽取基准日 {} 持有效执法证、符合专业条件的执法人员只有 {} 名，每户检查至少需要 2 名",
+                "抽取基准日 {} 至检查完成期限 {} 持续持有有效执法证、符合专业条件的执法人员只有 {} 名，每户检查至少需要 2 名",
                 plan.data.start_on,
+                plan.data.due_on,
                 input.inspectors.len()
             ),
         ));

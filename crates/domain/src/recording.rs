@@ -42,7 +42,9 @@ pub(crate) async fn record(
 ) -> DomainResult<Recorded> {
     let mut tx = store.begin().await?;
     let summary = format!("记录{}的检查任务", task.entity_name);
-    inspection_tasks::step_in(&mut tx, actor, task, Step::new(task.status, TaskAction::Record), summary).await?;
+    // As read: a substitution meanwhile changed the pair that was checked (409 stale).
+    let step = Step::new(task.status, TaskAction::Record).version(Some(task.version));
+    inspection_tasks::step_in(&mut tx, actor, task, step, summary).await?;
     // A re-inspection follows up an order still awaiting it.
     let follows = if task.source == TaskSource::Reinspection {
         Some(rectifications::followed_up_by(&mut tx, task).await?)

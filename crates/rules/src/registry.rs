@@ -421,6 +421,21 @@ pub fn may_enforce_on(status: InspectorStatus, valid_from: NaiveDate, valid_unti
     status == InspectorStatus::Active && valid_from <= day && day <= valid_until
 }
 
+/// Whether an inspector may be assigned for a whole period, `from` to
+/// `until` (both inclusive): a drawn or substituted pair must stay valid to
+/// the task's due date, not only on the day of the assignment.
+pub fn may_enforce_throughout(
+    status: InspectorStatus,
+    valid_from: NaiveDate,
+    valid_until: NaiveDate,
+    from: NaiveDate,
+    until: NaiveDate,
+) -> bool {
+    // The certificate's validity is one interval: both ends inside it cover the period.
+    may_enforce_on(status, valid_from, valid_until, from)
+        && may_enforce_on(status, valid_from, valid_until, until.max(from))
+}
+
 /// A certificate that runs out within [`CERTIFICATE_WARNING_DAYS`] of `day`.
 pub fn certificate_expiring(valid_until: NaiveDate, day: NaiveDate) -> bool {
     let left = (valid_until - day).num_days();
@@ -606,6 +621,18 @@ mod tests {
         assert_eq!(k.status_on(LicenceRecord::Valid, None, d("2099-01-01")), LicenceStatus::Valid);
         assert_eq!(k.status_on(LicenceRecord::Revoked, until, d("2026-06-01")), LicenceStatus::Revoked);
         assert!(!LicenceStatus::Expired.in_force());
+    }
+
+    #[test]
+    fn a_period_needs_the_certificate_valid_from_its_first_to_its_last_day() {
+        let (from, until) = (d("2026-01-01"), d("2026-06-30"));
+        let ok = |a: &str, b: &str| may_enforce_throughout(InspectorStatus::Active, from, until, d(a), d(b));
+        assert!(ok("2026-03-01", "2026-06-30"));
+        assert!(!ok("2026-03-01", "2026-07-01"), "lapses before the due date");
+        assert!(!ok("2025-12-31", "2026-03-01"), "not yet valid on the first day");
+        // A period already over (due before today) is judged on its first day.
+        assert!(ok("2026-03-01", "2026-02-01"));
+        assert!(!may_enforce_throughout(InspectorStatus::Suspended, from, until, d("2026-03-01"), d("2026-04-01")));
     }
 
     #[test]

@@ -64,6 +64,8 @@ id_type!(DutyListId);
 
 // 双随机: item list versions, plans, declared conflicts, inspection tasks.
 id_type!(InspectionItemListId, RandomPlanId, InspectorConflictId, InspectionTaskId, InspectionId, RectificationId);
+// 更换执法人员 (one inspector of a task replaced).
+id_type!(TaskSubstitutionId);
 // 证据附件 (one upload; its bytes are shared by content).
 id_type!(AttachmentId);
 // 案源 (a possible case and where it came from).

@@ -93,6 +93,13 @@ pub async fn get(store: &Store, actor: &Actor, id: InspectionTaskId) -> StoreRes
     from_row(&r.ok_or(StoreError::NotFound)?)
 }
 
+/// A task as the caller's transaction sees it (no scope: the caller authorised the write).
+pub async fn get_in(tx: &mut WriteTx, id: InspectionTaskId) -> StoreResult<InspectionTask> {
+    let sql = format!("SELECT {COLUMNS} FROM {FROM} WHERE t.id = $1");
+    let r = sqlx::query(&sql).bind(id.to_string()).fetch_optional(&mut *tx.conn()).await?;
+    from_row(&r.ok_or(StoreError::NotFound)?)
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct Query {
     pub plan_id: Option<RandomPlanId>,

@@ -16,7 +16,9 @@ use crate::{time, users, Actor, Store, StoreError, StoreResult};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use sqlx::{AnyConnection, Row};
-use weijian_rules::registry::{certificate_expiring, may_enforce_on, InspectorStatus, CERTIFICATE_WARNING_DAYS};
+use weijian_rules::registry::{
+    certificate_expiring, may_enforce_on, may_enforce_throughout, InspectorStatus, CERTIFICATE_WARNING_DAYS,
+};
 
 /// What a user may set on an inspector (checked by the domain).
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -50,6 +52,11 @@ impl Inspector {
     /// Whether this inspector may be assigned to enforce on `day` (the one rule).
     pub fn may_enforce_on(&self, day: NaiveDate) -> bool {
         may_enforce_on(self.data.status, self.data.cert_valid_from, self.data.cert_valid_until, day)
+    }
+
+    /// Whether this inspector may be assigned from `from` to `until` (a task's due date).
+    pub fn may_enforce_throughout(&self, from: NaiveDate, until: NaiveDate) -> bool {
+        may_enforce_throughout(self.data.status, self.data.cert_valid_from, self.data.cert_valid_until, from, until)
     }
 
     pub fn certificate_expiring(&self, day: NaiveDate) -> bool {

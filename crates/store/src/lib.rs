@@ -33,6 +33,7 @@ pub mod regions;
 pub mod schema;
 pub mod self_inspections;
 pub mod sessions;
+pub mod task_substitutions;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod time;

@@ -29,6 +29,7 @@ pub const TABLES: &[(&str, &str)] = &[
     ("random_plans", "id"),
     ("inspector_conflicts", "id"),
     ("inspection_tasks", "id"),
+    ("task_substitutions", "id"),
     ("inspections", "id"),
     ("inspection_specialties", "inspection_id, specialty"),
     ("rectifications", "id"),

@@ -105,6 +105,11 @@ both_backends! {
         assert!(snapshot.starts_with(&format!("weijian-draw-v1\nplan:{}\n", plan.id)), "{snapshot}");
         assert!(snapshot.contains(&format!("\nr:{conflicted}:{}\n", gao.id)), "the recusal is frozen");
         assert!(!snapshot.contains(&expired.id.to_string()), "an expired certificate is not eligible");
+        // Valid on the start day but lapsing before the due date: the drawn pair must hold to the end.
+        let lapsing = all.iter().find(|i| i.data.name == "刘晓燕").unwrap();
+        assert!(lapsing.may_enforce_on(today) && lapsing.data.cert_valid_until < plan.data.due_on);
+        assert!(!snapshot.contains(&lapsing.id.to_string()), "a certificate lapsing before the due date is not eligible");
+        assert!(snapshot.contains(&format!("\ni:{}\n", gao.id)), "one valid to the due date is");
         // The scope cannot change any more; freezing again is refused.
         let e = plans::update(s, &chief, plan.id, frozen.version, &plan_input(&institute, &list.id.to_string())).await.unwrap_err();
         assert_eq!(e.code, "random_plan.scope_frozen");

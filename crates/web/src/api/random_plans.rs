@@ -14,12 +14,14 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use weijian_domain::random_plans::{self as plans, DrawRequest, PlanInput};
+use weijian_domain::substitutions::{self, SubstitutionInput};
 use weijian_domain::{inspection_items, DomainError};
 use weijian_rules::inspection::PlanStatus;
 use weijian_store::ids::{EntityId, InspectionItemListId, InspectionTaskId, InspectorId, RandomPlanId, UnitId};
 use weijian_store::inspection_items::{InspectionItemList, ItemListContent};
 use weijian_store::inspection_tasks::{self, InspectionTask};
 use weijian_store::random_plans::{PublicDraw, RandomPlan};
+use weijian_store::task_substitutions::Substitution;
 use weijian_store::time;
 use weijian_store::versioned::ListFilter;
 
@@ -682,7 +684,7 @@ pub struct TaskView {
     pub status: String,
     pub status_label: String,
     pub version: i64,
-    /// The actions this user may take now: record.
+    /// The actions this user may take now: record, cancel, substitute (更换执法人员).
     pub allowed_actions: Vec<String>,
 }
 
@@ -710,8 +712,13 @@ impl From<InspectionTask> for TaskView {
 
 /// The task as this user sees it, with the actions they may take now.
 pub fn task_view(actor: &weijian_store::Actor, t: InspectionTask) -> TaskView {
-    let actions = weijian_domain::lifecycle::of_task(actor, t.status, &t.region_code);
-    TaskView { allowed_actions: actions.into_iter().map(String::from).collect(), ..TaskView::from(t) }
+    let mut actions: Vec<String> =
+        weijian_domain::lifecycle::of_task(actor, t.status, &t.region_code).into_iter().map(String::from).collect();
+    // Not a lifecycle step (the state stays), but an action of the open task all the same.
+    if substitutions::may_substitute(actor, &t) {
+        actions.push("substitute".into());
+    }
+    TaskView { allowed_actions: actions, ..TaskView::from(t) }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -773,4 +780,138 @@ pub async fn get_task(
     PathId(id): PathId<InspectionTaskId>,
 ) -> Result<Json<TaskView>, ApiError> {
     Ok(Json(task_view(&a.actor, plans::task(&state.store, &a.actor, id).await?)))
+}
+
+// ---- substitutions (更换执法人员) -------------------------------------------
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SubstituteBody {
+    /// The inspector who leaves: one of the task's two.
+    pub replace: String,
+    /// The inspector who comes: valid 执法证 today and until the due date, in post, no declared conflict.
+    pub with: String,
+    /// Why (illness, a recusal found late, a lapsed certificate …), at most 500 characters.
+    pub reason: String,
+    /// The task's version as read; a newer one refuses the substitution (inspection_task.stale).
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+/// Replaces one of an open task's two inspectors (section chief or leader),
+/// with a written reason; audited, the task's version bumped, the draw record
+/// unchanged. Answers the task as `GET /api/v1/inspection-tasks/{id}` does.
+#[utoipa::path(post, path = "/api/v1/inspection-tasks/{id}/substitute", tag = "random_inspections",
+    params(("id" = String, Path, description = "检查任务标识")), request_body = SubstituteBody,
+    security(("session" = []), ("bearer" = [])),
+    responses((status = 200, body = TaskView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn substitute(
+    State(state): State<AppState>,
+    CurrentUser(a): CurrentUser,
+    PathId(id): PathId<InspectionTaskId>,
+    ApiJson(body): ApiJson<SubstituteBody>,
+) -> Result<Json<TaskView>, ApiError> {
+    let input =
+        SubstitutionInput { replace: body.replace, with: body.with, reason: body.reason, version: body.version };
+    let task = substitutions::substitute(&state.store, &a.actor, id, &input).await?;
+    Ok(Json(task_view(&a.actor, task)))
+}
+
+/// One substitution as staff see it.
+#[derive(Serialize, ToSchema)]
+pub struct SubstitutionView {
+    pub id: String,
+    pub task_id: String,
+    pub plan_id: Option<String>,
+    pub entity_id: String,
+    pub entity_name: String,
+    /// The inspector replaced, as the draw record names them (id), and their name.
+    pub replaced: String,
+    pub replaced_name: String,
+    /// The inspector who came instead.
+    pub with: String,
+    pub with_name: String,
+    pub reason: String,
+    /// The section chief or leader who made it.
+    pub substituted_by_name: Option<String>,
+    pub substituted_at: String,
+}
+
+impl From<Substitution> for SubstitutionView {
+    fn from(s: Substitution) -> Self {
+        SubstitutionView {
+            id: s.id.to_string(),
+            task_id: s.task_id.to_string(),
+            plan_id: s.plan_id.map(|p| p.to_string()),
+            entity_id: s.entity_id.to_string(),
+            entity_name: s.entity_name,
+            replaced: s.replaced.to_string(),
+            replaced_name: s.replaced_name,
+            with: s.with.to_string(),
+            with_name: s.with_name,
+            reason: s.reason,
+            substituted_by_name: s.substituted_by_name,
+            substituted_at: time::to_db(s.substituted_at),
+        }
+    }
+}
+
+/// A drawn plan's substitutions, oldest first: staff read them at any time.
+#[utoipa::path(get, path = "/api/v1/random-plans/{id}/substitutions", tag = "random_inspections",
+    params(("id" = String, Path, description = "抽查计划标识")),
+    security(("session" = []), ("bearer" = [])),
+    responses((status = 200, body = Vec<SubstitutionView>), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn plan_substitutions(
+    State(state): State<AppState>,
+    CurrentUser(a): CurrentUser,
+    PathId(id): PathId<RandomPlanId>,
+) -> Result<Json<Vec<SubstitutionView>>, ApiError> {
+    let rows = substitutions::of_plan(&state.store, &a.actor, id).await?;
+    Ok(Json(rows.into_iter().map(SubstitutionView::from).collect()))
+}
+
+/// One substitution on the portal: who replaced whom (the ids the draw record
+/// uses, and the names: inspectors act as public officials), when and why.
+#[derive(Serialize, ToSchema)]
+pub struct PublicSubstitutionView {
+    pub entity_id: String,
+    /// Individuals' names redacted, as in the published results.
+    pub entity_name: String,
+    pub replaced: String,
+    pub replaced_name: String,
+    pub with: String,
+    pub with_name: String,
+    pub reason: String,
+    pub substituted_at: String,
+}
+
+impl From<Substitution> for PublicSubstitutionView {
+    fn from(s: Substitution) -> Self {
+        PublicSubstitutionView {
+            entity_id: s.entity_id.to_string(),
+            entity_name: s.entity_name,
+            replaced: s.replaced.to_string(),
+            replaced_name: s.replaced_name,
+            with: s.with.to_string(),
+            with_name: s.with_name,
+            reason: s.reason,
+            substituted_at: time::to_db(s.substituted_at),
+        }
+    }
+}
+
+/// Public: a drawn plan's substitutions, listed beside its record and released
+/// with it (404 `random_plan.record_not_released` until then): the record
+/// itself stays as drawn and verifiable.
+#[utoipa::path(get, path = "/api/v1/public/draws/{id}/substitutions", tag = "random_inspections",
+    params(("id" = String, Path, description = "抽查计划标识")),
+    responses((status = 200, body = Vec<PublicSubstitutionView>), (status = 404, body = ErrorBody)))]
+pub async fn public_substitutions(
+    State(state): State<AppState>,
+    PathId(id): PathId<RandomPlanId>,
+) -> Result<Json<Vec<PublicSubstitutionView>>, ApiError> {
+    let rows = substitutions::public_of_plan(&state.store, id).await?;
+    Ok(Json(rows.into_iter().map(PublicSubstitutionView::from).collect()))
 }

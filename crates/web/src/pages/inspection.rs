@@ -44,6 +44,17 @@ struct TaskPage {
     started_at: String,
     message: String,
     open: bool,
+    /// Who replaced whom on this task, oldest first.
+    substitutions: Vec<weijian_store::task_substitutions::Substitution>,
+    /// For a section chief or leader on an open task: who may come instead
+    /// (valid today and until the due date, not already on the task): (id, name).
+    candidates: Vec<(String, String)>,
+}
+
+impl TaskPage {
+    fn when(&self, s: &weijian_store::task_substitutions::Substitution) -> String {
+        weijian_store::time::display(s.substituted_at)
+    }
 }
 
 async fn task_page(
@@ -94,10 +105,26 @@ async fn task_page(
         .iter()
         .map(crate::api::attachments::page_line)
         .collect();
+    let substitutions =
+        weijian_domain::substitutions::of_task(&state.store, &a.actor, task.id).await.unwrap_or_default();
+    let candidates = if weijian_domain::substitutions::may_substitute(&a.actor, &task) {
+        let today = weijian_domain::input::today();
+        weijian_domain::inspectors::eligible_on(&state.store, &a.actor, today, None, None)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|i| !task.inspectors.contains(&i.id) && i.may_enforce_throughout(today, task.due_on))
+            .map(|i| (i.id.to_string(), format!("{}（{}）", i.data.name, i.unit_name)))
+            .collect()
+    } else {
+        vec![]
+    };
     render(
         status,
         &TaskPage {
             chrome: Chrome::new(&state.store, a, "/tasks").await,
+            substitutions,
+            candidates,
             open: task.status == weijian_rules::inspection::TaskStatus::Assigned,
             task,
             address,
@@ -174,7 +201,16 @@ pub async fn record(
             .filter(|t| !t.trim().is_empty())
             .unwrap_or_else(weijian_domain::input::clock_now),
         place: field("place"),
-        inspectors: task.inspectors.iter().map(|i| i.to_string()).collect(),
+        // The pair the page showed (hidden fields): if the task's pair changed
+        // since, the record is refused rather than saved under other names.
+        inspectors: {
+            let shown: Vec<String> = pairs.iter().filter(|(k, _)| k == "inspector").map(|(_, v)| v.clone()).collect();
+            if shown.is_empty() {
+                task.inspectors.iter().map(|i| i.to_string()).collect()
+            } else {
+                shown
+            }
+        },
         results,
         findings: field("findings"),
         party_signature: field("party_signature"),
@@ -186,5 +222,41 @@ pub async fn record(
     match domain::record(&state.store, &a.actor, id, &input).await {
         Ok(_) => Redirect::to(&format!("/entities/{}", task.entity_id)).into_response(),
         Err(e) => task_page(&state, &a, id, crate::error::status_of(e.kind), e.message).await,
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct SubstituteForm {
+    #[serde(default)]
+    replace: String,
+    #[serde(default)]
+    with: String,
+    #[serde(default)]
+    reason: String,
+    /// The task's version the page showed (a hidden field).
+    #[serde(default)]
+    version: Option<i64>,
+}
+
+/// 更换执法人员 from the task page (section chief or leader).
+pub async fn substitute(
+    State(state): State<AppState>,
+    CurrentUser(a): CurrentUser,
+    PathId(id): PathId<InspectionTaskId>,
+    Form(f): Form<SubstituteForm>,
+) -> Response {
+    let input = weijian_domain::substitutions::SubstitutionInput {
+        replace: f.replace,
+        with: f.with,
+        reason: f.reason,
+        version: f.version,
+    };
+    match weijian_domain::substitutions::substitute(&state.store, &a.actor, id, &input).await {
+        Ok(_) => Redirect::to(&format!("/tasks/{id}")).into_response(),
+        // Out of reach stays out of reach (404/403 pages); a refused substitution comes back with its reason.
+        Err(e) if matches!(e.kind, weijian_domain::ErrorKind::Invalid | weijian_domain::ErrorKind::Conflict) => {
+            task_page(&state, &a, id, crate::error::status_of(e.kind), e.message).await
+        }
+        Err(e) => domain_error_page(e),
     }
 }

@@ -104,6 +104,7 @@ pub fn router() -> Router<AppState> {
         .route("/case-leads/{id}/accept", post(case_leads::accept))
         .route("/tasks/{id}", get(inspection::show))
         .route("/tasks/{id}/inspection", post(inspection::record))
+        .route("/tasks/{id}/substitute", post(inspection::substitute))
         .route("/tasks/{id}/photos", post(inspection::upload_photo).layer(axum::extract::DefaultBodyLimit::disable()))
         .route("/random-plans/{id}/publish-results", post(random_plans::publish_results))
         .route("/public/draws", get(random_plans::public))

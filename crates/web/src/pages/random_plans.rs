@@ -18,6 +18,7 @@ use weijian_rules::draw::DrawRecord;
 use weijian_store::ids::RandomPlanId;
 use weijian_store::inspection_tasks::{InspectionTask, Query as TaskQuery};
 use weijian_store::random_plans::{PublicDraw, RandomPlan};
+use weijian_store::task_substitutions::Substitution;
 use weijian_store::time;
 
 const ACTIVE: &str = "/random-plans";
@@ -67,6 +68,14 @@ struct DetailPage {
     drawn_at: String,
     /// The scope in words: (label, value).
     scope: Vec<(&'static str, String)>,
+    /// Who replaced whom on the plan's tasks (staff see them at any time).
+    substitutions: Vec<Substitution>,
+}
+
+impl DetailPage {
+    fn when(&self, s: &Substitution) -> String {
+        time::display(s.substituted_at)
+    }
 }
 
 impl DetailPage {
@@ -139,9 +148,15 @@ pub(super) async fn detail_page(
     } else {
         vec![]
     };
+    let substitutions = if record.is_some() {
+        weijian_domain::substitutions::of_plan(&state.store, &a.actor, id).await.unwrap_or_default()
+    } else {
+        vec![]
+    };
     render(
         status,
         &DetailPage {
+            substitutions,
             chrome: Chrome::new(&state.store, a, ACTIVE).await,
             can_manage: allows(&a.actor, Permission::ManagePlans),
             actions: weijian_domain::lifecycle::of_plan(&a.actor, plan.status, &plan.region_code),
@@ -259,20 +274,41 @@ pub async fn tasks(State(state): State<AppState>, CurrentUser(a): CurrentUser) -
 struct PublicPage {
     draws: Vec<PublicDraw>,
     today: chrono::NaiveDate,
+    /// The substitutions of each plan whose record is released.
+    substitutions: Vec<(RandomPlanId, Vec<Substitution>)>,
 }
 
 /// The public list of draws: every frozen plan's snapshot, every drawn plan's
 /// commitment, and its record once released.
 pub async fn public(State(state): State<AppState>) -> Response {
-    match plans::public_draws(&state.store, None).await {
-        Ok(draws) => render(StatusCode::OK, &PublicPage { draws, today: weijian_domain::input::today() }),
-        Err(e) => domain_error_page(e),
+    let today = weijian_domain::input::today();
+    let draws = match plans::public_draws(&state.store, None).await {
+        Ok(draws) => draws,
+        Err(e) => return domain_error_page(e),
+    };
+    let mut substitutions = Vec::new();
+    for d in draws.iter().filter(|d| d.record_released(today)) {
+        match weijian_domain::substitutions::public_of_plan(&state.store, d.id).await {
+            Ok(rows) if !rows.is_empty() => substitutions.push((d.id, rows)),
+            Ok(_) => {}
+            Err(e) => return domain_error_page(e),
+        }
     }
+    render(StatusCode::OK, &PublicPage { draws, today, substitutions })
 }
 
 impl PublicPage {
     fn released(&self, d: &PublicDraw) -> bool {
         d.record_released(self.today)
+    }
+
+    /// A released plan's substitutions (none before its record is released).
+    fn substitutions_of(&self, d: &PublicDraw) -> &[Substitution] {
+        self.substitutions.iter().find(|(id, _)| *id == d.id).map_or(&[], |(_, rows)| rows.as_slice())
+    }
+
+    fn when(&self, s: &Substitution) -> String {
+        time::display(s.substituted_at)
     }
 }
 

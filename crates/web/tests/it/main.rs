@@ -14,3 +14,4 @@ mod random_plans;
 mod roles;
 mod route_sweep;
 mod self_inspections;
+mod substitutions;

@@ -24,6 +24,7 @@ const PUBLIC: &[&str] = &[
     "GET /api/v1/public/draws/{id}",
     "GET /api/v1/public/draws/{id}/record",
     "GET /api/v1/public/draws/{id}/snapshot",
+    "GET /api/v1/public/draws/{id}/substitutions",
     "GET /api/v1/public/inspection-results",
     "GET /api/v1/public/regions/{region_code}/duty-lists",
     "GET /api/v1/public/regions/{region_code}/inspection-items",

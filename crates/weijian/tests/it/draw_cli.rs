@@ -147,6 +147,29 @@ async fn the_demo_draws_verify_from_their_public_files() {
         let o = verify(&record_file, &snapshot_file);
         assert_eq!(o.status.code(), Some(0), "{}: {}{}", d.name, stdout(&o), stderr(&o));
     }
+    // Every drawn plan names only inspectors whose 执法证 holds from its start to its due date.
+    let sys = weijian_store::Actor::system();
+    for d in draws.iter().filter(|d| d.status != PlanStatus::Frozen) {
+        let plan = plans::get(&store, &sys, d.id).await.unwrap();
+        let q = weijian_store::inspection_tasks::Query { plan_id: Some(d.id), limit: Some(500), ..Default::default() };
+        let tasks = weijian_store::inspection_tasks::list(&store, &sys, &q).await.unwrap().items;
+        assert!(!tasks.is_empty(), "{}", d.name);
+        for t in tasks {
+            for i in t.inspectors {
+                let i = weijian_store::inspectors::get(&store, &sys, i).await.unwrap();
+                assert!(
+                    i.may_enforce_throughout(plan.data.start_on, plan.data.due_on),
+                    "{}: {} (执法证至 {}) drawn for {} due {}",
+                    d.name,
+                    i.data.name,
+                    i.data.cert_valid_until,
+                    t.entity_name,
+                    plan.data.due_on
+                );
+            }
+        }
+    }
+    substitution_keeps_the_draw_verifiable(&store, &draws).await;
     for d in draws.iter().filter(|d| d.status == PlanStatus::Frozen) {
         let snapshot = plans::public_snapshot(&store, d.id).await.unwrap();
         assert!(snapshot.starts_with("weijian-draw-v1\n") && d.record_sha256.is_none(), "{}", d.name);
@@ -154,4 +177,68 @@ async fn the_demo_draws_verify_from_their_public_files() {
     }
     store.close().await;
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A chief replaces an inspector on a drawn plan in progress: the record and
+/// its commitment stay as drawn and the CLI still verifies them; the
+/// substitution is listed for staff, and publicly only once the record is.
+async fn substitution_keeps_the_draw_verifiable(
+    store: &weijian_store::Store,
+    draws: &[weijian_store::random_plans::PublicDraw],
+) {
+    use weijian_domain::random_plans as plans;
+    use weijian_domain::substitutions::{self, SubstitutionInput};
+    use weijian_rules::inspection::{PlanStatus, TaskStatus};
+    let sys = weijian_store::Actor::system();
+    let today = weijian_domain::input::today();
+    let d = draws.iter().find(|d| matches!(d.status, PlanStatus::Drawn | PlanStatus::InProgress)).unwrap();
+    let plan = plans::get(store, &sys, d.id).await.unwrap();
+    let q = weijian_store::inspection_tasks::Query {
+        plan_id: Some(d.id),
+        status: Some(TaskStatus::Assigned),
+        limit: Some(1),
+        ..Default::default()
+    };
+    let task = weijian_store::inspection_tasks::list(store, &sys, &q).await.unwrap().items.remove(0);
+    let data = weijian_store::inspectors::InspectorData {
+        user_id: None,
+        name: "替补执法员".into(),
+        unit_id: plan.data.pool_unit_id.unwrap_or(plan.data.unit_id),
+        cert_no: "DEMO-SUB-0001".into(),
+        cert_valid_from: today - chrono::Days::new(30),
+        cert_valid_until: task.due_on + chrono::Days::new(30),
+        specialties: vec!["public_places".into()],
+        status: weijian_rules::registry::InspectorStatus::Active,
+        phone: None,
+    };
+    let newcomer = weijian_store::inspectors::create(store, &sys, &data).await.unwrap();
+    let before = plans::documents(store, &sys, d.id).await.unwrap();
+    let input = SubstitutionInput {
+        replace: task.inspectors[0].to_string(),
+        with: newcomer.id.to_string(),
+        reason: "原执法人员因病住院".into(),
+        version: Some(task.version),
+    };
+    let after = substitutions::substitute(store, &sys, task.id, &input).await.unwrap();
+    assert_eq!(after.inspectors, [newcomer.id, task.inspectors[1]]);
+    assert_eq!(plans::documents(store, &sys, d.id).await.unwrap(), before, "the draw's files are untouched");
+    assert_eq!(plans::public_draw(store, d.id).await.unwrap().record_sha256, d.record_sha256);
+    let (snapshot, record) = before;
+    let o =
+        verify(&scratch("substituted-record.json", &record.unwrap()), &scratch("substituted-snapshot.txt", &snapshot));
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let listed = substitutions::of_plan(store, &sys, d.id).await.unwrap();
+    assert_eq!((listed.len(), listed[0].replaced, listed[0].with), (1, task.inspectors[0], newcomer.id));
+    let e = substitutions::public_of_plan(store, d.id).await.unwrap_err();
+    assert_eq!(e.code, "random_plan.record_not_released");
+    // The published plan's tasks are all recorded: nothing left to substitute.
+    let done = draws.iter().find(|d| d.status == PlanStatus::ResultsPublished).unwrap();
+    let q = weijian_store::inspection_tasks::Query { plan_id: Some(done.id), limit: Some(1), ..Default::default() };
+    let task = weijian_store::inspection_tasks::list(store, &sys, &q).await.unwrap().items.remove(0);
+    let input = SubstitutionInput { replace: task.inspectors[0].to_string(), version: None, ..input };
+    assert_eq!(
+        substitutions::substitute(store, &sys, task.id, &input).await.unwrap_err().code,
+        "inspection_task.not_open"
+    );
+    assert!(substitutions::public_of_plan(store, done.id).await.unwrap().is_empty());
 }
