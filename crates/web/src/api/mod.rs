@@ -9,6 +9,8 @@ pub(crate) mod coverage;
 mod duty_lists;
 pub(crate) mod entities;
 pub mod imports;
+pub(crate) mod inspection_campaigns;
+mod inspection_tasks;
 pub(crate) mod inspections;
 mod inspectors;
 pub(crate) mod licences;
@@ -116,6 +118,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(random_plans::declare_conflict))
         .routes(routes!(random_plans::list_tasks))
         .routes(routes!(random_plans::get_task))
+        .routes(routes!(inspection_tasks::create_task))
+        .routes(routes!(inspection_campaigns::list, inspection_campaigns::create))
+        .routes(routes!(inspection_campaigns::get))
+        .routes(routes!(inspection_campaigns::generate))
         .routes(routes!(inspections::record))
         .routes(routes!(inspections::rectifications))
         .routes(routes!(inspections::report))

@@ -6,6 +6,7 @@ mod case_leads;
 mod common;
 mod duty_lists;
 mod http;
+mod inspection_campaigns;
 mod imports_http;
 mod people;
 mod plan_pages;
