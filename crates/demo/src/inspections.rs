@@ -5,7 +5,7 @@
 //! and results published (its draw record public), one drawn a month ago and
 //! in progress (only its commitment public), and one frozen, awaiting its
 //! beacon. Beacons are marked as demo values. A 专项检查 of the 一级 medical
-institutions runs this quarter with its tasks generated. Two public places of
+//! institutions runs this quarter with its tasks generated. Two public places of
 //! each jurisdiction were ordered to correct a month ago: one re-inspection
 //! found the order not carried out (a case lead, 案源), the other order is
 //! overdue, waiting for its re-inspection or to be turned into a lead.
