@@ -384,10 +384,8 @@ async fn campaign(
     let mut staff = weijian_store::inspectors::eligible_on(store, &sys, today, Some(unit), None).await?;
     staff.sort_by_key(|i| i.data.user_id.is_none());
     if let [first, second, ..] = staff.as_slice() {
-        let pair = GenerateInput {
-            inspector_ids: vec![first.id.to_string(), second.id.to_string()],
-            ..Default::default()
-        };
+        let pair =
+            GenerateInput { inspector_ids: vec![first.id.to_string(), second.id.to_string()], ..Default::default() };
         campaigns::generate(store, &sys, campaign.id, &pair).await?;
     }
     Ok(())

@@ -17,7 +17,9 @@ use weijian_store::ids::{EntityId, InspectionCampaignId};
 use weijian_store::inspection_items::{InspectionItemList, ItemLists};
 use weijian_store::inspection_tasks::{InspectionTask, TaskData};
 use weijian_store::versioned::ListFilter;
-use weijian_store::{entities, inspection_campaigns, inspector_conflicts, inspectors, versioned, Actor, Store, StoreError};
+use weijian_store::{
+    entities, inspection_campaigns, inspector_conflicts, inspectors, versioned, Actor, Store, StoreError,
+};
 
 fn invalid(code: &'static str, field: &str, message: impl Into<String>) -> DomainError {
     DomainError::invalid(code, field, message)
@@ -42,7 +44,11 @@ pub struct TaskInput {
 }
 
 /// The newest published item list of a region (lists come newest version first).
-pub async fn current_item_list(store: &Store, actor: &Actor, region_code: &str) -> DomainResult<Option<InspectionItemList>> {
+pub async fn current_item_list(
+    store: &Store,
+    actor: &Actor,
+    region_code: &str,
+) -> DomainResult<Option<InspectionItemList>> {
     let filter = ListFilter { region_code: Some(region_code.to_string()), ..Default::default() };
     let lists = versioned::list::<ItemLists>(store, actor, &filter).await?;
     Ok(lists.into_iter().filter(|l| l.is_published()).max_by_key(|l| (l.published_at, l.version_no)))
@@ -53,8 +59,9 @@ pub async fn create(store: &Store, actor: &Actor, input: &TaskInput) -> DomainRe
     require(actor, Permission::ManagePlans)?;
     let entity_id: EntityId =
         input.entity_id.trim().parse().map_err(|_| invalid("request.invalid_id", "entity_id", "监管对象标识无效"))?;
-    let source = TaskSource::parse_key_or_label(input.source.trim())
-        .ok_or_else(|| invalid("inspection_task.invalid_source", "source", "任务来源应为日常巡查、专项检查、投诉举报核查或许可前检查"))?;
+    let source = TaskSource::parse_key_or_label(input.source.trim()).ok_or_else(|| {
+        invalid("inspection_task.invalid_source", "source", "任务来源应为日常巡查、专项检查、投诉举报核查或许可前检查")
+    })?;
     match source {
         TaskSource::Random => {
             return Err(invalid("inspection_task.random_by_draw", "source", "双随机任务只能由抽取产生"));
@@ -112,22 +119,25 @@ pub async fn create(store: &Store, actor: &Actor, input: &TaskInput) -> DomainRe
             return Err(invalid(
                 "inspection_task.not_campaign_target",
                 "entity_id",
-                format!("{}不属于专项检查“{}”的检查对象（{}）", entity.data.name, c.data.name, c.data.target.describe(Registry::official())),
+                format!(
+                    "{}不属于专项检查“{}”的检查对象（{}）",
+                    entity.data.name,
+                    c.data.name,
+                    c.data.target.describe(Registry::official())
+                ),
             ));
         }
     }
-    let chosen: Vec<String> = input
-        .items
-        .iter()
-        .flatten()
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .fold(Vec::new(), |mut v, c| {
-            if !v.contains(&c) {
-                v.push(c);
-            }
-            v
-        });
+    let chosen: Vec<String> =
+        input.items.iter().flatten().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).fold(
+            Vec::new(),
+            |mut v, c| {
+                if !v.contains(&c) {
+                    v.push(c);
+                }
+                v
+            },
+        );
     let (item_list_id, items) = match &campaign {
         Some(c) => {
             if let Some(code) = chosen.iter().find(|code| !c.data.items.contains(code)) {

@@ -279,11 +279,7 @@ pub async fn generate(
     if input.pairs.is_empty() {
         pairs.push(pair(store, actor, &input.inspector_ids, "inspector_ids").await?);
     } else if !input.inspector_ids.is_empty() {
-        return Err(invalid(
-            "inspection_campaign.pairs_twice",
-            "pairs",
-            "inspector_ids 与 pairs 只能填写一项",
-        ));
+        return Err(invalid("inspection_campaign.pairs_twice", "pairs", "inspector_ids 与 pairs 只能填写一项"));
     } else {
         for (n, p) in input.pairs.iter().enumerate() {
             pairs.push(pair(store, actor, p, &format!("pairs[{n}]")).await?);

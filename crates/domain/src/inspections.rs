@@ -665,7 +665,11 @@ pub async fn assign_task_in(
         let i = match inspectors::get(store, actor, id).await {
             Ok(i) => i,
             Err(StoreError::NotFound) => {
-                return Err(invalid("inspection.inspector_not_found", "inspector_ids", "执法人员不存在或不在您的辖区内"))
+                return Err(invalid(
+                    "inspection.inspector_not_found",
+                    "inspector_ids",
+                    "执法人员不存在或不在您的辖区内",
+                ))
             }
             Err(e) => return Err(e.into()),
         };

@@ -76,7 +76,11 @@ impl TargetFilter {
                     ))
                 }
                 AttributeKind::Integer if value.parse::<i64>().is_err() => {
-                    return Err(refuse("inspection_campaign.invalid_attribute", field, format!("{}应为整数", spec.label)))
+                    return Err(refuse(
+                        "inspection_campaign.invalid_attribute",
+                        field,
+                        format!("{}应为整数", spec.label),
+                    ))
                 }
                 _ => {}
             }
@@ -159,7 +163,10 @@ mod tests {
         assert_eq!((e.code, e.field.as_str()), ("inspection_campaign.invalid_attribute", "attributes.level"));
         let e = TargetFilter::parse(r, "医疗机构", &attrs(&[("colour", "红")])).unwrap_err();
         assert_eq!(e.code, "inspection_campaign.unknown_attribute");
-        assert_eq!(TargetFilter::parse(r, "飞船", &attrs(&[])).unwrap_err().code, "inspection_campaign.unknown_category");
+        assert_eq!(
+            TargetFilter::parse(r, "飞船", &attrs(&[])).unwrap_err().code,
+            "inspection_campaign.unknown_category"
+        );
         assert_eq!(TargetFilter::parse(r, " ", &attrs(&[])).unwrap_err().code, "inspection_campaign.category_required");
     }
 
@@ -173,7 +180,11 @@ mod tests {
         assert!(!f.matches(r, "medical_institution", &BTreeMap::new()), "no value: not in the set");
         assert!(!f.matches(r, "public_place", &level("二级")), "another category");
         let beds = TargetFilter::parse(r, "medical_institution", &attrs(&[("beds", "100")])).unwrap();
-        assert!(beds.matches(r, "medical_institution", &BTreeMap::from([("beds".into(), AttributeValue::Integer(100))])));
+        assert!(beds.matches(
+            r,
+            "medical_institution",
+            &BTreeMap::from([("beds".into(), AttributeValue::Integer(100))])
+        ));
         let text = TargetFilter::parse(r, "medical_institution", &attrs(&[("departments", "口腔")])).unwrap();
         let d = BTreeMap::from([("departments".to_string(), AttributeValue::Text("内科；口腔科".into()))]);
         assert!(text.matches(r, "medical_institution", &d), "text attributes match by containing");
@@ -185,8 +196,17 @@ mod tests {
         let d = |s: &str| s.parse::<NaiveDate>().unwrap();
         let today = d("2026-03-02");
         assert!(check_period(d("2026-03-01"), d("2026-06-30"), today).is_ok());
-        assert_eq!(check_period(d("2026-06-30"), d("2026-03-01"), today).unwrap_err().code, "inspection_campaign.period_reversed");
-        assert_eq!(check_period(d("2026-01-01"), d("2026-03-01"), today).unwrap_err().code, "inspection_campaign.period_past");
-        assert_eq!(check_period(d("2026-03-02"), d("2027-03-02"), today).unwrap_err().code, "inspection_campaign.period_too_long");
+        assert_eq!(
+            check_period(d("2026-06-30"), d("2026-03-01"), today).unwrap_err().code,
+            "inspection_campaign.period_reversed"
+        );
+        assert_eq!(
+            check_period(d("2026-01-01"), d("2026-03-01"), today).unwrap_err().code,
+            "inspection_campaign.period_past"
+        );
+        assert_eq!(
+            check_period(d("2026-03-02"), d("2027-03-02"), today).unwrap_err().code,
+            "inspection_campaign.period_too_long"
+        );
     }
 }

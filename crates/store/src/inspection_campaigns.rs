@@ -4,7 +4,9 @@
 
 use crate::audit::{Audited, Change};
 use crate::columns;
-use crate::ids::{parse_db, EntityId, InspectionCampaignId, InspectionItemListId, InspectionTaskId, InspectorId, UserId};
+use crate::ids::{
+    parse_db, EntityId, InspectionCampaignId, InspectionItemListId, InspectionTaskId, InspectorId, UserId,
+};
 use crate::inspection_tasks::{self, NewTask};
 use crate::jurisdiction::{authorize_write, read_filter, Owner, WriteTarget};
 use crate::lifecycle;

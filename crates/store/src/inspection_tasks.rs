@@ -246,7 +246,11 @@ pub async fn insert_in(tx: &mut WriteTx, new: NewTask<'_>) -> StoreResult<Inspec
 
 /// Files a just-inserted task under its 专项检查 (the draw and re-inspections
 /// insert tasks without one, so [`NewTask`] keeps its shape).
-pub async fn set_campaign_in(tx: &mut WriteTx, task: InspectionTaskId, campaign: InspectionCampaignId) -> StoreResult<()> {
+pub async fn set_campaign_in(
+    tx: &mut WriteTx,
+    task: InspectionTaskId,
+    campaign: InspectionCampaignId,
+) -> StoreResult<()> {
     sqlx::query("UPDATE inspection_tasks SET campaign_id = $1 WHERE id = $2")
         .bind(campaign.to_string())
         .bind(task.to_string())

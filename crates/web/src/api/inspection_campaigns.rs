@@ -11,7 +11,9 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
-use weijian_domain::inspection_campaigns::{self as domain, CampaignInput, CampaignSummary, GenerateInput, TargetInput};
+use weijian_domain::inspection_campaigns::{
+    self as domain, CampaignInput, CampaignSummary, GenerateInput, TargetInput,
+};
 use weijian_rules::registry::Registry;
 use weijian_store::ids::InspectionCampaignId;
 use weijian_store::time;
@@ -58,7 +60,9 @@ impl From<CampaignSummary> for InspectionCampaignView {
         InspectionCampaignView {
             id: c.id.to_string(),
             region_code: c.data.region_code,
-            specialty_label: registry.specialty(&c.data.specialty).map_or(c.data.specialty.clone(), |x| x.label.clone()),
+            specialty_label: registry
+                .specialty(&c.data.specialty)
+                .map_or(c.data.specialty.clone(), |x| x.label.clone()),
             specialty: c.data.specialty,
             name: c.data.name,
             item_list_id: c.data.item_list_id.to_string(),
@@ -128,7 +132,11 @@ pub struct GeneratedView {
     pub skipped_conflicts: Vec<String>,
 }
 
-async fn view(state: &AppState, actor: &weijian_store::Actor, id: InspectionCampaignId) -> Result<InspectionCampaignView, ApiError> {
+async fn view(
+    state: &AppState,
+    actor: &weijian_store::Actor,
+    id: InspectionCampaignId,
+) -> Result<InspectionCampaignView, ApiError> {
     let c = domain::get(&state.store, actor, id).await?;
     Ok(domain::summary(&state.store, actor, c).await?.into())
 }
@@ -137,7 +145,10 @@ async fn view(state: &AppState, actor: &weijian_store::Actor, id: InspectionCamp
 #[utoipa::path(get, path = "/api/v1/inspection-campaigns", tag = "random_inspections",
     security(("session" = []), ("bearer" = [])),
     responses((status = 200, body = InspectionCampaignPage), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-pub async fn list(State(state): State<AppState>, CurrentUser(a): CurrentUser) -> Result<Json<InspectionCampaignPage>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    CurrentUser(a): CurrentUser,
+) -> Result<Json<InspectionCampaignPage>, ApiError> {
     let mut items = Vec::new();
     for c in domain::list(&state.store, &a.actor).await? {
         items.push(domain::summary(&state.store, &a.actor, c).await?.into());

@@ -16,7 +16,9 @@ use std::collections::BTreeMap;
 use weijian_domain::assigned_tasks::{self, TaskInput};
 use weijian_domain::auth::Authenticated;
 use weijian_domain::authz::{allows, Permission};
-use weijian_domain::inspection_campaigns::{self as domain, CampaignInput, CampaignSummary, GenerateInput, TargetInput};
+use weijian_domain::inspection_campaigns::{
+    self as domain, CampaignInput, CampaignSummary, GenerateInput, TargetInput,
+};
 use weijian_rules::inspection::TaskSource;
 use weijian_rules::registry::{AttributeKind, Registry};
 use weijian_store::ids::{EntityId, InspectionCampaignId};
@@ -86,7 +88,13 @@ fn staff_only(a: &Authenticated) -> Option<Response> {
     })
 }
 
-async fn list_page(state: &AppState, a: &Authenticated, status: StatusCode, message: String, form: CampaignForm) -> Response {
+async fn list_page(
+    state: &AppState,
+    a: &Authenticated,
+    status: StatusCode,
+    message: String,
+    form: CampaignForm,
+) -> Response {
     if let Some(r) = staff_only(a) {
         return r;
     }
@@ -146,14 +154,14 @@ pub async fn index(State(state): State<AppState>, CurrentUser(a): CurrentUser) -
     list_page(&state, &a, StatusCode::OK, String::new(), CampaignForm::default()).await
 }
 
-pub async fn create(State(state): State<AppState>, CurrentUser(a): CurrentUser, Form(form): Form<CampaignForm>) -> Response {
+pub async fn create(
+    State(state): State<AppState>,
+    CurrentUser(a): CurrentUser,
+    Form(form): Form<CampaignForm>,
+) -> Response {
     // One attribute from the form, `key=value`; the API takes any number.
-    let attributes: BTreeMap<String, String> = form
-        .attribute
-        .split_once('=')
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .into_iter()
-        .collect();
+    let attributes: BTreeMap<String, String> =
+        form.attribute.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())).into_iter().collect();
     let input = CampaignInput {
         name: form.name.clone(),
         region_code: None,
@@ -332,7 +340,14 @@ struct TaskFormPage {
     form: TaskForm,
 }
 
-async fn task_form(state: &AppState, a: &Authenticated, status: StatusCode, message: String, q: String, form: TaskForm) -> Response {
+async fn task_form(
+    state: &AppState,
+    a: &Authenticated,
+    status: StatusCode,
+    message: String,
+    q: String,
+    form: TaskForm,
+) -> Response {
     if let Err(e) = weijian_domain::authz::require(&a.actor, Permission::ManagePlans) {
         return domain_error_page(e);
     }
@@ -377,18 +392,30 @@ async fn task_form(state: &AppState, a: &Authenticated, status: StatusCode, mess
     )
 }
 
-pub async fn new_task(State(state): State<AppState>, CurrentUser(a): CurrentUser, Query(q): Query<NewTaskQuery>) -> Response {
+pub async fn new_task(
+    State(state): State<AppState>,
+    CurrentUser(a): CurrentUser,
+    Query(q): Query<NewTaskQuery>,
+) -> Response {
     let campaign_id = q.campaign_id.unwrap_or_default();
     let form = TaskForm {
         entity_id: q.entity_id.unwrap_or_default(),
-        source: if campaign_id.is_empty() { TaskSource::Patrol.key().into() } else { TaskSource::Campaign.key().into() },
+        source: if campaign_id.is_empty() {
+            TaskSource::Patrol.key().into()
+        } else {
+            TaskSource::Campaign.key().into()
+        },
         campaign_id,
         ..Default::default()
     };
     task_form(&state, &a, StatusCode::OK, String::new(), q.q.unwrap_or_default(), form).await
 }
 
-pub async fn create_task(State(state): State<AppState>, CurrentUser(a): CurrentUser, Form(form): Form<TaskForm>) -> Response {
+pub async fn create_task(
+    State(state): State<AppState>,
+    CurrentUser(a): CurrentUser,
+    Form(form): Form<TaskForm>,
+) -> Response {
     let items: Vec<String> =
         form.items.split([',', '，', '、', ' ']).map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect();
     let input = TaskInput {

@@ -76,7 +76,11 @@ async fn fixture(app: &App) -> Fixture {
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let r = app
-        .post(&format!("/api/v1/inspection-item-lists/{list}/publish"), &chief, json!({"effective_on": today.to_string()}))
+        .post(
+            &format!("/api/v1/inspection-item-lists/{list}/publish"),
+            &chief,
+            json!({"effective_on": today.to_string()}),
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let mut pair = Vec::new();

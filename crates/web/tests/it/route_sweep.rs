@@ -268,7 +268,8 @@ async fn seed_objects(app: &App) {
         .unwrap();
     // A 专项检查 of the county's public places, its tasks generated.
     let lists = app.get("/api/v1/inspection-item-lists", Some(&chief)).await.json();
-    let list = lists["items"].as_array().unwrap().iter().find(|l| l["status"] == "published").expect("a published list");
+    let list =
+        lists["items"].as_array().unwrap().iter().find(|l| l["status"] == "published").expect("a published list");
     let campaign = json!({"name": "公共场所专项检查", "specialty": "public_places", "item_list_id": list["id"],
         "starts_on": today.to_string(), "ends_on": (today + chrono::Days::new(30)).to_string(),
         "target": {"category": "public_place"}});
