@@ -205,7 +205,7 @@ mod tests {
             "inspection_campaign.period_past"
         );
         assert_eq!(
-            check_period(d("2026-03-02"), d("2027-03-02"), today).unwrap_err().code,
+            check_period(d("2026-03-02"), d("2027-03-03"), today).unwrap_err().code,
             "inspection_campaign.period_too_long"
         );
     }
