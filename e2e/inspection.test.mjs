@@ -68,3 +68,67 @@ test('an inspector records a failed point with a photo; the institution sees the
   await institution.waitForURL(`${demo.base}/`);
   assert.match(await institution.textContent('main'), /已报告整改情况/);
 });
+
+// The value of the option of `select` whose text names `who`.
+async function optionNaming(page, select, who) {
+  return page.$eval(select, (s, w) => [...s.options].find((o) => o.text.includes(w)).value, who);
+}
+
+test('a chief assigns a patrol task and a campaign by attribute; the inspector records on a phone', async () => {
+  const chief = await phoneSignedIn(demo, 'zq_chief');
+  // 新建检查任务 from the task list: find a clinic, assign 日常巡查 to 张卫东 and 刘晓燕.
+  await chief.click('nav.main >> text=检查任务');
+  await chief.click('a:has-text("新建检查任务")');
+  await chief.fill('input[name=q]', '诊所');
+  await chief.click('main form button[type=submit]');
+  const link = chief.locator('main ul a').first();
+  const entity = (await link.textContent()).trim();
+  await link.click();
+  await chief.selectOption('select[name=source]', 'patrol');
+  await chief.selectOption('select[name=inspector1]', await optionNaming(chief, 'select[name=inspector1]', '张卫东'));
+  await chief.selectOption('select[name=inspector2]', await optionNaming(chief, 'select[name=inspector2]', '刘晓燕'));
+  const due = new Date(Date.now() + 7 * 86400000).toISOString().slice(0, 10);
+  await chief.fill('input[name=due_on]', due);
+  await chief.click('main form[method=post] button[type=submit]');
+  await chief.waitForURL(/\/tasks\/[0-9a-f-]{36}$/);
+
+  // A 专项检查 of the unrated (未定级) medical institutions, its tasks generated.
+  await chief.click('nav.main >> text=专项检查');
+  await chief.fill('input[name=name]', '未定级医疗机构依法执业专项检查');
+  await chief.selectOption('select[name=specialty]', 'medical_services');
+  await chief.selectOption('select[name=category]', 'medical_institution');
+  await chief.selectOption('select[name=attribute]', 'level=未定级');
+  const today = new Date(Date.now() + 8 * 3600000).toISOString().slice(0, 10);
+  await chief.fill('input[name=starts_on]', today);
+  await chief.fill('input[name=ends_on]', due);
+  await chief.click('main form button[type=submit]');
+  await chief.waitForURL(/\/inspection-campaigns\/[0-9a-f-]{36}$/);
+  assert.match(await chief.textContent('main'), /医疗机构（级别：未定级）/);
+  const targets = Number((await chief.textContent('#target-count')).match(/\d+/)[0]);
+  assert.ok(targets > 0, 'the demo has unrated medical institutions');
+  await chief.selectOption('select[name=inspector1]', await optionNaming(chief, 'select[name=inspector1]', '张卫东'));
+  await chief.selectOption('select[name=inspector2]', await optionNaming(chief, 'select[name=inspector2]', '刘晓燕'));
+  await chief.click('form[action$="/tasks"] button[type=submit]');
+  await chief.waitForSelector('p.alert');
+  assert.match(await chief.textContent('p.alert'), new RegExp(`已生成 ${targets} 个检查任务`));
+  const campaignTask = (await chief.locator('table.list tbody a').first().textContent()).trim();
+
+  // The inspector, on the phone, finds both in the task list and records the patrol.
+  const page = await phoneSignedIn(demo, 'zq_inspector1');
+  await page.click('nav.main >> text=检查任务');
+  const list = await page.textContent('main');
+  assert.match(list, /日常巡查/);
+  assert.match(list, /专项检查/);
+  assert.ok(list.includes(campaignTask), `the campaign's task for ${campaignTask} is listed`);
+  await page.click(`ul.cards li:has-text("日常巡查") a:has-text("${entity}")`);
+  await page.waitForSelector('form#record');
+  const passes = page.locator('form#record input[type=radio][value=pass]');
+  for (let i = 0; i < (await passes.count()); i++) await passes.nth(i).check();
+  await page.selectOption('select[name=party_signature]', 'refused');
+  await page.selectOption('select[name=outcome]', 'qualified');
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 390, `no sideways scrolling on a phone (page is ${width}px wide)`);
+  await page.click('form#record button[type=submit]');
+  await page.waitForURL(/\/entities\//);
+  assert.match(await page.textContent('main'), /合格/);
+});

@@ -4,7 +4,8 @@
 //! disease, radiation), with three plans: one whose inspections are recorded
 //! and results published (its draw record public), one drawn a month ago and
 //! in progress (only its commitment public), and one frozen, awaiting its
-//! beacon. Beacons are marked as demo values. Two public places of
+//! beacon. Beacons are marked as demo values. A 专项检查 of the 一级 medical
+//! institutions runs this quarter with its tasks generated. Two public places of
 //! each jurisdiction were ordered to correct a month ago: one re-inspection
 //! found the order not carried out (a case lead, 案源), the other order is
 //! overdue, waiting for its re-inspection or to be turned into a lead.
@@ -225,6 +226,7 @@ pub async fn seed(store: &Store, targets: &[Target<'_>], today: NaiveDate) -> Do
         // A routine patrol of the jurisdiction's demo institution by the inspectors
         // who have accounts, so a demo inspector finds it on the phone.
         patrol(store, target, unit.id, list.id, &codes[3], today).await?;
+        campaign(store, target, unit.id, list.id, today).await?;
         follow_ups(store, target, unit.id, list.id, &codes[0], today).await?;
     }
     Ok(())
@@ -350,6 +352,41 @@ async fn follow_ups(
                 record(store, &sys, re, &inspection(order.deadline, &address, "case_lead", false)).await?;
             }
         }
+    }
+    Ok(())
+}
+
+/// A 专项检查 of the jurisdiction's 一级 medical institutions running this
+/// quarter, its tasks generated for the inspectors who have accounts.
+async fn campaign(
+    store: &Store,
+    target: &Target<'_>,
+    unit: weijian_store::ids::UnitId,
+    list: weijian_store::ids::InspectionItemListId,
+    today: NaiveDate,
+) -> DomainResult<()> {
+    use weijian_domain::inspection_campaigns::{self as campaigns, CampaignInput, GenerateInput, TargetInput};
+    let sys = Actor::system();
+    let input = CampaignInput {
+        name: format!("{}年{}一级医疗机构依法执业专项检查", today.year(), target.name),
+        region_code: Some(target.code.to_string()),
+        specialty: "medical_services".into(),
+        item_list_id: list.to_string(),
+        items: vec![],
+        starts_on: (today - Days::new(10)).to_string(),
+        ends_on: (today + Days::new(60)).to_string(),
+        target: TargetInput {
+            category: "medical_institution".into(),
+            attributes: [("level".to_string(), "一级".to_string())].into(),
+        },
+    };
+    let campaign = campaigns::create(store, &sys, &input).await?;
+    let mut staff = weijian_store::inspectors::eligible_on(store, &sys, today, Some(unit), None).await?;
+    staff.sort_by_key(|i| i.data.user_id.is_none());
+    if let [first, second, ..] = staff.as_slice() {
+        let pair =
+            GenerateInput { inspector_ids: vec![first.id.to_string(), second.id.to_string()], ..Default::default() };
+        campaigns::generate(store, &sys, campaign.id, &pair).await?;
     }
     Ok(())
 }

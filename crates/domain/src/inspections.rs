@@ -604,12 +604,22 @@ pub async fn overdue_publications(
     Ok(out)
 }
 
-/// Assigns a task by hand (patrol, campaign, complaint): items of a published
-/// list, two inspectors certified today, a due date not in the past.
+/// Assigns a task by hand (patrol, campaign, complaint, pre-licence): items of
+/// a published list, two inspectors certified today, a due date not in the past.
 pub async fn assign_task(
     store: &Store,
     actor: &Actor,
     data: &weijian_store::inspection_tasks::TaskData,
+) -> DomainResult<InspectionTask> {
+    assign_task_in(store, actor, data, None).await
+}
+
+/// [`assign_task`], the task filed under a 专项检查 when `campaign` is given.
+pub async fn assign_task_in(
+    store: &Store,
+    actor: &Actor,
+    data: &weijian_store::inspection_tasks::TaskData,
+    campaign: Option<weijian_store::ids::InspectionCampaignId>,
 ) -> DomainResult<InspectionTask> {
     require(actor, Permission::ManagePlans)?;
     if data.source == weijian_rules::inspection::TaskSource::Random {
@@ -623,7 +633,17 @@ pub async fn assign_task(
         return Err(invalid("inspection.two_inspectors_required", "inspectors", "须指派两名不同的执法人员"));
     }
     for id in data.inspectors {
-        let i = inspectors::get(store, actor, id).await?;
+        let i = match inspectors::get(store, actor, id).await {
+            Ok(i) => i,
+            Err(StoreError::NotFound) => {
+                return Err(invalid(
+                    "inspection.inspector_not_found",
+                    "inspector_ids",
+                    "执法人员不存在或不在您的辖区内",
+                ))
+            }
+            Err(e) => return Err(e.into()),
+        };
         if !i.may_enforce_on(today) {
             return Err(invalid(
                 "inspection.inspector_not_eligible",
@@ -636,7 +656,7 @@ pub async fn assign_task(
     if !list.is_published() || data.items.is_empty() || data.items.iter().any(|c| list.content.item(c).is_none()) {
         return Err(invalid("inspection_task.unknown_item", "items", "检查事项须来自已发布的抽查事项清单"));
     }
-    Ok(inspection_tasks::create(store, actor, data).await?)
+    Ok(inspection_tasks::create_in_campaign(store, actor, data, campaign).await?)
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! never see an HTTP request; HTML pages and JSON routes call the same ones.
 
 pub mod accounts;
+pub mod assigned_tasks;
 pub mod auth;
 pub mod authz;
 pub mod calendar;
@@ -14,6 +15,7 @@ mod error;
 pub mod evidence;
 pub mod history;
 pub mod input;
+pub mod inspection_campaigns;
 pub mod inspection_items;
 pub mod inspections;
 pub mod inspectors;

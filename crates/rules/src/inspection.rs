@@ -105,6 +105,7 @@ pub enum TaskSource {
     Campaign,
     Patrol,
     Reinspection,
+    PreLicence,
 }
 
 crate::keyed_enum!(TaskSource {
@@ -113,7 +114,15 @@ crate::keyed_enum!(TaskSource {
     Campaign => ("campaign", "专项检查"),
     Patrol => ("patrol", "日常巡查"),
     Reinspection => ("reinspection", "复查"),
+    PreLicence => ("pre_licence", "许可前检查"),
 });
+
+impl TaskSource {
+    /// The sources a section chief assigns by hand; a draw makes `random`
+    /// tasks and an order its `reinspection` task.
+    pub const BY_HAND: [TaskSource; 4] =
+        [TaskSource::Patrol, TaskSource::Campaign, TaskSource::Complaint, TaskSource::PreLicence];
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

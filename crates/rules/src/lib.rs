@@ -11,6 +11,7 @@ pub mod documents;
 pub mod draw;
 pub mod ids;
 pub mod inspection;
+pub mod inspection_campaign;
 pub mod keyed;
 pub mod lifecycle;
 pub mod money;

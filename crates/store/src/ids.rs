@@ -72,3 +72,5 @@ id_type!(AttachmentId);
 id_type!(CaseLeadId);
 // 自查: a campaign and one entity's report to it.
 id_type!(SelfInspectionCampaignId, SelfInspectionReportId);
+// 专项检查 (a special inspection campaign).
+id_type!(InspectionCampaignId);

@@ -4,7 +4,9 @@
 use crate::actor::Standing;
 use crate::audit::Audited;
 use crate::columns;
-use crate::ids::{parse_db, EntityId, InspectionItemListId, InspectionTaskId, InspectorId, RandomPlanId};
+use crate::ids::{
+    parse_db, EntityId, InspectionCampaignId, InspectionItemListId, InspectionTaskId, InspectorId, RandomPlanId,
+};
 use crate::jurisdiction::{read_filter, Filter, Owner};
 use crate::lifecycle::{self, Row as StepRow, Step};
 use crate::page::{self, Conditions, Cursor, Page};
@@ -23,6 +25,8 @@ pub struct InspectionTask {
     pub entity_name: String,
     pub source: TaskSource,
     pub plan_id: Option<RandomPlanId>,
+    /// The 专项检查 the task belongs to.
+    pub campaign_id: Option<InspectionCampaignId>,
     /// The published item list the items come from, and their codes.
     pub item_list_id: Option<InspectionItemListId>,
     pub items: Vec<String>,
@@ -60,7 +64,7 @@ fn scope(actor: &Actor, next_placeholder: usize) -> Filter {
     f
 }
 const COLUMNS: &str =
-    "t.id, t.region_code, t.entity_id, e.name AS entity_name, t.source, t.plan_id, t.item_list_id, t.items, \
+    "t.id, t.region_code, t.entity_id, e.name AS entity_name, t.source, t.plan_id, t.campaign_id, t.item_list_id, t.items, \
      t.inspector1_id, t.inspector2_id, i1.name AS inspector1_name, i2.name AS inspector2_name, t.due_on, t.status, t.version";
 const FROM: &str = "inspection_tasks t JOIN entities e ON e.id = t.entity_id \
      JOIN inspectors i1 ON i1.id = t.inspector1_id JOIN inspectors i2 ON i2.id = t.inspector2_id";
@@ -73,6 +77,7 @@ fn from_row(r: &sqlx::any::AnyRow) -> StoreResult<InspectionTask> {
         entity_name: r.try_get("entity_name")?,
         source: columns::keyed(r, "source", TaskSource::parse)?,
         plan_id: r.try_get::<Option<String>, _>("plan_id")?.map(|s| parse_db(&s)).transpose()?,
+        campaign_id: r.try_get::<Option<String>, _>("campaign_id")?.map(|s| parse_db(&s)).transpose()?,
         item_list_id: r.try_get::<Option<String>, _>("item_list_id")?.map(|s| parse_db(&s)).transpose()?,
         items: columns::json(r, "items")?,
         inspectors: [
@@ -103,6 +108,7 @@ pub async fn get_in(tx: &mut WriteTx, id: InspectionTaskId) -> StoreResult<Inspe
 #[derive(Clone, Debug, Default)]
 pub struct Query {
     pub plan_id: Option<RandomPlanId>,
+    pub campaign_id: Option<InspectionCampaignId>,
     /// Tasks where this inspector is one of the two.
     pub inspector_id: Option<InspectorId>,
     pub entity_id: Option<EntityId>,
@@ -117,6 +123,9 @@ pub async fn list(store: &Store, actor: &Actor, query: &Query) -> StoreResult<Pa
     c.push_filter(scope(actor, 1));
     if let Some(p) = query.plan_id {
         c.push("t.plan_id = ?", [p.to_string()]);
+    }
+    if let Some(p) = query.campaign_id {
+        c.push("t.campaign_id = ?", [p.to_string()]);
     }
     if let Some(i) = query.inspector_id {
         c.push("(t.inspector1_id = ? OR t.inspector2_id = ?)", [i.to_string(), i.to_string()]);
@@ -149,6 +158,16 @@ pub struct TaskData {
 }
 
 pub async fn create(store: &Store, actor: &Actor, data: &TaskData) -> StoreResult<InspectionTask> {
+    create_in_campaign(store, actor, data, None).await
+}
+
+/// Creates a task by hand, of a 专项检查 when `campaign` is given.
+pub async fn create_in_campaign(
+    store: &Store,
+    actor: &Actor,
+    data: &TaskData,
+    campaign: Option<InspectionCampaignId>,
+) -> StoreResult<InspectionTask> {
     let entity = crate::entities::get(store, actor, data.entity_id).await?;
     let mut tx = store.begin().await?;
     crate::jurisdiction::authorize_write(
@@ -171,6 +190,11 @@ pub async fn create(store: &Store, actor: &Actor, data: &TaskData) -> StoreResul
         },
     )
     .await?;
+    if let Some(c) = campaign {
+        set_campaign_in(&mut tx, id, c).await?;
+    }
+    let mut after = serde_json::json!(data);
+    after["campaign_id"] = serde_json::json!(campaign);
     tx.audit(
         actor,
         crate::audit::Change {
@@ -180,7 +204,7 @@ pub async fn create(store: &Store, actor: &Actor, data: &TaskData) -> StoreResul
             region_code: Some(entity.data.region_code.clone()),
             summary: format!("下达{}任务：{}，期限 {}", data.source.label(), entity.data.name, data.due_on),
             before: None,
-            after: Some(serde_json::json!(data)),
+            after: Some(after),
         },
     )
     .await?;
@@ -225,6 +249,21 @@ pub async fn insert_in(tx: &mut WriteTx, new: NewTask<'_>) -> StoreResult<Inspec
     .execute(&mut *tx.conn())
     .await?;
     Ok(id)
+}
+
+/// Files a just-inserted task under its 专项检查 (the draw and re-inspections
+/// insert tasks without one, so [`NewTask`] keeps its shape).
+pub async fn set_campaign_in(
+    tx: &mut WriteTx,
+    task: InspectionTaskId,
+    campaign: InspectionCampaignId,
+) -> StoreResult<()> {
+    sqlx::query("UPDATE inspection_tasks SET campaign_id = $1 WHERE id = $2")
+        .bind(campaign.to_string())
+        .bind(task.to_string())
+        .execute(&mut *tx.conn())
+        .await?;
+    Ok(())
 }
 
 /// Takes one step of a task's lifecycle in the caller's transaction.

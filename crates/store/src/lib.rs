@@ -16,6 +16,7 @@ pub mod entities;
 mod error;
 pub mod ids;
 pub mod imports;
+pub mod inspection_campaigns;
 pub mod inspection_items;
 pub mod inspection_tasks;
 pub mod inspections;

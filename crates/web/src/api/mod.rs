@@ -9,6 +9,8 @@ pub(crate) mod coverage;
 mod duty_lists;
 pub(crate) mod entities;
 pub mod imports;
+pub(crate) mod inspection_campaigns;
+mod inspection_tasks;
 pub(crate) mod inspections;
 mod inspectors;
 pub(crate) mod licences;
@@ -120,6 +122,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(random_plans::substitute))
         .routes(routes!(random_plans::plan_substitutions))
         .routes(routes!(random_plans::public_substitutions))
+        .routes(routes!(inspection_tasks::create_task))
+        .routes(routes!(inspection_campaigns::list, inspection_campaigns::create))
+        .routes(routes!(inspection_campaigns::get))
+        .routes(routes!(inspection_campaigns::generate))
         .routes(routes!(inspections::record))
         .routes(routes!(rectifications::rectifications))
         .routes(routes!(rectifications::report))

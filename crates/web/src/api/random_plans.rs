@@ -672,10 +672,12 @@ pub struct TaskView {
     pub region_code: String,
     pub entity_id: String,
     pub entity_name: String,
-    /// random, complaint, campaign, patrol, reinspection
+    /// random, complaint, campaign, patrol, reinspection, pre_licence
     pub source: String,
     pub source_label: String,
     pub plan_id: Option<String>,
+    /// The 专项检查 the task belongs to.
+    pub campaign_id: Option<String>,
     pub items: Vec<String>,
     pub inspectors: Vec<String>,
     pub inspector_names: Vec<String>,
@@ -698,6 +700,7 @@ impl From<InspectionTask> for TaskView {
             source: t.source.key().into(),
             source_label: t.source.label().into(),
             plan_id: t.plan_id.map(|p| p.to_string()),
+            campaign_id: t.campaign_id.map(|c| c.to_string()),
             items: t.items,
             inspectors: t.inspectors.iter().map(|i| i.to_string()).collect(),
             inspector_names: t.inspector_names.to_vec(),
@@ -764,6 +767,7 @@ pub async fn list_tasks(
         status,
         after: paging::cursor(q.cursor.as_deref())?,
         limit: paging::limit(q.limit.as_deref())?,
+        ..Default::default()
     };
     let page = plans::tasks(&state.store, &a.actor, query, q.mine.unwrap_or(false)).await?;
     Ok(Json(TaskPage { items: page.items.into_iter().map(|t| task_view(&a.actor, t)).collect(), next: page.next }))

@@ -8,6 +8,7 @@ mod coverage;
 mod duty_lists;
 mod imports;
 mod inspection;
+mod inspection_campaigns;
 mod item_lists;
 mod org;
 mod people;
@@ -119,6 +120,10 @@ pub fn router() -> Router<AppState> {
         )
         .route("/self-inspections/{id}/reports/{report_id}", get(self_inspections::report))
         .route("/self-inspections/{id}/reports/{report_id}/review", post(self_inspections::review))
+        .route("/inspection-campaigns", get(inspection_campaigns::index).post(inspection_campaigns::create))
+        .route("/inspection-campaigns/{id}", get(inspection_campaigns::show))
+        .route("/inspection-campaigns/{id}/tasks", post(inspection_campaigns::generate))
+        .route("/tasks/new", get(inspection_campaigns::new_task).post(inspection_campaigns::create_task))
 }
 
 pub struct NavItem {
@@ -165,6 +170,13 @@ impl Chrome {
         if allows(&a.actor, Permission::ViewRegistry) && a.user.role != weijian_store::Role::Institution {
             nav.push(NavItem { href: "/tasks", label: "检查任务", active: active == "/tasks" });
             nav.push(NavItem { href: "/random-plans", label: "双随机", active: active == "/random-plans" });
+            if allows(&a.actor, Permission::ManagePlans) {
+                nav.push(NavItem {
+                    href: "/inspection-campaigns",
+                    label: "专项检查",
+                    active: active == "/inspection-campaigns",
+                });
+            }
             nav.push(NavItem { href: "/self-inspections", label: "自查", active: active == "/self-inspections" });
         }
         if allows(&a.actor, Permission::ViewCaseLeads) {

@@ -244,6 +244,7 @@ struct TasksPage {
     chrome: Chrome,
     tasks: Vec<InspectionTask>,
     mine: bool,
+    can_assign: bool,
     today: chrono::NaiveDate,
 }
 
@@ -262,6 +263,7 @@ pub async fn tasks(State(state): State<AppState>, CurrentUser(a): CurrentUser) -
                 chrome: Chrome::new(&state.store, &a, "/tasks").await,
                 tasks: page.items,
                 mine,
+                can_assign: weijian_domain::authz::allows(&a.actor, weijian_domain::authz::Permission::ManagePlans),
                 today: weijian_domain::input::today(),
             },
         ),

@@ -200,6 +200,8 @@ struct EntityPage {
     can_edit: bool,
     /// An inspector may declare a conflict (回避) with the entity.
     can_declare_conflict: bool,
+    /// A section chief may assign a patrol, complaint, pre-licence or campaign task.
+    can_assign_task: bool,
 }
 
 pub async fn entity(
@@ -292,6 +294,7 @@ pub async fn entity(
             id: id.to_string(),
             can_edit: allows(&a.actor, Permission::ManageRegistry),
             can_declare_conflict: a.user.role == weijian_store::Role::Inspector,
+            can_assign_task: allows(&a.actor, Permission::ManagePlans) && a.user.entity_id.is_none(),
             timeline: timeline
                 .into_iter()
                 .map(|e| TimelineRow {

@@ -8,6 +8,7 @@ mod duty_lists;
 mod http;
 mod imports_http;
 mod lifecycle;
+mod inspection_campaigns;
 mod people;
 mod plan_pages;
 mod random_plans;

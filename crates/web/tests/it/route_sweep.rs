@@ -71,6 +71,7 @@ const OBJECTS: &[(&str, &str, bool)] = &[
     ("imports", "import_jobs", false),
     ("case-leads", "case_leads", true),
     ("self-inspections", "self_inspection_campaigns", false),
+    ("inspection-campaigns", "inspection_campaigns", false),
     ("reports", "self_inspection_reports", true),
 ];
 
@@ -275,6 +276,19 @@ async fn seed_objects(app: &App) {
     weijian_domain::self_inspections::submit_for(&app.store, &sys, campaign, obliged.parse().unwrap(), &report)
         .await
         .unwrap();
+    // A 专项检查 of the county's public places, its tasks generated.
+    let lists = app.get("/api/v1/inspection-item-lists", Some(&chief)).await.json();
+    let list =
+        lists["items"].as_array().unwrap().iter().find(|l| l["status"] == "published").expect("a published list");
+    let campaign = json!({"name": "公共场所专项检查", "specialty": "public_places", "item_list_id": list["id"],
+        "starts_on": today.to_string(), "ends_on": (today + chrono::Days::new(30)).to_string(),
+        "target": {"category": "public_place"}});
+    let r = app.call(Method::POST, "/api/v1/inspection-campaigns", Some(&chief), true, Some(campaign)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let generate = json!({"inspector_ids": tasks["items"][0]["inspectors"]});
+    let uri = format!("/api/v1/inspection-campaigns/{}/tasks", r.json()["id"].as_str().unwrap());
+    let r = app.call(Method::POST, &uri, Some(&chief), true, Some(generate)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     let admin = app.login("zq_admin").await;
     // A practitioner of one clinic who also practises at another (多点执业).
     let (practitioner, home): (String, String) = sqlx::query_as(
