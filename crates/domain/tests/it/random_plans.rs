@@ -98,6 +98,14 @@ both_backends! {
         let conflicted = scope[0].0;
         plans::declare_conflict(s, &chief, gao.id, conflicted, "配偶在该机构任职").await.unwrap();
 
+        // A third inspector valid to the due date, so that the recusal still leaves a pair for every entity.
+        let mut third = gao.data.clone();
+        third.name = "孙建国".into();
+        third.user_id = None;
+        third.cert_no = format!("{}X", gao.data.cert_no);
+        third.cert_valid_until = plan.data.due_on;
+        inspectors::create(s, &Actor::system(), &third).await.unwrap();
+
         let frozen = plans::freeze(s, &chief, plan.id, None).await.unwrap();
         assert_eq!(frozen.status, PlanStatus::Frozen);
         let (snapshot, record) = plans::documents(s, &chief, plan.id).await.unwrap();
