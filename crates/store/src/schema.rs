@@ -27,6 +27,7 @@ pub const TABLES: &[(&str, &str)] = &[
     ("duty_lists", "id"),
     ("inspection_item_lists", "id"),
     ("random_plans", "id"),
+    ("inspection_campaigns", "id"),
     ("inspector_conflicts", "id"),
     ("inspection_tasks", "id"),
     ("task_substitutions", "id"),

@@ -162,10 +162,10 @@ both_backends! {
         let task = find(&tasks, "the demo patrol", |t| t["source"] == "patrol").clone();
         let url = format!("/api/v1/inspection-tasks/{}", task["id"].as_str().unwrap());
 
-        // An inspector records; a chief records or cancels; a leader does neither.
+        // An inspector records; a chief records, cancels or substitutes; a leader only substitutes.
         assert_eq!(actions(&app.get(&url, Some(&inspector)).await.json()), json!(["record"]));
-        assert_eq!(actions(&app.get(&url, Some(&chief)).await.json()), json!(["record", "cancel"]));
-        assert_eq!(actions(&app.get(&url, Some(&leader)).await.json()), json!([]));
+        assert_eq!(actions(&app.get(&url, Some(&chief)).await.json()), json!(["record", "cancel", "substitute"]));
+        assert_eq!(actions(&app.get(&url, Some(&leader)).await.json()), json!(["substitute"]));
 
         // The patrol finds something to correct: an order for the hospital.
         let record = json!({
